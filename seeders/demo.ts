@@ -1,0 +1,21 @@
+import type { Sequelize } from 'sequelize';
+import { hashPassword } from '../server/auth/passwords';
+import { Operator, Tenant } from '../server/models';
+import { listTenantDefinitions, readTenantDefinition } from '../server/tenancy/definition';
+import { provisionTenant } from '../server/tenancy/provisioning';
+import type { TenantRegistry } from '../server/tenancy/registry';
+
+export const DEMO_OPERATOR = { name: 'Operadora de Demonstração do MGI', email: 'operador@mgi.gov.br' };
+
+/** Creates, once, the demo operator and every tenant defined under `tenants/` (development only). */
+export async function seedDemo(sequelize: Sequelize, registry: TenantRegistry | undefined, demoPassword: string): Promise<string[]> {
+  const passwordHash = await hashPassword(demoPassword);
+  await Operator.findOrCreate({ where: { email: DEMO_OPERATOR.email }, defaults: { ...DEMO_OPERATOR, passwordHash } });
+  const created: string[] = [];
+  for (const slug of listTenantDefinitions()) {
+    if (await Tenant.findOne({ where: { slug } })) continue;
+    await provisionTenant(sequelize, registry, readTenantDefinition(slug), { passwordHash });
+    created.push(slug);
+  }
+  return created;
+}

@@ -1,0 +1,22 @@
+import type { RegisteredTenant } from '../../tenancy/registry';
+import type { Principal } from '../../auth/principal';
+
+export type Site = { type: 'platform' } | { type: 'tenant'; tenant: RegisteredTenant };
+
+declare global {
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Principal {}
+    interface Request {
+      site: Site;
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    boundHost?: string;
+    csrfToken?: string;
+    currentUnitId?: string;
+  }
+}

@@ -1,0 +1,54 @@
+import express, { Router } from 'express';
+import type { Pool } from 'pg';
+import authRoutes from './auth/routes';
+import homeRoutes from './home/routes';
+import { errorHandler, notFound } from './middleware/errorHandler';
+import resolveSite from './middleware/resolveSite';
+import setUpAuth from './middleware/setUpAuth';
+import setUpCsrf from './middleware/setUpCsrf';
+import setUpHealthChecks from './middleware/setUpHealthChecks';
+import setUpRequestContext from './middleware/setUpRequestContext';
+import setUpSession from './middleware/setUpSession';
+import setUpStaticResources from './middleware/setUpStaticResources';
+import setUpViews from './middleware/setUpViews';
+import setUpWebSecurity from './middleware/setUpWebSecurity';
+import platformRoutes from './platform/routes';
+import type { Services } from './services';
+
+/** The routes of each kind of host. Features add their routers here. */
+function hostRoutes(services: Services): Router {
+  const platform = Router();
+  platform.use(authRoutes(services));
+  platform.use(platformRoutes(services));
+
+  const tenant = Router();
+  tenant.use(authRoutes(services));
+  tenant.use(homeRoutes());
+
+  const router = Router();
+  router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
+  return router;
+}
+
+/** Builds the app from its services; it never listens (server/main.ts and the tests do). */
+export function createApp(services: Services, sessionPool: Pool): express.Express {
+  const { config } = services;
+  const app = express();
+  app.set('trust proxy', config.production ? 1 : false);
+  app.disable('x-powered-by');
+  setUpViews(app, config.production);
+
+  app.use(setUpHealthChecks(services.sequelize));
+  app.use(setUpWebSecurity(config));
+  app.use(setUpStaticResources(config.production));
+  app.use(resolveSite(services.registry));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(setUpSession(config, sessionPool));
+  app.use(setUpRequestContext());
+  app.use(setUpAuth());
+  app.use(setUpCsrf());
+  app.use(hostRoutes(services));
+  app.use(notFound);
+  app.use(errorHandler(config.production));
+  return app;
+}

@@ -1,0 +1,82 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import passport from 'passport';
+import { bindSessionToHost } from '../middleware/setUpSession';
+import type { Services } from '../services';
+import { parseForm } from '../validation';
+import { TooManyAttemptsError } from './loginThrottle';
+import type { Principal } from './principal';
+import { recordTenantEvent } from './service';
+import { loginSchema } from './validation';
+
+const GENERIC_FAILURE = 'E-mail ou senha incorretos.';
+
+/** Only local paths: `next` must never send the user to another site. */
+export function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
+}
+
+function renderLogin(req: Request, res: Response, status: number, extra: Record<string, unknown> = {}): void {
+  const operator = req.site.type === 'platform';
+  res.status(status).render('auth/login', {
+    title: operator ? 'Entrar no console do MGI' : 'Entrar',
+    operator,
+    next: safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next),
+    ...extra,
+  });
+}
+
+export default function authRoutes({ loginThrottle }: Services): Router {
+  const router = Router();
+
+  router.get('/login', (req, res) => {
+    if (req.user) return res.redirect(safeNext(req.query.next));
+    renderLogin(req, res, 200);
+  });
+
+  router.post('/login', async (req: Request, res: Response, next: NextFunction) => {
+    const parsed = parseForm(loginSchema, req.body);
+    const values = { email: typeof req.body?.email === 'string' ? req.body.email : '' };
+    if (!parsed.ok) return renderLogin(req, res, 422, { errors: parsed.errors, summary: parsed.summary, values });
+    const ip = req.ip ?? 'unknown';
+    const account = `${req.site.type === 'tenant' ? req.site.tenant.id : 'op'}:${parsed.data.email.toLowerCase()}`;
+    try {
+      await loginThrottle.check(ip, account);
+    } catch (err) {
+      if (!(err instanceof TooManyAttemptsError)) return next(err);
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      const minutes = Math.max(1, Math.ceil(err.retryAfterSeconds / 60));
+      return renderLogin(req, res, 429, {
+        failure: `Muitas tentativas de acesso. Aguarde ${minutes} minuto${minutes > 1 ? 's' : ''} e tente novamente.`,
+        values,
+      });
+    }
+    const strategy = req.site.type === 'tenant' ? 'tenant-user' : 'operator';
+    passport.authenticate(strategy, (err: unknown, principal: Principal | false) => {
+      if (err) return next(err);
+      if (!principal) {
+        loginThrottle
+          .failed(ip, account)
+          .then(() => renderLogin(req, res, 401, { failure: GENERIC_FAILURE, values }))
+          .catch(next);
+        return;
+      }
+      req.login(principal, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        bindSessionToHost(req);
+        const done = principal.type === 'user' ? recordTenantEvent(principal.id, 'user.login', { ip, requestId: String(req.id) }) : Promise.resolve();
+        Promise.all([done, loginThrottle.succeeded(account)])
+          .then(() => res.redirect(safeNext((req.body as Record<string, unknown>).next)))
+          .catch(next);
+      });
+    })(req, res, next);
+  });
+
+  router.post('/logout', (req, res, next) => {
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.destroy(() => res.redirect('/login'));
+    });
+  });
+
+  return router;
+}

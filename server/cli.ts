@@ -1,0 +1,80 @@
+import { hashPassword } from './auth/passwords';
+import { loadConfig } from './config';
+import { openDatabase, type Database } from './db/database';
+import { migrateAll } from './db/migrate';
+import { Operator, Tenant } from './models';
+import { readTenantDefinition } from './tenancy/definition';
+import { provisionTenant } from './tenancy/provisioning';
+import { TenantRegistry } from './tenancy/registry';
+
+const USAGE = `Uso: npm run cli -- <comando>
+
+  migrate                       migra o esquema platform e todos os entes
+  tenants:list                  lista os entes
+  tenants:create <slug>         cria o ente definido em tenants/<slug>/tenant.json
+  operators:create <email> <nome>
+                                cria um operador do MGI (senha em OPERATOR_PASSWORD)
+`;
+
+const out = (s: string): boolean => process.stdout.write(`${s}\n`);
+
+async function run(db: Database, command: string, args: string[]): Promise<number> {
+  const config = loadConfig();
+  switch (command) {
+    case 'migrate': {
+      const report = await migrateAll(db.sequelize, config);
+      out(`${report.tenants} entes: ${report.upToDate} já atualizados, ${report.migrated.length} migrados, ${report.failed.length} com falha (${(report.totalMs / 1000).toFixed(1)} s)`);
+      for (const f of report.failed) out(`  FALHA ${f.slug}: ${f.error}`);
+      return report.failed.length ? 2 : 0;
+    }
+    case 'tenants:list': {
+      const tenants = await Tenant.findAll({ order: [['id', 'ASC']] });
+      for (const t of tenants) out([t.id, t.slug, t.status, t.kind, t.uf, t.schemaVersion ?? '-', t.migrationStatus ?? '-', t.name].join('\t'));
+      return 0;
+    }
+    case 'tenants:create': {
+      if (!args[0]) break;
+      await migrateAll(db.sequelize, config);
+      const { tenant, ms } = await provisionTenant(db.sequelize, new TenantRegistry(db.sequelize, config.APP_DOMAIN), readTenantDefinition(args[0]), {
+        passwordHash: config.production ? null : await hashPassword(config.demoPassword),
+      });
+      out(`Ente ${tenant.slug} criado (id ${tenant.id}, esquema ${tenant.schema}) em ${ms.toFixed(0)} ms`);
+      return 0;
+    }
+    case 'operators:create': {
+      const [email, ...name] = args;
+      const password = process.env.OPERATOR_PASSWORD;
+      if (!email || !name.length || !password || password.length < 12) {
+        out('Informe e-mail e nome, e a senha (12 caracteres ou mais) em OPERATOR_PASSWORD.');
+        return 1;
+      }
+      await migrateAll(db.sequelize, config);
+      await Operator.create({ email: email.toLowerCase(), name: name.join(' '), passwordHash: await hashPassword(password) });
+      out(`Operador ${email} criado.`);
+      return 0;
+    }
+  }
+  out(USAGE);
+  return 1;
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command) {
+    out(USAGE);
+    process.exit(1);
+  }
+  const db = await openDatabase(loadConfig());
+  let code = 1;
+  try {
+    code = await run(db, command, args);
+  } finally {
+    await db.close();
+  }
+  process.exit(code);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const DEMO_PASSWORD = 'Demo@2026';
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  APP_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, 'APP_DOMAIN deve ser um nome de host em minúsculas, sem porta')
+    .default('localhost'),
+  DATABASE_URL: z.string().url().optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('PEN Nuvem <nao-responda@pen.gov.br>'),
+  SESSION_SECRET: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).default(20),
+  DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(5000),
+  MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  DEMO_PASSWORD: z.string().optional(),
+  VAR_DIR: z.string().default(path.resolve(__dirname, '..', 'var')),
+  PUBLIC_URL_SCHEME: z.enum(['http', 'https']).optional(),
+});
+
+export type Config = z.infer<typeof schema> & {
+  production: boolean;
+  sessionSecret: string;
+  demoPassword: string;
+  scheme: 'http' | 'https';
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Configuração inválida:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  if (production) {
+    const problems: string[] = [];
+    if (!c.SESSION_SECRET || c.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET ausente ou com menos de 32 caracteres');
+    if (c.DEMO_PASSWORD) problems.push('DEMO_PASSWORD não pode ser usado em produção');
+    if (!c.DATABASE_URL) problems.push('DATABASE_URL é obrigatório em produção');
+    if (!c.SMTP_URL) problems.push('SMTP_URL é obrigatório em produção');
+    if (problems.length) throw new ConfigError(`Produção recusada: ${problems.join('; ')}`);
+  }
+  return {
+    ...c,
+    production,
+    sessionSecret: c.SESSION_SECRET ?? 'dev-only-secret-not-for-production',
+    demoPassword: c.DEMO_PASSWORD ?? DEMO_PASSWORD,
+    scheme: c.PUBLIC_URL_SCHEME ?? (production ? 'https' : 'http'),
+  };
+}

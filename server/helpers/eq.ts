@@ -1,0 +1,4 @@
+/** `{{#if (eq a b)}}` */
+export default function eq(a: unknown, b: unknown): boolean {
+  return a === b;
+}

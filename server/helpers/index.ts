@@ -1,0 +1,6 @@
+import eq from './eq';
+import formatDateTime from './formatDateTime';
+import formatNumber from './formatNumber';
+import roleLabel from './roleLabel';
+
+export const helpers = { eq, formatDateTime, formatNumber, roleLabel };

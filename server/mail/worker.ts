@@ -1,0 +1,96 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { logger } from '../logger';
+import type { MailTransport } from './transport';
+
+interface ClaimedRow {
+  id: string;
+  to_address: string;
+  subject: string;
+  html: string;
+  text: string;
+  attempts: number;
+}
+
+export interface OutboxWorkerOptions {
+  from: string;
+  batchSize?: number;
+  maxAttempts?: number;
+  /** Seconds to wait before retry n (1-based). */
+  backoff?: (attempt: number) => number;
+  leaseSeconds?: number;
+}
+
+const defaultBackoff = (attempt: number): number => Math.min(5 * 2 ** (attempt - 1), 3600);
+
+/**
+ * Delivers the outbox. Rows are claimed with a lease (`FOR UPDATE SKIP LOCKED`, so any number of
+ * workers can run), sent outside any transaction, then marked sent — or rescheduled with backoff.
+ * A worker that dies mid-send leaves the lease to expire and the message is tried again.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly transport: MailTransport,
+    private readonly opts: OutboxWorkerOptions,
+  ) {}
+
+  async deliverDue(): Promise<number> {
+    const rows = await this.sequelize.query<ClaimedRow>(
+      `UPDATE platform.outbox SET locked_until = now() + make_interval(secs => $2), updated_at = now()
+        WHERE id IN (
+          SELECT id FROM platform.outbox
+           WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+           ORDER BY next_attempt_at, id
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, to_address, subject, html, text, attempts`,
+      { bind: [this.opts.batchSize ?? 20, this.opts.leaseSeconds ?? 120], type: QueryTypes.SELECT },
+    );
+    let sent = 0;
+    for (const row of rows) {
+      try {
+        await this.transport.send({ from: this.opts.from, to: row.to_address, subject: row.subject, html: row.html, text: row.text });
+        await this.sequelize.query(
+          `UPDATE platform.outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, locked_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
+          { bind: [row.id] },
+        );
+        sent++;
+      } catch (err) {
+        const attempt = row.attempts + 1;
+        const giveUp = attempt >= (this.opts.maxAttempts ?? 10);
+        const wait = (this.opts.backoff ?? defaultBackoff)(attempt);
+        logger.warn({ outboxId: row.id, attempt, err: (err as Error).message }, 'falha ao entregar e-mail');
+        await this.sequelize.query(
+          `UPDATE platform.outbox SET attempts = $2, last_error = $3, locked_until = NULL, status = $4,
+                  next_attempt_at = now() + make_interval(secs => $5), updated_at = now() WHERE id = $1`,
+          { bind: [row.id, attempt, (err as Error).message, giveUp ? 'failed' : 'pending', wait] },
+        );
+      }
+    }
+    return sent;
+  }
+
+  start(intervalMs = 1000): void {
+    const tick = (): void => {
+      this.running = this.deliverDue()
+        .catch((err: unknown) => {
+          logger.error({ err }, 'erro no entregador de e-mails');
+          return 0;
+        })
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    this.transport.close();
+  }
+}

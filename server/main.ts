@@ -1,0 +1,80 @@
+import http from 'node:http';
+import path from 'node:path';
+import { seedDemo, DEMO_OPERATOR } from '../seeders/demo';
+import { createApp } from './app';
+import { LoginThrottle } from './auth/loginThrottle';
+import { loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { migrateAll } from './db/migrate';
+import { logger } from './logger';
+import { createTransport } from './mail/transport';
+import { OutboxWorker } from './mail/worker';
+import { listTenantDefinitions, readTenantDefinition } from './tenancy/definition';
+import { listenForRegistryChanges } from './tenancy/listener';
+import { TenantRegistry } from './tenancy/registry';
+
+/**
+ * `npm start` (no flag): the whole product in one process — database (embedded unless
+ * DATABASE_URL), migrations, demo data outside production, web server and mail worker.
+ * `--web` / `--worker`: one role each, as the Procfile runs them.
+ */
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const all = !args.has('--web') && !args.has('--worker');
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  const stops: (() => Promise<void>)[] = [];
+
+  const registry = new TenantRegistry(db.sequelize, config.APP_DOMAIN);
+  if (all) {
+    await migrateAll(db.sequelize, config);
+    if (!config.production) {
+      const created = await seedDemo(db.sequelize, registry, config.demoPassword);
+      if (created.length) logger.info({ created }, 'entes de demonstração criados');
+    }
+  }
+  if (all || args.has('--web')) {
+    stops.push(await listenForRegistryChanges(db.url, registry));
+    const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+    stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+    printWelcome(config.PORT, config.APP_DOMAIN, config.production ? null : config.demoPassword);
+  }
+  if (all || args.has('--worker')) {
+    const worker = new OutboxWorker(db.sequelize, createTransport(config.SMTP_URL, path.join(config.VAR_DIR, 'mail')), { from: config.MAIL_FROM });
+    worker.start();
+    stops.push(() => worker.stop());
+    logger.info(config.SMTP_URL ? 'entregador de e-mails ativo (SMTP)' : `entregador de e-mails ativo: mensagens em ${path.join(config.VAR_DIR, 'mail')}`);
+  }
+
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'encerrando');
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'erro ao encerrar'));
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function printWelcome(port: number, domain: string, demoPassword: string | null): void {
+  const base = (host: string): string => `http://${host}${port === 80 ? '' : `:${port}`}/`;
+  const lines = ['', 'PEN Nuvem no ar:', `  Plataforma (MGI):      ${base(domain)}`];
+  for (const slug of listTenantDefinitions()) {
+    const def = readTenantDefinition(slug);
+    lines.push(`  ${def.name}: ${base(`${slug}.${domain}`)}`);
+  }
+  if (demoPassword) {
+    lines.push('', `Acessos de demonstração (senha de todos: ${demoPassword}):`, `  Operador do MGI: ${DEMO_OPERATOR.email}`);
+    for (const slug of listTenantDefinitions()) {
+      for (const u of readTenantDefinition(slug).users) lines.push(`  ${slug}: ${u.email} (${u.name})`);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'falha ao iniciar');
+  process.exit(1);
+});

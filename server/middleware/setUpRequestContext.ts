@@ -1,0 +1,22 @@
+import type { RequestHandler } from 'express';
+import { namespace } from '../db/cls';
+import { setCurrentTenant } from '../tenancy/context';
+
+/**
+ * Opens the request's CLS context: its log (with the request id) and, on a tenant host, its tenant.
+ * Everything below reads the tenant from here, never from the request.
+ */
+export default function setUpRequestContext(): RequestHandler {
+  return (req, res, next) => {
+    namespace.bindEmitter(req);
+    namespace.bindEmitter(res);
+    namespace.run(() => {
+      namespace.set('log', req.log);
+      if (req.site.type === 'tenant') {
+        const { id, slug, name, schema } = req.site.tenant;
+        setCurrentTenant({ id, slug, name, schema });
+      }
+      next();
+    });
+  };
+}

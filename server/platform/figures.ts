@@ -1,0 +1,30 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+export interface PlatformFigures {
+  tenantsInProduction: number;
+  municipalities: number;
+  states: number;
+  processes: number;
+  transfers: number;
+}
+
+/** The landing page's live figures: only active tenants count. */
+export async function platformFigures(sequelize: Sequelize): Promise<PlatformFigures> {
+  const [row] = await sequelize.query<Record<keyof PlatformFigures, string>>(
+    `SELECT count(*) AS "tenantsInProduction",
+            count(*) FILTER (WHERE t.kind = 'municipio') AS municipalities,
+            count(*) FILTER (WHERE t.kind = 'estado') AS states,
+            coalesce(sum(f.processes), 0) AS processes,
+            coalesce(sum(f.transfers), 0) AS transfers
+       FROM platform.tenants t LEFT JOIN platform.tenant_figures f ON f.tenant_id = t.id
+      WHERE t.status = 'active'`,
+    { type: QueryTypes.SELECT },
+  );
+  return {
+    tenantsInProduction: Number(row.tenantsInProduction),
+    municipalities: Number(row.municipalities),
+    states: Number(row.states),
+    processes: Number(row.processes),
+    transfers: Number(row.transfers),
+  };
+}

@@ -1,0 +1,98 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import { namespace } from '../db/cls';
+import { TenantContextError } from '../errors';
+
+/** What the rest of the code knows of the tenant a request (or a job) works for. */
+export interface TenantRef {
+  id: string;
+  slug: string;
+  name: string;
+  schema: string;
+}
+
+const TENANT_KEY = 'tenant';
+const tenantTransactions = new WeakMap<Transaction, string>();
+let sequelize: Sequelize | undefined;
+
+export function bindTenancy(instance: Sequelize): void {
+  sequelize = instance;
+}
+
+/** The schema of a tenant, from its numeric id only: never from a slug or any other input. */
+export function schemaFor(id: string | number | bigint): string {
+  const s = String(id);
+  if (!/^[1-9][0-9]{0,17}$/.test(s)) throw new TenantContextError(`Identificador de ente inválido: ${s}`);
+  return `tenant_${s}`;
+}
+
+export function currentTenant(): TenantRef | undefined {
+  return namespace.active ? (namespace.get(TENANT_KEY) as TenantRef | undefined) : undefined;
+}
+
+export function requireTenant(): TenantRef {
+  const t = currentTenant();
+  if (!t) throw new TenantContextError();
+  return t;
+}
+
+/** Runs `fn` with `tenant` as the current tenant (a fresh CLS context; nothing leaks outside). */
+export function runWithTenant<T>(tenant: TenantRef, fn: () => Promise<T>): Promise<T> {
+  return namespace.runPromise(async () => {
+    namespace.set(TENANT_KEY, tenant);
+    return fn();
+  });
+}
+
+/** Sets the tenant in the CLS context that is active now (used by middleware and provisioning). */
+export function setCurrentTenant(tenant: TenantRef): void {
+  namespace.set(TENANT_KEY, tenant);
+}
+
+function db(): Sequelize {
+  if (!sequelize) throw new Error('Banco de dados não inicializado');
+  return sequelize;
+}
+
+/**
+ * Makes `t` a tenant transaction: its first statement points the search path at the tenant schema,
+ * transaction-local, so the setting dies with the transaction and never leaks through the pool.
+ */
+export async function enterTenantSchema(t: Transaction, tenant: TenantRef): Promise<void> {
+  await db().query("SELECT set_config('search_path', $1, true)", {
+    bind: [`"${tenant.schema}"`],
+    transaction: t,
+  });
+  tenantTransactions.set(t, tenant.schema);
+}
+
+function activeTransaction(): Transaction | undefined {
+  return namespace.active ? (namespace.get('transaction') as Transaction | undefined) : undefined;
+}
+
+/**
+ * Runs `fn` inside the current tenant's transaction: reuses the one already open in this context
+ * (never a nested transaction, which would take a second connection without the tenant), or opens one.
+ */
+export async function inTenant<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+  const tenant = requireTenant();
+  const open = activeTransaction();
+  if (open) {
+    if (tenantTransactions.get(open) !== tenant.schema) {
+      throw new TenantContextError('Transação aberta não pertence ao ente atual');
+    }
+    return fn(open);
+  }
+  return db().transaction(async (t) => {
+    await enterTenantSchema(t, tenant);
+    return fn(t);
+  });
+}
+
+/** Fails closed: throws unless the query runs in a transaction bound to the current tenant. */
+export function assertTenantTransaction(t: Transaction | null | undefined): void {
+  const tenant = currentTenant();
+  const tx = t ?? activeTransaction();
+  if (!tenant || !tx || tenantTransactions.get(tx) !== tenant.schema) {
+    throw new TenantContextError();
+  }
+}
