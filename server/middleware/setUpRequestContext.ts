@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { namespace } from '../db/cls';
-import { setCurrentTenant } from '../tenancy/context';
+import { clearCurrentTenant, setCurrentTenant } from '../tenancy/context';
 
 /**
  * Opens the request's CLS context: its log (with the request id) and, on a tenant host, its tenant.
@@ -12,9 +12,13 @@ export default function setUpRequestContext(): RequestHandler {
     namespace.bindEmitter(res);
     namespace.run(() => {
       namespace.set('log', req.log);
+      // Set every key explicitly: a new context inherits from whatever context was active.
+      namespace.set('transaction', undefined);
       if (req.site.type === 'tenant') {
         const { id, slug, name, schema } = req.site.tenant;
         setCurrentTenant({ id, slug, name, schema });
+      } else {
+        clearCurrentTenant();
       }
       next();
     });

@@ -35,17 +35,28 @@ export function requireTenant(): TenantRef {
   return t;
 }
 
-/** Runs `fn` with `tenant` as the current tenant (a fresh CLS context; nothing leaks outside). */
+/**
+ * Runs `fn` with `tenant` as the current tenant, in a fresh CLS context entered and left
+ * synchronously (cls-hooked's `runPromise` stays entered until the promise settles, which lets the
+ * caller's next statements — a sibling job in a loop, say — run inside this tenant).
+ */
 export function runWithTenant<T>(tenant: TenantRef, fn: () => Promise<T>): Promise<T> {
-  return namespace.runPromise(async () => {
-    namespace.set(TENANT_KEY, tenant);
-    return fn();
+  return new Promise<T>((resolve, reject) => {
+    namespace.run(() => {
+      namespace.set(TENANT_KEY, tenant);
+      namespace.set('transaction', undefined);
+      fn().then(resolve, reject);
+    });
   });
 }
 
 /** Sets the tenant in the CLS context that is active now (used by middleware and provisioning). */
 export function setCurrentTenant(tenant: TenantRef): void {
   namespace.set(TENANT_KEY, tenant);
+}
+
+export function clearCurrentTenant(): void {
+  namespace.set(TENANT_KEY, undefined);
 }
 
 function db(): Sequelize {

@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { QueryTypes } from 'sequelize';
+import resolveSite from '../../../server/middleware/resolveSite';
+import setUpRequestContext from '../../../server/middleware/setUpRequestContext';
+import setUpViews from '../../../server/middleware/setUpViews';
+import { Unit, User } from '../../../server/models';
+import { inTenant, runWithTenant } from '../../../server/tenancy/context';
+import { TenantContextError } from '../../../server/errors';
+import { testEnv } from '../../support/environment';
+import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { $, agentFor, login } from '../../support/http';
+
+describe('Integration - tenant isolation', () => {
+  let angra: TestTenant;
+  let maranhao: TestTenant;
+
+  before(async () => {
+    angra = await createTestTenant({
+      root: { acronym: 'PMAR', name: 'Prefeitura de Angra', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
+      users: [{ name: 'Clara de Angra', email: 'clara@angra.test', units: [{ acronym: 'SEGOV', role: 'basic' }] }],
+    });
+    maranhao = await createTestTenant({
+      kind: 'estado',
+      uf: 'MA',
+      ibgeCode: '21',
+      root: { acronym: 'GEMA', name: 'Governo do Maranhão', children: [{ acronym: 'SEFAZ', name: 'Secretaria da Fazenda' }] },
+      users: [{ name: 'Raimundo do Maranhão', email: 'raimundo@maranhao.test', units: [{ acronym: 'SEFAZ', role: 'basic' }] }],
+    });
+  });
+
+  it('answers 200 interleaved requests with each tenant\'s own schema and rows only', async () => {
+    // The production middleware (host → tenant → CLS) in front of a route that reads inside the request.
+    const app = express();
+    setUpViews(app, false);
+    app.use(resolveSite(testEnv().registry));
+    app.use(setUpRequestContext());
+    app.get('/probe', async (_req, res) => {
+      const out = await inTenant(async () => {
+        const [{ schema }] = await testEnv().sequelize.query<{ schema: string }>('SELECT current_schema() AS schema', { type: QueryTypes.SELECT });
+        await new Promise((r) => setTimeout(r, Math.random() * 3));
+        const units = await Unit.findAll({ order: [['acronym', 'ASC']] });
+        const users = await User.findAll();
+        return { schema, units: units.map((u) => u.acronym), users: users.map((u) => u.email) };
+      });
+      res.json(out);
+    });
+    const hosts = Array.from({ length: 200 }, (_, i) => (i % 2 ? angra : maranhao));
+    const responses = await Promise.all(hosts.map((t) => request(app).get('/probe').set('Host', t.host)));
+    responses.forEach((res, i) => {
+      const t = hosts[i];
+      expect(res.status).to.equal(200);
+      expect(res.body.schema).to.equal(t.tenant.schema);
+      expect(res.body.units).to.deep.equal(t === angra ? ['PMAR', 'SEGOV'] : ['GEMA', 'SEFAZ']);
+      expect(res.body.users).to.deep.equal(t === angra ? ['clara@angra.test'] : ['raimundo@maranhao.test']);
+    });
+  });
+
+  it('shows each logged-in user only their own tenant\'s units, under concurrency, through the real app', async () => {
+    const a = agentFor(angra.host);
+    const m = agentFor(maranhao.host);
+    expect((await login(a, 'clara@angra.test', 'Senha-de-teste-1')).status).to.equal(302);
+    expect((await login(m, 'raimundo@maranhao.test', 'Senha-de-teste-1')).status).to.equal(302);
+    const pages = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : m).get('/').expect(200)));
+    pages.forEach((res, i) => {
+      const units = $(res.text)('[data-testid="memberships"] tbody th').map((_, el) => $(res.text)(el).text()).get();
+      expect(units).to.deep.equal(i % 2 ? ['SEGOV'] : ['SEFAZ']);
+      expect(res.text).to.not.contain(i % 2 ? 'Maranhão' : 'Angra');
+    });
+  });
+
+  it('fails closed: a tenant query outside any tenant context throws', async () => {
+    let error: unknown;
+    try {
+      await Unit.findAll();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(TenantContextError);
+  });
+
+  it('fails closed: a tenant query with a tenant but outside its transaction throws', async () => {
+    let error: unknown;
+    await runWithTenant(angra.tenant, async () => {
+      try {
+        await User.count();
+      } catch (err) {
+        error = err;
+      }
+    });
+    expect(error).to.be.instanceOf(TenantContextError);
+  });
+
+  it('fails closed: inTenant without a tenant throws before touching the database', async () => {
+    let error: unknown;
+    try {
+      await inTenant(async () => 1);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(TenantContextError);
+  });
+
+  it('leaves no tenant search path on pooled connections after a request', async () => {
+    await runWithTenant(angra.tenant, () => inTenant(() => Unit.count()));
+    const rows = await Promise.all(
+      Array.from({ length: 20 }, () => testEnv().sequelize.query<{ sp: string }>('SHOW search_path', { type: QueryTypes.SELECT, plain: true })),
+    );
+    for (const r of rows) expect((r as unknown as { search_path: string }).search_path).to.not.contain('tenant_');
+  });
+});

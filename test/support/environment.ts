@@ -1,0 +1,112 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Sequelize } from 'sequelize';
+import { createApp } from '../../server/app';
+import { LoginThrottle } from '../../server/auth/loginThrottle';
+import { loadConfig, type Config } from '../../server/config';
+import { initModels } from '../../server/models';
+import { startEmbedded, type EmbeddedServer } from '../../server/db/embedded';
+import { migratePlatform } from '../../server/db/migrator';
+import { createSequelize } from '../../server/db/sequelize';
+import { bindTenancy } from '../../server/tenancy/context';
+import { TenantRegistry } from '../../server/tenancy/registry';
+import { Pool } from 'pg';
+import type { Express } from 'express';
+
+/**
+ * One real PostgreSQL per test run: the embedded one in a throwaway directory, or a fresh database
+ * on the server of DATABASE_URL. Every test file shares it and creates its own tenants.
+ */
+export interface TestEnvironment {
+  config: Config;
+  url: string;
+  sequelize: Sequelize;
+  sessionPool: Pool;
+  registry: TenantRegistry;
+  app: Express;
+  /** A fresh app over the same database (for tests that need their own throttle or registry). */
+  buildApp(overrides?: Partial<{ loginThrottle: LoginThrottle; registry: TenantRegistry }>): Express;
+}
+
+let env: TestEnvironment | undefined;
+let teardown: (() => Promise<void>) | undefined;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export function testEnv(): TestEnvironment {
+  if (!env) throw new Error('Ambiente de teste não iniciado (test/support/hooks.ts)');
+  return env;
+}
+
+export async function startTestEnvironment(): Promise<TestEnvironment> {
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: undefined, APP_DOMAIN: 'localhost', SMTP_URL: undefined });
+  let url: string;
+  let embedded: EmbeddedServer | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let tmp: string | undefined;
+  if (process.env.DATABASE_URL) {
+    const name = `pen_test_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    dropDatabase = async () => {
+      const c = new Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  } else {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-test-'));
+    fs.chmodSync(tmp, 0o755);
+    embedded = await startEmbedded({ dir: path.join(tmp, 'pg'), port: await freePort(), unsafeFast: true });
+    url = embedded.url;
+  }
+  const sequelize = createSequelize({ url, poolMax: 20, poolMaxUses: 5000 });
+  initModels(sequelize);
+  bindTenancy(sequelize);
+  await migratePlatform(sequelize);
+  const sessionPool = new Pool({ connectionString: url, max: 5 });
+  const registry = new TenantRegistry(sequelize, config.APP_DOMAIN);
+  const buildApp: TestEnvironment['buildApp'] = (overrides = {}) =>
+    createApp(
+      {
+        config,
+        sequelize,
+        registry: overrides.registry ?? registry,
+        loginThrottle: overrides.loginThrottle ?? new LoginThrottle(sequelize, { perAccount: 1000, perIp: 1000, windowSeconds: 60 }),
+      },
+      sessionPool,
+    );
+  env = { config, url, sequelize, sessionPool, registry, app: buildApp(), buildApp };
+  teardown = async () => {
+    await sessionPool.end();
+    await sequelize.close();
+    await dropDatabase?.();
+    await embedded?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  return env;
+}
+
+export async function stopTestEnvironment(): Promise<void> {
+  await teardown?.();
+  env = undefined;
+  teardown = undefined;
+}

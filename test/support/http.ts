@@ -1,0 +1,32 @@
+import * as cheerio from 'cheerio';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { testEnv } from './environment';
+
+export type Agent = TestAgent;
+
+/** A cookie-keeping client that always talks to one host (sessions are per host). */
+export function agentFor(host: string, app = testEnv().app): Agent {
+  return request.agent(app).host(host);
+}
+
+export function csrfFrom(html: string): string {
+  const token = cheerio.load(html)('input[name="_csrf"]').first().val();
+  if (typeof token !== 'string' || !token) throw new Error('Página sem token CSRF');
+  return token;
+}
+
+/** GETs `path` and returns the CSRF token of its first form. */
+export async function csrfToken(agent: Agent, path = '/login'): Promise<string> {
+  const res = await agent.get(path).expect(200);
+  return csrfFrom(res.text);
+}
+
+export async function login(agent: Agent, email: string, password: string): Promise<request.Response> {
+  const _csrf = await csrfToken(agent, '/login');
+  return agent.post('/login').type('form').send({ email, password, _csrf });
+}
+
+export function $(html: string): cheerio.CheerioAPI {
+  return cheerio.load(html);
+}
