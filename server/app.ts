@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { Pool } from 'pg';
+import { exposeCurrentUnit } from './auth/currentUnit';
 import authRoutes from './auth/routes';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
@@ -46,6 +47,7 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   app.use(setUpSession(config, sessionPool));
   app.use(setUpRequestContext());
   app.use(setUpAuth());
+  app.use(exposeCurrentUnit);
   app.use(setUpCsrf());
   app.use(hostRoutes(services));
   app.use(notFound);

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
+import { refreshMemberships } from './currentUnit';
 import { bindSessionToHost } from '../middleware/setUpSession';
 import type { Services } from '../services';
 import { parseForm } from '../validation';
@@ -63,7 +64,10 @@ export default function authRoutes({ loginThrottle }: Services): Router {
       req.login(principal, (loginErr) => {
         if (loginErr) return next(loginErr);
         bindSessionToHost(req);
-        const done = principal.type === 'user' ? recordTenantEvent(principal.id, 'user.login', { ip, requestId: String(req.id) }) : Promise.resolve();
+        const done =
+          principal.type === 'user'
+            ? Promise.all([recordTenantEvent(principal.id, 'user.login', { ip, requestId: String(req.id) }), refreshMemberships(req)])
+            : Promise.resolve();
         Promise.all([done, loginThrottle.succeeded(account)])
           .then(() => res.redirect(safeNext((req.body as Record<string, unknown>).next)))
           .catch(next);

@@ -1,12 +1,27 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { refreshMemberships } from '../auth/currentUnit';
+import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { membershipsOf } from './service';
+import { safeNext } from '../auth/routes';
+
+const switchSchema = z.object({ unitId: z.string().regex(/^\d+$/) });
 
 export default function homeRoutes(): Router {
   const router = Router();
-  router.get('/', requireUser, async (req, res) => {
-    const memberships = await membershipsOf(req.user!.id);
-    res.render('tenant/home', { title: 'Início', memberships });
+  router.get('/', requireUser, (_req, res) => {
+    res.render('tenant/home', { title: 'Início' });
+  });
+  /** Header switcher: the unit must be one of the user's (re-read, so a revoked unit is refused). */
+  router.post('/unidade-atual', requireUser, async (req, res) => {
+    const parsed = switchSchema.safeParse(req.body);
+    await refreshMemberships(req);
+    const unitId = parsed.success ? parsed.data.unitId : '';
+    if (!req.session.memberships?.some((m) => m.unitId === unitId)) {
+      throw new ValidationError('Escolha uma das suas unidades.');
+    }
+    req.session.currentUnitId = unitId;
+    res.redirect(safeNext((req.body as Record<string, unknown>).next));
   });
   return router;
 }

@@ -1,15 +1,19 @@
 import type { Sequelize } from 'sequelize';
+import { initCatalogModels } from './catalogs';
+import { initOrganisationModels } from './organisation';
 import { initPlatformModels } from './platform';
-import { initTenantModels } from './tenant';
 
+export * from './catalogs';
+export * from './organisation';
 export * from './platform';
-export * from './tenant';
 
 let initialised: Sequelize | undefined;
 
+/** Platform models first, then each feature's tenant models. */
 export function initModels(sequelize: Sequelize): void {
   if (initialised === sequelize) return;
   initPlatformModels(sequelize);
-  initTenantModels(sequelize);
+  initOrganisationModels(sequelize);
+  initCatalogModels(sequelize);
   initialised = sequelize;
 }

@@ -4,12 +4,11 @@ import {
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
-  type ModelStatic,
   type Sequelize,
 } from 'sequelize';
-import { assertTenantTransaction } from '../tenancy/context';
+import { failClosed, id } from './tenant-base';
 
-/** Tables of a tenant schema. They carry no schema name: the tenant transaction's search path picks it. */
+/** Units, people, their roles per unit, and the tenant audit log. */
 
 export type Role = 'basic' | 'admin' | 'protocol';
 export const ROLES: Role[] = ['basic', 'admin', 'protocol'];
@@ -58,33 +57,7 @@ export class TenantAuditEntry extends Model<InferAttributes<TenantAuditEntry>, I
   declare createdAt: CreationOptional<Date>;
 }
 
-const id = { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true };
-
-const FAIL_CLOSED_HOOKS = [
-  'beforeFind',
-  'beforeCount',
-  'beforeBulkCreate',
-  'beforeBulkUpdate',
-  'beforeBulkDestroy',
-  'beforeUpsert',
-] as const;
-const INSTANCE_HOOKS = ['beforeCreate', 'beforeUpdate', 'beforeDestroy', 'beforeSave'] as const;
-
-/** Every tenant model refuses to run outside a transaction bound to the current tenant. */
-function failClosed(model: ModelStatic<Model>): void {
-  for (const hook of FAIL_CLOSED_HOOKS) {
-    model.addHook(hook, (options: { transaction?: never }) => assertTenantTransaction(options?.transaction));
-  }
-  for (const hook of INSTANCE_HOOKS) {
-    model.addHook(hook, (_instance: unknown, options: { transaction?: never }) =>
-      assertTenantTransaction(options?.transaction),
-    );
-  }
-}
-
-export const tenantModels: ModelStatic<Model>[] = [Unit, User, UserUnit, TenantAuditEntry];
-
-export function initTenantModels(sequelize: Sequelize): void {
+export function initOrganisationModels(sequelize: Sequelize): void {
   Unit.init(
     {
       id,
@@ -142,5 +115,5 @@ export function initTenantModels(sequelize: Sequelize): void {
   User.hasMany(UserUnit, { foreignKey: 'userId', as: 'memberships' });
   Unit.hasMany(UserUnit, { foreignKey: 'unitId', as: 'memberships' });
   Unit.belongsTo(Unit, { foreignKey: 'parentId', as: 'parent' });
-  for (const m of tenantModels) failClosed(m);
+  failClosed(Unit, User, UserUnit, TenantAuditEntry);
 }
