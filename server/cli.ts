@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const db = await openDatabase(loadConfig());
-  let code = 1;
+  let code: number;
   try {
     code = await run(db, command, args);
   } finally {
