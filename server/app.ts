@@ -13,6 +13,7 @@ import setUpSession from './middleware/setUpSession';
 import setUpStaticResources from './middleware/setUpStaticResources';
 import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
+import passwordRoutes from './people/passwordRoutes';
 import platformRoutes from './platform/routes';
 import type { Services } from './services';
 
@@ -24,6 +25,7 @@ function hostRoutes(services: Services): Router {
 
   const tenant = Router();
   tenant.use(authRoutes(services));
+  tenant.use(passwordRoutes());
   tenant.use(homeRoutes());
 
   const router = Router();

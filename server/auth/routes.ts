@@ -1,9 +1,8 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
-import { refreshMemberships } from './currentUnit';
-import { bindSessionToHost } from '../middleware/setUpSession';
 import type { Services } from '../services';
 import { parseForm } from '../validation';
+import { logIn } from './logIn';
 import { TooManyAttemptsError } from './loginThrottle';
 import type { Principal } from './principal';
 import { recordTenantEvent } from './service';
@@ -61,17 +60,15 @@ export default function authRoutes({ loginThrottle }: Services): Router {
           .catch(next);
         return;
       }
-      req.login(principal, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        bindSessionToHost(req);
-        const done =
-          principal.type === 'user'
-            ? Promise.all([recordTenantEvent(principal.id, 'user.login', { ip, requestId: String(req.id) }), refreshMemberships(req)])
-            : Promise.resolve();
-        Promise.all([done, loginThrottle.succeeded(account)])
-          .then(() => res.redirect(safeNext((req.body as Record<string, unknown>).next)))
-          .catch(next);
-      });
+      logIn(req, principal)
+        .then(() =>
+          Promise.all([
+            principal.type === 'user' ? recordTenantEvent(principal.id, 'user.login', { ip, requestId: String(req.id) }) : undefined,
+            loginThrottle.succeeded(account),
+          ]),
+        )
+        .then(() => res.redirect(safeNext((req.body as Record<string, unknown>).next)))
+        .catch(next);
     })(req, res, next);
   });
 

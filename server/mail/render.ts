@@ -8,7 +8,8 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 function template(file: string): HandlebarsTemplateDelegate {
   let t = compiled.get(file);
   if (!t) {
-    t = Handlebars.compile(fs.readFileSync(path.join(EMAILS_DIR, file), 'utf8'), { strict: true });
+    // Plain-text parts are not HTML: no escaping there.
+    t = Handlebars.compile(fs.readFileSync(path.join(EMAILS_DIR, file), 'utf8'), { strict: true, noEscape: file.endsWith('.text.hbs') });
     compiled.set(file, t);
   }
   return t;

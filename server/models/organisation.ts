@@ -57,6 +57,18 @@ export class TenantAuditEntry extends Model<InferAttributes<TenantAuditEntry>, I
   declare createdAt: CreationOptional<Date>;
 }
 
+export type UserTokenPurpose = 'invite' | 'reset';
+
+export class UserToken extends Model<InferAttributes<UserToken>, InferCreationAttributes<UserToken>> {
+  declare id: CreationOptional<string>;
+  declare userId: string;
+  declare purpose: UserTokenPurpose;
+  declare tokenHash: string;
+  declare expiresAt: Date;
+  declare usedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+}
+
 export function initOrganisationModels(sequelize: Sequelize): void {
   Unit.init(
     {
@@ -110,10 +122,22 @@ export function initOrganisationModels(sequelize: Sequelize): void {
     },
     { sequelize, tableName: 'audit_log', updatedAt: false },
   );
+  UserToken.init(
+    {
+      id,
+      userId: { type: DataTypes.BIGINT, allowNull: false },
+      purpose: { type: DataTypes.TEXT, allowNull: false },
+      tokenHash: { type: DataTypes.TEXT, allowNull: false },
+      expiresAt: { type: DataTypes.DATE, allowNull: false },
+      usedAt: { type: DataTypes.DATE },
+      createdAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'user_tokens', updatedAt: false },
+  );
   UserUnit.belongsTo(User, { foreignKey: 'userId', as: 'user' });
   UserUnit.belongsTo(Unit, { foreignKey: 'unitId', as: 'unit' });
   User.hasMany(UserUnit, { foreignKey: 'userId', as: 'memberships' });
   Unit.hasMany(UserUnit, { foreignKey: 'unitId', as: 'memberships' });
   Unit.belongsTo(Unit, { foreignKey: 'parentId', as: 'parent' });
-  failClosed(Unit, User, UserUnit, TenantAuditEntry);
+  failClosed(Unit, User, UserUnit, TenantAuditEntry, UserToken);
 }

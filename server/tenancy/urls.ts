@@ -1,0 +1,17 @@
+import type { Config } from '../config';
+
+function origin(config: Config, host: string): string {
+  const defaultPort = config.scheme === 'https' ? 443 : 80;
+  const port = config.production || config.PORT === defaultPort ? '' : `:${config.PORT}`;
+  return `${config.scheme}://${host}${port}`;
+}
+
+/** Absolute URL on a tenant's host, for e-mails and QR codes. */
+export function tenantUrl(config: Config, slug: string, path = '/'): string {
+  return `${origin(config, `${slug}.${config.APP_DOMAIN}`)}${path}`;
+}
+
+/** Absolute URL on the platform host. */
+export function platformUrl(config: Config, path = '/'): string {
+  return `${origin(config, config.APP_DOMAIN)}${path}`;
+}
