@@ -18,7 +18,7 @@ import platformRoutes from './platform/routes';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
-function hostRoutes(services: Services): Router {
+export function buildHostRouters(services: Services): { platform: Router; tenant: Router } {
   const platform = Router();
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
@@ -27,7 +27,11 @@ function hostRoutes(services: Services): Router {
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(homeRoutes());
+  return { platform, tenant };
+}
 
+function hostRoutes(services: Services): Router {
+  const { platform, tenant } = buildHostRouters(services);
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
   return router;
