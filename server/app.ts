@@ -14,6 +14,7 @@ import setUpStaticResources from './middleware/setUpStaticResources';
 import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
 import passwordRoutes from './people/passwordRoutes';
+import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import type { Services } from './services';
 
@@ -22,6 +23,7 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   const platform = Router();
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
+  platform.use(directoryRoutes(services));
 
   const tenant = Router();
   tenant.use(authRoutes(services));

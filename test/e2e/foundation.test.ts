@@ -38,6 +38,22 @@ describe('E2E - foundation: platform and tenant sites', () => {
     await expectAccessible(page);
   });
 
+  it('finds a government in the public directory from the header search, by keyboard', async () => {
+    await page.goto(harness.url('localhost'));
+    await page.keyboard.press('Tab'); // skip link bar: 1 conteúdo
+    await page.keyboard.press('Tab'); // 2 menu
+    await page.keyboard.press('Tab'); // 3 busca
+    expect(await page.locator(':focus').innerText()).to.contain('Ir para a busca');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('searchbox');
+    await page.keyboard.type(tenant.definition.name.slice(0, 20));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/entes\?q=/);
+    expect(await page.locator('tbody').innerText()).to.contain(tenant.definition.name);
+    await expectAccessible(page);
+  });
+
   it('logs a clerk in on the tenant host with the mouse and shows their units', async () => {
     await page.goto(harness.url(tenant.host, '/'));
     expect(new URL(page.url()).pathname).to.equal('/login');
