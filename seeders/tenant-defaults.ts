@@ -1,14 +1,13 @@
 import type { TenantDefinition, UnitDefinition } from '../server/tenancy/definition';
 import { Unit, User, UserUnit, type Role } from '../server/models';
-import { seedCatalogs } from './catalog-defaults';
 
 /**
- * The rows every new tenant gets, inside its provisioning transaction: the usual catalogs, the unit
- * tree of its definition (root first) and its first users with their roles. The one seeding path
- * for the CLI, the demo tenants and the operators' approval.
+ * The rows of a new tenant's own, inside its provisioning transaction: the unit tree of its
+ * definition (root first) and its first users with their roles. (The default catalogs come with the
+ * schema: `seedCatalogs`, run when a schema is built, spare or not.) The one seeding path for the
+ * CLI, the demo tenants and the operators' approval.
  */
 export async function seedTenant(def: TenantDefinition, passwordHash: string | null): Promise<Map<string, string>> {
-  await seedCatalogs();
   const ids = new Map<string, string>();
   const insert = async (u: UnitDefinition, parentId: string | null): Promise<void> => {
     const unit = await Unit.create({ parentId, acronym: u.acronym, name: u.name, protocolCode: u.protocolCode ?? null });

@@ -18,6 +18,7 @@ const schema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).default(20),
   DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(5000),
   MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  SPARE_SCHEMAS: z.coerce.number().int().min(0).max(100).default(3),
   DEMO_PASSWORD: z.string().optional(),
   VAR_DIR: z.string().default(path.resolve(__dirname, '..', 'var')),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).optional(),

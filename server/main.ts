@@ -11,6 +11,7 @@ import { createTransport } from './mail/transport';
 import { OutboxWorker } from './mail/worker';
 import { listTenantDefinitions, readTenantDefinition } from './tenancy/definition';
 import { listenForRegistryChanges } from './tenancy/listener';
+import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
 
 /**
@@ -51,6 +52,14 @@ async function main(): Promise<void> {
     const worker = new OutboxWorker(db.sequelize, createTransport(config.SMTP_URL, path.join(config.VAR_DIR, 'mail')), { from: config.MAIL_FROM });
     worker.start();
     stops.push(() => worker.stop());
+    const spares = setInterval(() => void topUpSpares(), 60_000);
+    const topUpSpares = (): Promise<void> =>
+      prepareSpareSchemas(db.sequelize, config.SPARE_SCHEMAS).then(
+        () => undefined,
+        (err: unknown) => logger.error({ err }, 'falha ao preparar esquemas reserva'),
+      );
+    void topUpSpares();
+    stops.push(async () => clearInterval(spares));
     logger.info(config.SMTP_URL ? 'entregador de e-mails ativo (SMTP)' : `entregador de e-mails ativo: mensagens em ${path.join(config.VAR_DIR, 'mail')}`);
   }
 

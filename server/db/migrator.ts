@@ -157,7 +157,7 @@ export async function runMigrations(sequelize: Sequelize, opts: RunOptions): Pro
       const migrations = opts.tenantMigrations ?? loadMigrations('tenant');
       const latest = migrations.length ? migrations[migrations.length - 1].name : null;
       const all = await sequelize.query<{ id: string; slug: string; schema_version: string | null; migration_status: string | null }>(
-        'SELECT id, slug, schema_version, migration_status FROM platform.tenants ORDER BY id',
+        "SELECT id, coalesce(slug, 'reserva-' || id) AS slug, schema_version, migration_status FROM platform.tenants ORDER BY id",
         { type: QueryTypes.SELECT },
       );
       const pending = all.filter((t) => t.schema_version !== latest || t.migration_status !== 'ok');

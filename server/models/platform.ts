@@ -10,12 +10,13 @@ import {
 const schema = 'platform';
 
 export type TenantKind = 'municipio' | 'estado' | 'orgao';
-export type TenantStatus = 'active' | 'suspended';
+export type TenantStatus = 'active' | 'suspended' | 'spare';
 export type NumberingScheme = 'nup' | 'nipe';
 
 export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttributes<Tenant>> {
   declare id: CreationOptional<string>;
-  declare slug: string;
+  /** Null only for a spare schema not yet given to a government. */
+  declare slug: string | null;
   declare name: string;
   declare kind: TenantKind;
   declare uf: string;
@@ -90,7 +91,7 @@ export function initPlatformModels(sequelize: Sequelize): void {
   Tenant.init(
     {
       id,
-      slug: { type: DataTypes.TEXT, allowNull: false, unique: true },
+      slug: { type: DataTypes.TEXT, unique: true },
       name: { type: DataTypes.TEXT, allowNull: false },
       kind: { type: DataTypes.TEXT, allowNull: false },
       uf: { type: DataTypes.CHAR(2), allowNull: false },

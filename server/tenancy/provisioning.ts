@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { UniqueConstraintError, type Sequelize } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { seedCatalogs } from '../../seeders/catalog-defaults';
 import { seedTenant } from '../../seeders/tenant-defaults';
 import { loadMigrations, migrateSchema } from '../db/migrator';
 import { ConflictError } from '../errors';
+import { logger } from '../logger';
 import { PlatformAuditEntry, Tenant, TenantDomain } from '../models';
 import { enterTenantSchema, schemaFor, setCurrentTenant, type TenantRef } from './context';
 import type { TenantDefinition } from './definition';
@@ -14,17 +16,48 @@ export interface ProvisionOptions {
   actor?: { type: 'operator' | 'system'; id?: string | null };
   /** Runs last inside the provisioning transaction, with the new tenant as context (e.g. invitations). */
   afterSeed?: (tenant: TenantRef, unitIds: Map<string, string>) => Promise<void>;
+  /** Take a spare schema when one is ready (default). False always builds a new schema. */
+  useSpare?: boolean;
 }
 
 export interface ProvisionResult {
   tenant: TenantRef;
   ms: number;
+  /** True when a spare schema prepared ahead of time was used. */
+  fromSpare: boolean;
+}
+
+function latestTenantMigration(): string | null {
+  const migrations = loadMigrations('tenant');
+  return migrations.length ? migrations[migrations.length - 1].name : null;
+}
+
+/** Creates schema `tenant_<id>` with every tenant migration and the default catalogs, in `t`. */
+async function buildSchema(sequelize: Sequelize, t: Transaction, row: Tenant, tenant: TenantRef): Promise<void> {
+  await sequelize.query(`CREATE SCHEMA "${tenant.schema}"`, { transaction: t });
+  setCurrentTenant(tenant);
+  await enterTenantSchema(t, tenant);
+  const version = await migrateSchema(sequelize, t, tenant.schema, loadMigrations('tenant'));
+  await row.update({ schemaVersion: version, migrationStatus: 'ok', migratedAt: new Date() });
+  await seedCatalogs();
+}
+
+/** Locks and returns a spare schema at the latest version, or null when none is ready. */
+async function claimSpare(sequelize: Sequelize, t: Transaction): Promise<Tenant | null> {
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM platform.tenants WHERE status = 'spare' AND schema_version IS NOT DISTINCT FROM $1 AND migration_status = 'ok'
+      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    { bind: [latestTenantMigration()], type: QueryTypes.SELECT, transaction: t },
+  );
+  return rows.length ? Tenant.findByPk(rows[0].id, { transaction: t }) : null;
 }
 
 /**
  * Creates a tenant: its registry row, its schema with every migration, its default rows. One
  * transaction, so a failure anywhere leaves nothing behind and the same call can be retried.
- * Used by the CLI, the demo seeding and the operators' approval.
+ * When a spare schema (prepared ahead of time by `prepareSpareSchemas`) is ready, it is claimed
+ * instead of running DDL while a user waits. Used by the CLI, the demo seeding and the operators'
+ * approval.
  */
 export async function provisionTenant(
   sequelize: Sequelize,
@@ -33,35 +66,42 @@ export async function provisionTenant(
   opts: ProvisionOptions = {},
 ): Promise<ProvisionResult> {
   const start = performance.now();
-  const migrations = loadMigrations('tenant');
   let ref: TenantRef;
+  let fromSpare = false;
   try {
     ref = await sequelize.transaction(async (t) => {
-      const row = await Tenant.create({
+      const identity = {
         slug: def.slug,
         name: def.name,
         kind: def.kind,
         uf: def.uf,
         ibgeCode: def.ibgeCode ?? null,
         numberingScheme: def.numberingScheme,
-      });
-      const id = String(row.id);
-      const tenant: TenantRef = { id, slug: def.slug, name: def.name, schema: schemaFor(id) };
-      for (const domain of def.domains) await TenantDomain.create({ tenantId: id, domain: domain.toLowerCase() });
-      await sequelize.query(`CREATE SCHEMA "${tenant.schema}"`, { transaction: t });
-      setCurrentTenant(tenant);
-      await enterTenantSchema(t, tenant);
-      const version = await migrateSchema(sequelize, t, tenant.schema, migrations);
-      await row.update({ schemaVersion: version, migrationStatus: 'ok', migratedAt: new Date() });
-      await sequelize.query('INSERT INTO platform.tenant_figures (tenant_id) VALUES ($1)', { bind: [id], transaction: t });
+      };
+      const spare = opts.useSpare === false ? null : await claimSpare(sequelize, t);
+      let row: Tenant;
+      let tenant: TenantRef;
+      if (spare) {
+        fromSpare = true;
+        row = await spare.update({ ...identity, status: 'active', createdAt: new Date() });
+        tenant = { id: String(row.id), slug: def.slug, name: def.name, schema: schemaFor(row.id) };
+        setCurrentTenant(tenant);
+        await enterTenantSchema(t, tenant);
+      } else {
+        row = await Tenant.create(identity);
+        tenant = { id: String(row.id), slug: def.slug, name: def.name, schema: schemaFor(row.id) };
+        await buildSchema(sequelize, t, row, tenant);
+      }
+      for (const domain of def.domains) await TenantDomain.create({ tenantId: tenant.id, domain: domain.toLowerCase() });
+      await sequelize.query('INSERT INTO platform.tenant_figures (tenant_id) VALUES ($1)', { bind: [tenant.id], transaction: t });
       const unitIds = await seedTenant(def, opts.passwordHash ?? null);
       await opts.afterSeed?.(tenant, unitIds);
       await PlatformAuditEntry.create({
         actorType: opts.actor?.type ?? 'system',
         actorId: opts.actor?.id ?? null,
-        tenantId: id,
+        tenantId: tenant.id,
         action: 'tenant.provisioned',
-        details: { slug: def.slug, name: def.name },
+        details: { slug: def.slug, name: def.name, spare: fromSpare },
         ip: null,
         requestId: null,
       });
@@ -74,5 +114,32 @@ export async function provisionTenant(
     throw err;
   }
   await registry?.announceChange();
-  return { tenant: ref, ms: performance.now() - start };
+  return { tenant: ref, ms: performance.now() - start, fromSpare };
+}
+
+/** Spare schemas at the latest version, ready to be claimed. */
+export async function countReadySpares(sequelize: Sequelize): Promise<number> {
+  const [row] = await sequelize.query<{ n: string }>(
+    `SELECT count(*) AS n FROM platform.tenants WHERE status = 'spare' AND schema_version IS NOT DISTINCT FROM $1 AND migration_status = 'ok'`,
+    { bind: [latestTenantMigration()], type: QueryTypes.SELECT },
+  );
+  return Number(row.n);
+}
+
+/**
+ * Tops up the spare schemas to `target` (background work of the worker process): each one a
+ * migrated schema with the default catalogs, owned by a registry row with no slug.
+ */
+export async function prepareSpareSchemas(sequelize: Sequelize, target: number): Promise<number> {
+  let made = 0;
+  for (let missing = target - (await countReadySpares(sequelize)); missing > 0; missing--) {
+    await sequelize.transaction(async (t) => {
+      const row = await Tenant.create({ slug: null, name: 'Esquema reserva', kind: 'orgao', uf: '--', ibgeCode: null, status: 'spare' });
+      const tenant: TenantRef = { id: String(row.id), slug: '', name: row.name, schema: schemaFor(row.id) };
+      await buildSchema(sequelize, t, row, tenant);
+    });
+    made++;
+  }
+  if (made) logger.info({ made, target }, 'esquemas reserva preparados');
+  return made;
 }

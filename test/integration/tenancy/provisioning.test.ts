@@ -4,7 +4,7 @@ import { ConflictError } from '../../../server/errors';
 import { DocumentType, LegalBasis, PlatformAuditEntry, ProcessType, Tenant, Unit, User } from '../../../server/models';
 import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { loadMigrations } from '../../../server/db/migrator';
-import { provisionTenant } from '../../../server/tenancy/provisioning';
+import { countReadySpares, prepareSpareSchemas, provisionTenant } from '../../../server/tenancy/provisioning';
 import { testEnv } from '../../support/environment';
 import { createTestTenant, tenantDefinition, uniqueSlug } from '../../support/tenants';
 
@@ -82,6 +82,52 @@ describe('Integration - tenancy/provisioning', () => {
     for (const t of many) {
       const names = await runWithTenant(t.tenant, () => inTenant(async () => (await User.findAll()).map((u) => u.email)));
       expect(names.every((e) => e.endsWith(`@${t.definition.slug}.test`))).to.equal(true);
+    }
+  });
+});
+
+describe('Integration - tenancy/provisioning with spare schemas', () => {
+  it('claims a spare schema prepared ahead of time, which has every migration and the default catalogs', async () => {
+    const { sequelize, registry } = testEnv();
+    await prepareSpareSchemas(sequelize, 1);
+    expect(await countReadySpares(sequelize)).to.be.greaterThan(0);
+    const result = await provisionTenant(sequelize, registry, tenantDefinition());
+    expect(result.fromSpare).to.equal(true);
+    const row = await Tenant.findByPk(result.tenant.id);
+    expect(row!.status).to.equal('active');
+    expect(row!.slug).to.equal(result.tenant.slug);
+    await runWithTenant(result.tenant, () =>
+      inTenant(async () => {
+        expect((await Unit.findAll()).map((u) => u.acronym).sort()).to.deep.equal(['PMT', 'SEGOV', 'SMS']);
+        expect(await DocumentType.count()).to.be.greaterThan(5);
+        expect(await User.count()).to.equal(2);
+      }),
+    );
+    expect((await registry.resolve(`${result.tenant.slug}.localhost`)).type).to.equal('tenant');
+  });
+
+  it('never claims a spare left behind by a newer migration, and never shows a spare on any host or figure', async () => {
+    const { sequelize, registry } = testEnv();
+    await prepareSpareSchemas(sequelize, 1);
+    await sequelize.query("UPDATE platform.tenants SET schema_version = '0000-antiga' WHERE status = 'spare'");
+    const result = await provisionTenant(sequelize, registry, tenantDefinition());
+    expect(result.fromSpare).to.equal(false);
+    const spares = await Tenant.findAll({ where: { status: 'spare' } });
+    expect(spares.length).to.be.greaterThan(0);
+    expect((await registry.resolve(`reserva-${spares[0].id}.localhost`)).type).to.equal('unknown');
+    await sequelize.query("DELETE FROM platform.tenants WHERE status = 'spare' AND schema_version = '0000-antiga'");
+  });
+
+  it('hands each spare to one government only when several are provisioned at once', async () => {
+    const { sequelize, registry } = testEnv();
+    await prepareSpareSchemas(sequelize, 2);
+    const results = await Promise.all(Array.from({ length: 4 }, () => provisionTenant(sequelize, registry, tenantDefinition())));
+    const ids = results.map((r) => r.tenant.id);
+    expect(new Set(ids).size).to.equal(4);
+    expect(results.filter((r) => r.fromSpare).length).to.equal(2);
+    for (const r of results) {
+      const users = await runWithTenant(r.tenant, () => inTenant(async () => (await User.findAll()).map((u) => u.email)));
+      expect(users.every((e) => e.endsWith(`@${r.tenant.slug}.test`))).to.equal(true);
     }
   });
 });
