@@ -15,6 +15,8 @@ import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
 import passwordRoutes from './people/passwordRoutes';
 import platformRoutes from './platform/routes';
+import unitRoutes from './units/routes';
+import { IMPORT_PATH, importUpload } from './units/upload';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -27,6 +29,7 @@ function hostRoutes(services: Services): Router {
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(homeRoutes());
+  tenant.use('/administracao', unitRoutes());
 
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
@@ -50,6 +53,7 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   app.use(setUpRequestContext());
   app.use(setUpAuth());
   app.use(exposeCurrentUnit);
+  app.use(IMPORT_PATH, importUpload);
   app.use(setUpCsrf());
   app.use(hostRoutes(services));
   app.use(notFound);
