@@ -13,7 +13,9 @@ import setUpSession from './middleware/setUpSession';
 import setUpStaticResources from './middleware/setUpStaticResources';
 import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
+import forgotPasswordRoutes from './people/forgotRoutes';
 import passwordRoutes from './people/passwordRoutes';
+import peopleAdminRoutes from './people/adminRoutes';
 import platformRoutes from './platform/routes';
 import unitRoutes from './units/routes';
 import { IMPORT_PATH, importUpload } from './units/upload';
@@ -28,8 +30,10 @@ function hostRoutes(services: Services): Router {
   const tenant = Router();
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
+  tenant.use(forgotPasswordRoutes(services));
   tenant.use(homeRoutes());
   tenant.use('/administracao', unitRoutes());
+  tenant.use('/administracao', peopleAdminRoutes(services.config));
 
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
