@@ -7,7 +7,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { ROLES, type Role } from '../models';
 import { flatten, unitTree } from '../units/service';
 import { parseForm } from '../validation';
-import { addMembershipSchema, inviteSchema, positionSchema } from './adminValidation';
+import { addMembershipSchema, inviteSchema, parseInviteMemberships, positionSchema } from './adminValidation';
 import {
   addMembership,
   addPosition,
@@ -113,9 +113,10 @@ export default function peopleAdminRoutes(config: Config): Router {
 
   router.post('/usuarios', async (req, res) => {
     const parsed = parseForm(inviteSchema, req.body);
-    if (!parsed.ok) return renderInvite(res, 422, req.body, parsed.errors);
+    const rows = parseInviteMemberships(req.body ?? {});
+    if (!parsed.ok || Object.keys(rows.errors).length) return renderInvite(res, 422, req.body, { ...(parsed.ok ? {} : parsed.errors), ...rows.errors });
     try {
-      const user = await inviteUser(actorOf(req), config, parsed.data);
+      const user = await inviteUser(actorOf(req), config, { ...parsed.data, memberships: rows.memberships });
       res.redirect(`/administracao/usuarios/${user.id}?salvo=convidado`);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) {

@@ -158,8 +158,8 @@ export async function addMembership(actor: Actor, userId: string, unitId: string
   await inTenant(async (t) => {
     await lockedUser(userId, t);
     const unit = await activeUnit(unitId, t);
-    const [row, created] = await UserUnit.findOrCreate({ where: { userId, unitId, role }, transaction: t });
-    if (!created) return;
+    if (await UserUnit.findOne({ where: { userId, unitId, role }, transaction: t })) return;
+    const row = await UserUnit.create({ userId, unitId, role }, { transaction: t });
     await recordChange(actor, { action: 'user.role_add', entity: 'user', entityId: userId, after: { unitId, acronym: unit.acronym, role, membershipId: String(row.id) } });
     await staleMembershipsOf(userId, t);
   });
