@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Pool } from 'pg';
 import { exposeCurrentUnit } from './auth/currentUnit';
 import authRoutes from './auth/routes';
+import catalogRoutes from './catalogs/routes';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -34,6 +35,7 @@ function hostRoutes(services: Services): Router {
   tenant.use(homeRoutes());
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));
+  tenant.use('/administracao', catalogRoutes());
 
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
