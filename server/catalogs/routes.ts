@@ -6,7 +6,7 @@ import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ACCESS_LEVELS } from '../models';
 import { parseForm } from '../validation';
-import { TEMPLATE_PLACEHOLDERS } from './sanitize';
+import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
 import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
 import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
 
@@ -44,6 +44,8 @@ async function formContext(page: CatalogPage, values: Record<string, unknown>): 
       usages: Object.entries(USAGE_LABELS).map(([value, label]) => ({ value, label, checked: (values.usage ?? 'both') === value })),
       numberedChecked: values.numbered === true || values.numbered === 'sim',
       placeholders: TEMPLATE_PLACEHOLDERS,
+      // Sanitised here too: on a re-rendered form the values are the raw input.
+      templatePreview: typeof values.template === 'string' ? sanitizeTemplate(values.template) : '',
     };
   }
   return {};
