@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { Pool } from 'pg';
 import { exposeCurrentUnit } from './auth/currentUnit';
+import auditRoutes from './audit/routes';
 import authRoutes from './auth/routes';
 import catalogRoutes from './catalogs/routes';
 import homeRoutes from './home/routes';
@@ -36,6 +37,7 @@ function hostRoutes(services: Services): Router {
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());
+  tenant.use('/administracao', auditRoutes());
 
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
