@@ -38,7 +38,9 @@ async function pressAndWait(page: Page, key: string): Promise<void> {
   await page.waitForLoadState('load');
 }
 
-describe('E2E - tenant administration: import units, invite, set password, switch unit', () => {
+describe('E2E - tenant administration: import units, invite, set password, switch unit', function () {
+  // Whole journeys: a dozen pages each, every one checked by axe.
+  this.timeout(120_000);
   const harness = new BrowserHarness();
   const peer = new SmtpPeer();
   let worker: OutboxWorker;
