@@ -27,7 +27,8 @@ export default function auditRoutes(): Router {
       to: str(req.query.ate, DATE),
       page: Math.max(1, Number.parseInt(String(req.query.pagina ?? '1'), 10) || 1),
     };
-    const [{ rows, total }, facets] = await Promise.all([searchAudit(filters), auditFacets()]);
+    const { rows, total } = await searchAudit(filters);
+    const facets = await auditFacets();
     const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
     const link = (p: number): string => {
       const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'pagina' && typeof v === 'string' && v) as [string, string][]);

@@ -56,11 +56,10 @@ export async function searchAudit(f: AuditFilters): Promise<{ rows: AuditRow[]; 
 export async function auditFacets(): Promise<{ actions: string[]; entities: string[]; users: { id: string; name: string }[] }> {
   return inTenant(async (t) => {
     const q = <T extends object>(sql: string): Promise<T[]> => TenantAuditEntry.sequelize!.query<T>(sql, { type: QueryTypes.SELECT, transaction: t });
-    const [actions, entities, users] = await Promise.all([
-      q<{ action: string }>('SELECT DISTINCT action FROM audit_log ORDER BY action'),
-      q<{ entity: string }>('SELECT DISTINCT entity FROM audit_log ORDER BY entity'),
-      q<{ id: string; name: string }>('SELECT u.id::text AS id, u.name FROM users u WHERE EXISTS (SELECT 1 FROM audit_log a WHERE a.user_id = u.id) ORDER BY u.name'),
-    ]);
+    // One after the other: one connection, one transaction.
+    const actions = await q<{ action: string }>('SELECT DISTINCT action FROM audit_log ORDER BY action');
+    const entities = await q<{ entity: string }>('SELECT DISTINCT entity FROM audit_log ORDER BY entity');
+    const users = await q<{ id: string; name: string }>('SELECT u.id::text AS id, u.name FROM users u WHERE EXISTS (SELECT 1 FROM audit_log a WHERE a.user_id = u.id) ORDER BY u.name');
     return { actions: actions.map((a) => a.action), entities: entities.map((e) => e.entity), users };
   });
 }

@@ -40,15 +40,14 @@ async function renderInvite(res: Response, status: number, body: Record<string, 
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
   const units = list(body.unitId);
   const roles = list(body.role);
-  const rows = await Promise.all(
-    Array.from({ length: INVITE_ROWS }, async (_v, i) => ({
-      index: i,
-      number: i + 1,
-      units: await unitOptions(units[i]),
-      roles: ROLE_OPTIONS.map((r) => ({ ...r, selected: (roles[i] ?? 'basic') === r.value })),
-      error: errors[`unitId${i}`],
-    })),
-  );
+  const options = await unitOptions();
+  const rows = Array.from({ length: INVITE_ROWS }, (_v, i) => ({
+    index: i,
+    number: i + 1,
+    units: options.map((o) => ({ ...o, selected: o.id === units[i] })),
+    roles: ROLE_OPTIONS.map((r) => ({ ...r, selected: (roles[i] ?? 'basic') === r.value })),
+    error: errors[`unitId${i}`],
+  }));
   res.status(status).render('people/invite', { title: 'Convidar usuário', values: body, errors, summary: status === 422 ? errorList(errors) : undefined, rows });
 }
 

@@ -227,4 +227,44 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await pressAndWait(page, 'Enter');
     expect(await page.locator('#main-content').innerText()).to.contain('trabalhando na unidade SEADM');
   });
+  it('keeps every other administration page accessible (units, catalogs, audit, forgot password, 403)', async () => {
+    const t: TestTenant = await createTestTenant();
+    await page.goto(harness.url(t.host, '/esqueci-minha-senha'));
+    await expectAccessible(page);
+    await page.getByLabel('E-mail').fill('ninguem@nada.test');
+    await page.getByRole('button', { name: 'Enviar link' }).click();
+    await page.locator('[data-testid="reset-requested"]').waitFor();
+    await expectAccessible(page);
+    await page.goto(harness.url(t.host, '/login'));
+    await page.getByLabel('E-mail').fill(t.admin.email);
+    await page.getByLabel('Senha').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL(harness.url(t.host, '/'));
+    await page.goto(harness.url(t.host, '/administracao/unidades'));
+    await page.locator('[data-testid="unit-link"]', { hasText: 'SEGOV' }).click();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Mover unidade' }).click();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Nova unidade subordinada' }).click();
+    await page.getByRole('button', { name: 'Criar unidade' }).click();
+    expect(await page.locator('#acronym-error').innerText()).to.contain('Informe a sigla');
+    await expectAccessible(page);
+    for (const p of ['/administracao/tipos-de-processo', '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-documento', '/administracao/tipos-de-documento/1', '/administracao/hipoteses-legais', '/administracao/hipoteses-legais/novo', '/administracao/auditoria']) {
+      await page.goto(harness.url(t.host, p));
+      await expectAccessible(page);
+    }
+    await page.goto(harness.url(t.host, '/administracao/tipos-de-processo/novo'));
+    await page.getByRole('button', { name: 'Salvar' }).click();
+    expect(await page.locator('#name-error').innerText()).to.contain('Informe o nome');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Sair' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByLabel('E-mail').fill(t.clerk.email);
+    await page.getByLabel('Senha').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL(harness.url(t.host, '/'));
+    const refused = await page.goto(harness.url(t.host, '/administracao/usuarios'));
+    expect(refused?.status()).to.equal(403);
+    await expectAccessible(page);
+  });
 });
