@@ -20,3 +20,12 @@ export async function staleMembershipsOf(userId: string, t: Transaction): Promis
     transaction: t,
   });
 }
+
+/** Drops the cached units of every session of the current tenant (a unit was renamed or (de)activated). */
+export async function staleMembershipsOfTenant(t: Transaction): Promise<void> {
+  await User.sequelize!.query(
+    `UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json
+      WHERE sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'->'user'->>'tenantId' = $1 AND sess::jsonb ? 'memberships'`,
+    { bind: [requireTenant().id], transaction: t },
+  );
+}

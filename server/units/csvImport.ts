@@ -4,6 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { recordChange, type Actor } from '../audit/record';
 import { ValidationError } from '../errors';
 import { Unit } from '../models';
+import { staleMembershipsOfTenant } from '../people/sessions';
 import { inTenant } from '../tenancy/context';
 import { allUnits, buildTree, flatten, lockHierarchy, type UnitRow } from './service';
 import { ACRONYM_RE, PROTOCOL_CODE_RE } from './validation';
@@ -171,6 +172,7 @@ export async function commitImport(actor: Actor, text: string): Promise<ImportPl
     await q(`UPDATE units u SET name = v.name, protocol_code = v.code, parent_id = p.id, updated_at = now()
                FROM ${rowsSql} LEFT JOIN units p ON p.acronym = v.parent
               WHERE u.acronym = v.acronym`);
+    await staleMembershipsOfTenant(t);
     await recordChange(actor, {
       action: 'unit.import',
       entity: 'unit',

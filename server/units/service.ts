@@ -2,6 +2,7 @@ import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
 import { recordChange, snapshot, type Actor } from '../audit/record';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { Unit } from '../models';
+import { staleMembershipsOfTenant } from '../people/sessions';
 import { inTenant } from '../tenancy/context';
 import { blocksOnDeactivation, type DeactivationBlock } from './deactivationGuards';
 import type { UnitForm } from './validation';
@@ -127,6 +128,8 @@ export async function updateUnit(actor: Actor, id: string, form: UnitForm): Prom
     await checkUnique(form, id, t);
     await unit.update({ acronym: form.acronym, name: form.name, protocolCode: form.protocolCode }, { transaction: t }).catch(uniqueViolation);
     await recordChange(actor, { action: 'unit.update', entity: 'unit', entityId: id, before, after: snapshot(unit) });
+    // Headers show the sigla and name from the sessions' cached units.
+    await staleMembershipsOfTenant(t);
     return unit;
   });
 }
@@ -170,6 +173,7 @@ export async function deactivateUnit(actor: Actor, id: string): Promise<Unit> {
     const before = snapshot(unit);
     await unit.update({ active: false }, { transaction: t });
     await recordChange(actor, { action: 'unit.deactivate', entity: 'unit', entityId: id, before, after: snapshot(unit) });
+    await staleMembershipsOfTenant(t);
     return unit;
   });
 }
@@ -185,6 +189,7 @@ export async function reactivateUnit(actor: Actor, id: string): Promise<Unit> {
     const before = snapshot(unit);
     await unit.update({ active: true }, { transaction: t });
     await recordChange(actor, { action: 'unit.reactivate', entity: 'unit', entityId: id, before, after: snapshot(unit) });
+    await staleMembershipsOfTenant(t);
     return unit;
   });
 }

@@ -158,6 +158,18 @@ describe('Integration - units/administration', () => {
     expect(adminHome('nav a[href="/administracao"]').text()).to.equal('Administração');
   });
 
+  it('shows a renamed or deactivated unit in the header of open sessions on their next request', async () => {
+    const clerk = agentFor(t.host);
+    await login(clerk, t.clerk.email, t.clerk.password);
+    const segov = await unitId(t, 'SEGOV');
+    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOVM', name: 'Secretaria Municipal de Governo', protocolCode: '' }, 302);
+    expect($((await clerk.get('/').expect(200)).text)('#main-content').text()).to.contain('trabalhando na unidade SEGOVM');
+    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/desativar`, {}, 302);
+    expect($((await clerk.get('/').expect(200)).text)('[data-testid="memberships"] tbody').text()).to.contain('Você ainda não tem unidade');
+    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/reativar`, {}, 302);
+    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOV', name: 'Secretaria de Governo', protocolCode: '' }, 302);
+  });
+
   it('sends an anonymous visitor to the login page', async () => {
     const res = await agentFor(t.host).get('/administracao/unidades').expect(302);
     expect(res.headers.location).to.equal('/login?next=%2Fadministracao%2Funidades');
