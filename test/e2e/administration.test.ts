@@ -138,8 +138,9 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     expect(await page.getByRole('link', { name: 'Administração' }).count()).to.equal(0);
     await expectAccessible(page);
     await page.getByLabel('Unidade atual').selectOption({ label: 'SEADM — Secretaria Municipal de Administração' });
-    await page.getByRole('button', { name: 'Trocar' }).click();
-    await page.waitForURL(harness.url(t.host, '/'));
+    // Same URL before and after: wait for the navigation itself.
+    await Promise.all([page.waitForEvent('framenavigated'), page.getByRole('button', { name: 'Trocar' }).click()]);
+    await page.waitForLoadState('load');
     expect(await page.locator('#main-content').innerText()).to.contain('trabalhando na unidade SEADM');
     await expectAccessible(page);
   });
@@ -244,6 +245,8 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await page.locator('[data-testid="unit-link"]', { hasText: 'SEGOV' }).click();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Mover unidade' }).click();
+    await page.waitForURL(/salvo=movida/);
+    expect(await page.getByRole('status').innerText()).to.contain('Unidade movida');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Nova unidade subordinada' }).click();
     await page.getByRole('button', { name: 'Criar unidade' }).click();
