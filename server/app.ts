@@ -1,7 +1,9 @@
 import express, { Router } from 'express';
 import type { Pool } from 'pg';
 import { exposeCurrentUnit } from './auth/currentUnit';
+import auditRoutes from './audit/routes';
 import authRoutes from './auth/routes';
+import catalogRoutes from './catalogs/routes';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -13,9 +15,13 @@ import setUpSession from './middleware/setUpSession';
 import setUpStaticResources from './middleware/setUpStaticResources';
 import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
+import forgotPasswordRoutes from './people/forgotRoutes';
 import passwordRoutes from './people/passwordRoutes';
+import peopleAdminRoutes from './people/adminRoutes';
 import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
+import unitRoutes from './units/routes';
+import { IMPORT_PATH, importUpload } from './units/upload';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -28,7 +34,12 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   const tenant = Router();
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
+  tenant.use(forgotPasswordRoutes(services));
   tenant.use(homeRoutes());
+  tenant.use('/administracao', unitRoutes());
+  tenant.use('/administracao', peopleAdminRoutes(services.config));
+  tenant.use('/administracao', catalogRoutes());
+  tenant.use('/administracao', auditRoutes());
   return { platform, tenant };
 }
 
@@ -56,6 +67,7 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   app.use(setUpRequestContext());
   app.use(setUpAuth());
   app.use(exposeCurrentUnit);
+  app.use(IMPORT_PATH, importUpload);
   app.use(setUpCsrf());
   app.use(hostRoutes(services));
   app.use(notFound);

@@ -33,11 +33,17 @@ export function hasRole(req: Request, role: Role): boolean {
   return currentUnit(req)?.roles.includes(role) ?? false;
 }
 
-/** Exposes the current unit and the user's units to the views (header switcher). */
-export const exposeCurrentUnit: RequestHandler = (req, res, next) => {
+/**
+ * Exposes the current unit and the user's units to the views (header switcher), and whether the
+ * user administers (so links they cannot use are not shown). Memberships dropped from a session
+ * (an administrator changed this user's roles) are reloaded here.
+ */
+export const exposeCurrentUnit: RequestHandler = async (req, res, next) => {
   if (req.user?.type === 'user') {
+    if (!req.session.memberships) await refreshMemberships(req);
     res.locals.memberships = req.session.memberships ?? [];
     res.locals.currentUnit = currentUnit(req);
+    res.locals.isAdmin = hasRole(req, 'admin');
   }
   next();
 };

@@ -1,6 +1,8 @@
+import concat from './concat';
 import eq from './eq';
 import formatDateTime from './formatDateTime';
 import formatNumber from './formatNumber';
+import gt from './gt';
 import roleLabel from './roleLabel';
 
-export const helpers = { eq, formatDateTime, formatNumber, roleLabel };
+export const helpers = { concat, eq, formatDateTime, formatNumber, gt, roleLabel };

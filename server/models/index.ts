@@ -1,10 +1,12 @@
 import type { Sequelize } from 'sequelize';
 import { initCatalogModels } from './catalogs';
 import { initOrganisationModels } from './organisation';
+import { initPeopleModels } from './people';
 import { initPlatformModels } from './platform';
 
 export * from './catalogs';
 export * from './organisation';
+export * from './people';
 export * from './platform';
 
 let initialised: Sequelize | undefined;
@@ -15,5 +17,6 @@ export function initModels(sequelize: Sequelize): void {
   initPlatformModels(sequelize);
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
+  initPeopleModels(sequelize);
   initialised = sequelize;
 }

@@ -1,0 +1,134 @@
+import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import { actorOf } from '../audit/record';
+import { requireRole } from '../auth/currentUnit';
+import { ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import { ACCESS_LEVELS } from '../models';
+import { parseForm } from '../validation';
+import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
+import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
+import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
+
+export const ACCESS_LEVEL_LABELS: Record<string, string> = { public: 'Público', restricted: 'Restrito', secret: 'Sigiloso' };
+export const USAGE_LABELS: Record<string, string> = { internal: 'Interno', external: 'Externo', both: 'Interno e externo' };
+
+interface CatalogPage {
+  kind: CatalogKind;
+  path: string;
+  title: string;
+  singular: string;
+  newLabel: string;
+  view: string;
+  schema: z.ZodType<unknown>;
+}
+
+const PAGES: CatalogPage[] = [
+  { kind: 'processType', path: 'tipos-de-processo', title: 'Tipos de processo', singular: 'Tipo de processo', newLabel: 'Novo tipo de processo', view: 'catalogs/process-type', schema: processTypeSchema },
+  { kind: 'documentType', path: 'tipos-de-documento', title: 'Tipos de documento', singular: 'Tipo de documento', newLabel: 'Novo tipo de documento', view: 'catalogs/document-type', schema: documentTypeSchema },
+  { kind: 'legalBasis', path: 'hipoteses-legais', title: 'Hipóteses legais', singular: 'Hipótese legal', newLabel: 'Nova hipótese legal', view: 'catalogs/legal-basis', schema: legalBasisSchema },
+];
+
+/** What a catalog form needs besides its values: the choices of its selects and checkboxes. */
+async function formContext(page: CatalogPage, values: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (page.kind === 'processType') {
+    const allowed = ([] as unknown[]).concat(values.allowedAccessLevels ?? []).map(String);
+    return {
+      levels: ACCESS_LEVELS.map((l) => ({ value: l, label: ACCESS_LEVEL_LABELS[l], checked: allowed.includes(l) })),
+      defaultLevels: ACCESS_LEVELS.map((l) => ({ value: l, label: ACCESS_LEVEL_LABELS[l], selected: values.defaultAccessLevel === l })),
+      bases: (await activeLegalBases()).map((b) => ({ value: b.id, label: b.name, selected: String(values.defaultLegalBasisId ?? '') === b.id })),
+    };
+  }
+  if (page.kind === 'documentType') {
+    return {
+      usages: Object.entries(USAGE_LABELS).map(([value, label]) => ({ value, label, checked: (values.usage ?? 'both') === value })),
+      numberedChecked: values.numbered === true || values.numbered === 'sim',
+      placeholders: TEMPLATE_PLACEHOLDERS,
+      // Sanitised here too: on a re-rendered form the values are the raw input.
+      templatePreview: typeof values.template === 'string' ? sanitizeTemplate(values.template) : '',
+    };
+  }
+  return {};
+}
+
+async function renderForm(req: Request, res: Response, page: CatalogPage, status: number, id: string | null, values: Record<string, unknown>, errors: Record<string, string> = {}): Promise<void> {
+  res.status(status).render(page.view, {
+    title: id ? `${page.singular}: ${String(values.name ?? '')}` : page.newLabel,
+    page: { path: page.path, title: page.title, singular: page.singular },
+    id,
+    values,
+    active: values.active !== false,
+    errors,
+    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
+    saved: req.query.salvo,
+    ...(await formContext(page, values)),
+  });
+}
+
+function catalogRouter(page: CatalogPage): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const rows = (await listCatalog(page.kind)).map((r) => ({
+      ...r,
+      levels: Array.isArray(r.allowedAccessLevels) ? r.allowedAccessLevels.map((l) => ACCESS_LEVEL_LABELS[String(l)]).join(', ') : '',
+      defaultLevel: ACCESS_LEVEL_LABELS[String(r.defaultAccessLevel)],
+      usageLabel: USAGE_LABELS[String(r.usage)],
+    }));
+    res.render('catalogs/list', { title: page.title, page: { ...page, schema: undefined }, rows, saved: req.query.salvo });
+  });
+
+  router.get('/novo', async (req, res) => {
+    const defaults: Record<string, unknown> = page.kind === 'processType' ? { allowedAccessLevels: ['public', 'restricted'], defaultAccessLevel: 'public' } : page.kind === 'documentType' ? { usage: 'both' } : {};
+    await renderForm(req, res, page, 200, null, defaults);
+  });
+
+  router.post('/', async (req, res) => {
+    const parsed = parseForm(page.schema, req.body);
+    if (!parsed.ok) return renderForm(req, res, page, 422, null, req.body, parsed.errors);
+    try {
+      await saveCatalogItem(actorOf(req), page.kind, null, parsed.data as never);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, null, req.body, err.fields);
+      throw err;
+    }
+    res.redirect(`/administracao/${page.path}?salvo=1`);
+  });
+
+  router.get('/:id', async (req, res) => {
+    await renderForm(req, res, page, 200, String(req.params.id), await getCatalogItem(page.kind, String(req.params.id)));
+  });
+
+  router.post('/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const current = await getCatalogItem(page.kind, id);
+    const parsed = parseForm(page.schema, req.body);
+    if (!parsed.ok) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, parsed.errors);
+    try {
+      await saveCatalogItem(actorOf(req), page.kind, id, parsed.data as never);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, err.fields);
+      throw err;
+    }
+    res.redirect(`/administracao/${page.path}/${id}?salvo=1`);
+  });
+
+  router.post('/:id/desativar', async (req, res) => {
+    await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), false);
+    res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=desativado`);
+  });
+
+  router.post('/:id/reativar', async (req, res) => {
+    await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), true);
+    res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=reativado`);
+  });
+
+  return router;
+}
+
+/** /administracao/tipos-de-processo, /tipos-de-documento, /hipoteses-legais. */
+export default function catalogRoutes(): Router {
+  const router = Router();
+  for (const page of PAGES) router.use(`/${page.path}`, requireUser, requireRole('admin'), catalogRouter(page));
+  return router;
+}

@@ -1,0 +1,55 @@
+import { Router, type Request, type Response } from 'express';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { Services } from '../services';
+import { parseForm } from '../validation';
+import { forgotSchema } from './adminValidation';
+import { requestPasswordReset } from './service';
+
+export interface ForgotLimits {
+  perAccount: number;
+  perIp: number;
+  windowSeconds: number;
+}
+
+const DEFAULT_FORGOT_LIMITS: ForgotLimits = { perAccount: 3, perIp: 20, windowSeconds: 60 * 60 };
+
+/**
+ * "Esqueci minha senha". The answer is the same page, message and status whether or not the e-mail
+ * belongs to someone; requests are counted per e-mail (over the limit: silently not sent) and per
+ * IP (over the limit: 429, which says nothing about the e-mail), in `platform.rate_limits`.
+ */
+export default function forgotPasswordRoutes({ config, sequelize }: Services, limits: ForgotLimits = DEFAULT_FORGOT_LIMITS): Router {
+  const common = { storeClient: sequelize, storeType: 'sequelize', schemaName: 'platform', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, duration: limits.windowSeconds };
+  const byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'reset-account', points: limits.perAccount });
+  const byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'reset-ip', points: limits.perIp });
+  const router = Router();
+
+  const render = (res: Response, status: number, extra: Record<string, unknown> = {}): void => {
+    res.status(status).render('people/forgot', { title: 'Esqueci minha senha', ...extra });
+  };
+
+  router.get('/esqueci-minha-senha', (_req, res) => render(res, 200));
+
+  router.post('/esqueci-minha-senha', async (req: Request, res: Response) => {
+    const parsed = parseForm(forgotSchema, req.body);
+    if (!parsed.ok) return render(res, 422, { errors: parsed.errors, summary: parsed.summary, values: { email: String(req.body?.email ?? '') } });
+    const tenantId = req.site.type === 'tenant' ? req.site.tenant.id : 'platform';
+    try {
+      await byIp.consume(req.ip ?? 'unknown');
+    } catch (err) {
+      if (err instanceof Error) throw err;
+      return render(res, 429, { failure: 'Muitos pedidos de redefinição a partir desta rede. Aguarde uma hora e tente de novo.' });
+    }
+    const underAccountLimit = await byAccount.consume(`${tenantId}:${parsed.data.email}`).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof Error) throw err;
+        return false;
+      },
+    );
+    if (underAccountLimit) await requestPasswordReset(config, parsed.data.email);
+    render(res, 200, { sent: true, email: parsed.data.email });
+  });
+
+  return router;
+}

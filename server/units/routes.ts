@@ -1,0 +1,176 @@
+import { Router, type Request, type Response } from 'express';
+import { actorOf } from '../audit/record';
+import { requireRole } from '../auth/currentUnit';
+import { NotFoundError, ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import { parseForm } from '../validation';
+import { commitImport, exportCsv, previewImport } from './csvImport';
+import {
+  createUnit,
+  deactivateUnit,
+  flatten,
+  moveUnit,
+  reactivateUnit,
+  unitTree,
+  updateUnit,
+  UnitDeactivationRefused,
+  type UnitNode,
+} from './service';
+import { moveUnitSchema, newUnitSchema, unitFormSchema } from './validation';
+
+const ID = /^\d{1,18}$/;
+
+function plain(n: UnitNode): Omit<UnitNode, 'children'> {
+  const { children: _c, ...rest } = n;
+  return rest;
+}
+
+/** A unit's page: edit, move, deactivate/reactivate; re-rendered with errors when something is refused. */
+async function renderUnit(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}): Promise<void> {
+  const id = String(req.params.id);
+  const { roots, byId } = await unitTree();
+  const node = ID.test(id) ? byId.get(id) : undefined;
+  if (!node) throw new NotFoundError('Unidade não encontrada.');
+  const below = new Set(flatten([node]).map((n) => n.id));
+  const parents = flatten(roots)
+    .filter((n) => n.active && !below.has(n.id))
+    .map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === node.parentId }));
+  res.status(status).render('units/unit', {
+    title: `Unidade ${node.acronym}`,
+    unit: plain(node),
+    parent: node.parentId ? plain(byId.get(node.parentId)!) : null,
+    children: node.children.map(plain),
+    parents,
+    values: { acronym: node.acronym, name: node.name, protocolCode: node.protocolCode ?? '' },
+    ...extra,
+  });
+}
+
+export default function unitRoutes(): Router {
+  const router = Router();
+  router.use(requireUser, requireRole('admin'));
+
+  router.get('/', (_req, res) => {
+    res.render('units/administration', { title: 'Administração' });
+  });
+
+  router.get('/unidades', async (req, res) => {
+    const { roots } = await unitTree();
+    const all = flatten(roots);
+    res.render('units/tree', {
+      title: 'Unidades',
+      roots,
+      total: all.length,
+      inactive: all.filter((n) => !n.active).length,
+      imported: req.query.importado === '1',
+    });
+  });
+
+  router.get('/unidades/exportar.csv', async (_req, res) => {
+    const csv = await exportCsv();
+    res.type('text/csv; charset=utf-8').attachment('unidades.csv').send(`\uFEFF${csv}`);
+  });
+
+  router.get('/unidades/importar', (_req, res) => {
+    res.render('units/import', { title: 'Importar unidades' });
+  });
+
+  router.post('/unidades/importar', async (req, res) => {
+    const file = req.file;
+    if (!file || file.size === 0) {
+      return res.status(422).render('units/import', { title: 'Importar unidades', errors: { arquivo: 'Escolha um arquivo CSV.' }, summary: [{ field: 'arquivo', message: 'Escolha um arquivo CSV.' }] });
+    }
+    const csv = file.buffer.toString('utf8');
+    const plan = await previewImport(csv);
+    res.status(plan.valid ? 200 : 422).render('units/import-preview', {
+      title: 'Prévia da importação de unidades',
+      plan,
+      csv,
+      fileName: file.originalname,
+      errorCount: plan.rows.filter((r) => r.errors.length).length,
+    });
+  });
+
+  router.post('/unidades/importar/confirmar', async (req, res) => {
+    const csv = typeof req.body?.csv === 'string' ? req.body.csv : '';
+    try {
+      await commitImport(actorOf(req), csv);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const plan = await previewImport(csv);
+      return res.status(422).render('units/import-preview', { title: 'Prévia da importação de unidades', plan, csv, failure: err.message, errorCount: plan.rows.filter((r) => r.errors.length).length });
+    }
+    res.redirect('/administracao/unidades?importado=1');
+  });
+
+  router.get('/unidades/nova', async (req, res) => {
+    const { roots } = await unitTree();
+    const parents = flatten(roots).filter((n) => n.active).map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === req.query.superior }));
+    res.render('units/new', { title: 'Nova unidade', parents, values: {} });
+  });
+
+  router.post('/unidades', async (req, res) => {
+    const parsed = parseForm(newUnitSchema, req.body);
+    const body = req.body as Record<string, string>;
+    const rerender = async (errors: Record<string, string>): Promise<void> => {
+      const { roots } = await unitTree();
+      const parents = flatten(roots).filter((n) => n.active).map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === body.parentId }));
+      res.status(422).render('units/new', { title: 'Nova unidade', parents, values: body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+    };
+    if (!parsed.ok) return rerender(parsed.errors);
+    try {
+      const unit = await createUnit(actorOf(req), parsed.data.parentId, parsed.data);
+      res.redirect(`/administracao/unidades#unidade-${unit.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return rerender(err.fields);
+      throw err;
+    }
+  });
+
+  router.get('/unidades/:id', async (req, res) => {
+    await renderUnit(req, res, 200, { saved: req.query.salvo });
+  });
+
+  router.post('/unidades/:id', async (req, res) => {
+    const parsed = parseForm(unitFormSchema, req.body);
+    const errorsOf = (errors: Record<string, string>): Record<string, unknown> => ({ values: req.body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+    if (!parsed.ok) return renderUnit(req, res, 422, errorsOf(parsed.errors));
+    try {
+      await updateUnit(actorOf(req), String(req.params.id), parsed.data);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, errorsOf(err.fields));
+      throw err;
+    }
+    res.redirect(`/administracao/unidades/${req.params.id}?salvo=dados`);
+  });
+
+  router.post('/unidades/:id/mover', async (req, res) => {
+    const parsed = parseForm(moveUnitSchema, req.body);
+    const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: Object.entries(errors).map(([, message]) => ({ field: 'parentId', message })) });
+    if (!parsed.ok) return renderUnit(req, res, 422, moveErrors(parsed.errors));
+    try {
+      await moveUnit(actorOf(req), String(req.params.id), parsed.data.parentId);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, moveErrors(err.fields));
+      throw err;
+    }
+    res.redirect(`/administracao/unidades/${req.params.id}?salvo=movida`);
+  });
+
+  router.post('/unidades/:id/desativar', async (req, res) => {
+    try {
+      await deactivateUnit(actorOf(req), String(req.params.id));
+    } catch (err) {
+      if (err instanceof UnitDeactivationRefused) return renderUnit(req, res, 409, { blocks: err.blocks, blockMessage: err.message });
+      throw err;
+    }
+    res.redirect(`/administracao/unidades/${req.params.id}?salvo=desativada`);
+  });
+
+  router.post('/unidades/:id/reativar', async (req, res) => {
+    await reactivateUnit(actorOf(req), String(req.params.id));
+    res.redirect(`/administracao/unidades/${req.params.id}?salvo=reativada`);
+  });
+
+  return router;
+}
