@@ -9,27 +9,42 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Router } from 'express';
 import { buildHostRouters } from '../../server/app';
+import { LoginThrottle } from '../../server/auth/loginThrottle';
+import { loadConfig } from '../../server/config';
+import { createSequelize } from '../../server/db/sequelize';
 import type { Services } from '../../server/services';
+import { TenantRegistry } from '../../server/tenancy/registry';
 
 const COVERED = path.resolve(__dirname, '..', '..', 'var', 'a11y-covered.txt');
-const NOT_PAGES = [/^\/api\//, /^\/healthz$/, /^\/readyz$/];
+const NOT_PAGES = [
+  /^\/api\//, // JSON endpoints
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /\.(csv|pdf|json|txt)$/, // downloads
+  /^\/administracao$/, // redirects to the first administration page
+];
 /** Pages that no route declares: the error pages every host can show. */
 const ERROR_PAGES = ['Página não encontrada', 'Endereço não encontrado', 'Temporariamente indisponível', 'Acesso negado'];
 
 interface Layer {
+  rawPath?: string;
+  slash?: boolean;
   route?: { path: string; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
 }
 
 function getRoutes(router: Router): string[] {
   const out: string[] = [];
-  const walk = (stack: Layer[]): void => {
+  const walk = (stack: Layer[], prefix: string): void => {
     for (const layer of stack) {
-      if (layer.route?.methods.get) out.push(layer.route.path);
-      else if (layer.handle?.stack) walk(layer.handle.stack);
+      if (layer.route?.methods.get) out.push(`${prefix}${layer.route.path}`.replace(/\/+$/, '') || '/');
+      else if (layer.handle?.stack) {
+        const mount = typeof layer.rawPath === 'string' && !layer.slash ? layer.rawPath : '';
+        walk(layer.handle.stack, `${prefix}${mount}`);
+      }
     }
   };
-  walk((router as unknown as { stack: Layer[] }).stack);
+  walk((router as unknown as { stack: Layer[] }).stack, '');
   return [...new Set(out)].filter((p) => !NOT_PAGES.some((re) => re.test(p)));
 }
 
@@ -42,7 +57,11 @@ const visits = lines.map((l) => {
   const [site, pathname, title] = l.split('\t');
   return { site, pathname, title };
 });
-const routers = buildHostRouters({} as Services);
+// Routers are only walked, never run: services that connect to nothing are enough.
+const config = loadConfig({ NODE_ENV: 'test' });
+const sequelize = createSequelize({ url: 'postgres://ninguem@127.0.0.1:1/nada', poolMax: 1, poolMaxUses: 1 });
+const services: Services = { config, sequelize, registry: new TenantRegistry(sequelize, 'localhost'), loginThrottle: new LoginThrottle(sequelize) };
+const routers = buildHostRouters(services);
 let missing = 0;
 for (const site of ['platform', 'tenant'] as const) {
   process.stdout.write(`\n${site === 'platform' ? 'Plataforma' : 'Ente'}:\n`);
@@ -59,7 +78,4 @@ for (const title of ERROR_PAGES) {
   process.stdout.write(`  ${hit ? 'ok     ' : 'FALTA  '} ${title}\n`);
 }
 process.stdout.write(`\n${visits.length} verificações axe-core em ${new Set(visits.map((v) => `${v.site}${v.pathname}`)).size} páginas distintas.\n`);
-if (missing) {
-  process.stdout.write(`${missing} página(s) sem verificação de acessibilidade.\n`);
-  process.exit(1);
-}
+process.exit(missing ? (process.stdout.write(`${missing} página(s) sem verificação de acessibilidade.\n`), 1) : 0);
