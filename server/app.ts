@@ -1,7 +1,9 @@
 import express, { Router } from 'express';
 import type { Pool } from 'pg';
+import adhesionRoutes from './adhesion/routes';
 import { exposeCurrentUnit } from './auth/currentUnit';
 import authRoutes from './auth/routes';
+import consoleRoutes from './console/routes';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -22,6 +24,8 @@ function hostRoutes(services: Services): Router {
   const platform = Router();
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
+  platform.use(adhesionRoutes(services));
+  platform.use(consoleRoutes(services));
 
   const tenant = Router();
   tenant.use(authRoutes(services));

@@ -1,8 +1,10 @@
 import type { Sequelize } from 'sequelize';
+import { initAdhesionModels } from './adhesion';
 import { initCatalogModels } from './catalogs';
 import { initOrganisationModels } from './organisation';
 import { initPlatformModels } from './platform';
 
+export * from './adhesion';
 export * from './catalogs';
 export * from './organisation';
 export * from './platform';
@@ -13,6 +15,7 @@ let initialised: Sequelize | undefined;
 export function initModels(sequelize: Sequelize): void {
   if (initialised === sequelize) return;
   initPlatformModels(sequelize);
+  initAdhesionModels(sequelize);
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
   initialised = sequelize;
