@@ -95,8 +95,9 @@ export function applicant(overrides: Partial<ApplicantInput> = {}): ApplicantInp
   };
 }
 
-export async function post(agent: Agent, path: string, form: Record<string, string>) {
-  const _csrf = await csrfToken(agent, path);
+/** POSTs a form with the CSRF token of the page `from` (by default the same path). */
+export async function post(agent: Agent, path: string, form: Record<string, string>, from = path) {
+  const _csrf = await csrfToken(agent, from);
   return agent.post(path).type('form').send({ ...form, _csrf });
 }
 
