@@ -46,12 +46,14 @@
     q.addEventListener('input', refresh);
     uf.addEventListener('change', refresh);
     // Choosing a municipality also sets its UF, so the pair always agrees.
-    select.addEventListener('change', function () {
+    function pick() {
       var m = /\(([A-Z]{2})\)/.exec(select.options[select.selectedIndex].textContent || '');
       if (m) uf.value = m[1];
       var kind = form.querySelector('#kind-municipio');
       if (select.value && kind) kind.checked = true;
-    });
+    }
+    select.addEventListener('change', pick);
+    select.addEventListener('input', pick);
   }
 
   // Masks: CNPJ (12 letters or digits + 2 digits) and CPF.

@@ -10,12 +10,17 @@ const required = (message: string, max = 200, tooLong = `Use no máximo ${max} c
 export const KINDS = ['municipio', 'estado', 'orgao'] as const;
 
 export const enteSchema = z
-  .object({
+  .preprocess((body) => {
+    // A municipality carries its UF: picking it is enough.
+    const b = { ...((body ?? {}) as Record<string, unknown>) };
+    if (b.kind === 'municipio' && !b.uf && typeof b.ibgeCode === 'string') b.uf = municipalityByCode(b.ibgeCode.trim())?.uf ?? '';
+    return b;
+  }, z.object({
     kind: z.enum(KINDS, { error: 'Escolha o tipo de ente.' }),
     uf: text(),
     ibgeCode: text(),
     orgName: text(),
-  })
+  }))
   .superRefine((v, ctx) => {
     if (!stateByUf(v.uf)) ctx.addIssue({ code: 'custom', path: ['uf'], message: 'Escolha a UF.' });
     if (v.kind === 'municipio') {

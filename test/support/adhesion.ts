@@ -33,12 +33,17 @@ export function makeCpf(): string {
 export const PLATFORM = 'localhost';
 export const OPERATOR_PASSWORD = 'Operador-de-teste-1';
 
+/** A fresh MGI operator whose password is OPERATOR_PASSWORD. */
+export async function createOperator(): Promise<Operator> {
+  const email = `op-${crypto.randomBytes(4).toString('hex')}@mgi.gov.br`;
+  return Operator.create({ name: `Operadora ${email.slice(3, 11)}`, email, passwordHash: await hashPassword(OPERATOR_PASSWORD) });
+}
+
 /** A fresh MGI operator, logged in on a platform agent. */
 export async function operatorAgent(): Promise<{ agent: Agent; operator: Operator }> {
-  const email = `op-${crypto.randomBytes(4).toString('hex')}@mgi.gov.br`;
-  const operator = await Operator.create({ name: `Operadora ${email.slice(3, 11)}`, email, passwordHash: await hashPassword(OPERATOR_PASSWORD) });
+  const operator = await createOperator();
   const agent = agentFor(PLATFORM);
-  const res = await login(agent, email, OPERATOR_PASSWORD);
+  const res = await login(agent, operator.email, OPERATOR_PASSWORD);
   expect(res.status).to.equal(302);
   return { agent, operator };
 }
