@@ -25,7 +25,7 @@
     var refresh = debounce(function () {
       if (!q.value.trim() && !uf.value) return;
       var params = new URLSearchParams({ q: q.value, uf: uf.value });
-      getJson('/adesao/municipios?' + params.toString()).then(function (data) {
+      getJson('/api/adesao/municipios?' + params.toString()).then(function (data) {
         var current = select.value;
         select.innerHTML = '';
         var first = document.createElement('option');
@@ -85,7 +85,7 @@
       var value = slug.value.trim().toLowerCase();
       preview.textContent = value;
       if (!value) { hint.textContent = ''; return; }
-      getJson('/adesao/endereco?slug=' + encodeURIComponent(value)).then(function (data) {
+      getJson('/api/adesao/endereco?slug=' + encodeURIComponent(value)).then(function (data) {
         if (data.slug !== slug.value.trim().toLowerCase()) return;
         hint.textContent = (data.available ? 'Disponível: ' : 'Indisponível: ') + data.message;
         hint.className = 'text-down-01 mt-1 mb-0 ' + (data.available ? 'app-hint-ok' : 'app-hint-bad');

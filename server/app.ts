@@ -16,14 +16,16 @@ import setUpStaticResources from './middleware/setUpStaticResources';
 import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
 import passwordRoutes from './people/passwordRoutes';
+import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
-function hostRoutes(services: Services): Router {
+export function buildHostRouters(services: Services): { platform: Router; tenant: Router } {
   const platform = Router();
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
+  platform.use(directoryRoutes(services));
   platform.use(adhesionRoutes(services));
   platform.use(consoleRoutes(services));
 
@@ -31,7 +33,11 @@ function hostRoutes(services: Services): Router {
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(homeRoutes());
+  return { platform, tenant };
+}
 
+function hostRoutes(services: Services): Router {
+  const { platform, tenant } = buildHostRouters(services);
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
   return router;

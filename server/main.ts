@@ -38,7 +38,13 @@ async function main(): Promise<void> {
     const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
-    stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
     printWelcome(config.PORT, config.APP_DOMAIN, config.production ? null : config.demoPassword);
   }
   if (all || args.has('--worker')) {
@@ -50,6 +56,10 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'encerrando');
+    setTimeout(() => {
+      logger.warn('encerramento demorou demais; saindo assim mesmo');
+      process.exit(1);
+    }, 10_000).unref();
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'erro ao encerrar'));
     await db.close();
     process.exit(0);

@@ -178,13 +178,13 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     res.render('adhesion/intro', { title: 'Pedido de adesão', steps: STEPS, request: request ? summaryOf(request) : null });
   });
 
-  router.get('/adesao/municipios', (req, res) => {
+  router.get('/api/adesao/municipios', (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
     const uf = typeof req.query.uf === 'string' && stateByUf(req.query.uf) ? req.query.uf : undefined;
     res.json({ municipalities: searchMunicipalities(q, uf, uf && !q ? 1000 : 20) });
   });
 
-  router.get('/adesao/endereco', async (req, res) => {
+  router.get('/api/adesao/endereco', async (req, res) => {
     const slug = typeof req.query.slug === 'string' ? req.query.slug.trim().toLowerCase().slice(0, 80) : '';
     const problem = slugProblem(slug) ?? (await slugTaken(sequelize, slug, req.session.adhesionRequestId));
     res.json({ slug, available: !problem, message: problem ?? `O endereço ${slug} está disponível.` });

@@ -27,15 +27,38 @@ function processAlive(pid: number): boolean {
   }
 }
 
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …" — comm may contain spaces, so split after ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function isNode(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('node');
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A postmaster left behind by a killed Node process keeps its lock file and port: stop it (fast
- * shutdown) and wait, or drop a lock whose process is gone, so the next start succeeds.
+ * A postmaster left behind by a killed Node process (orphaned: its parent is gone) keeps its lock
+ * file and port: stop it (fast shutdown) and wait, or drop a lock whose process is gone, so the next
+ * start succeeds. A postmaster whose parent is still alive belongs to a running instance: refuse.
  */
 async function recoverStaleServer(dir: string): Promise<void> {
   const pidFile = path.join(dir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    const parent = parentOf(pid);
+    if (parent !== undefined && parent !== process.pid && isNode(parent)) {
+      throw new Error(`Outra instância do PEN Nuvem já usa o banco embutido em ${dir} (processo ${parent}). Encerre-a antes de iniciar outra.`);
+    }
     logger.warn({ pid }, 'PostgreSQL embutido de uma execução anterior ainda ativo; encerrando-o');
     process.kill(pid, 'SIGINT');
     for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));

@@ -232,6 +232,17 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     await acceptInvitation(j, true);
   });
 
+  it('explains an expired or unknown link, and confirms a link sent to continue later', async () => {
+    const page = await context.newPage();
+    const res = await page.goto(harness.url('localhost', '/adesao/retomar?token=link-que-nao-existe-mais-0000'));
+    expect(res?.status()).to.equal(410);
+    expect(await heading(page)).to.equal('Link inválido ou expirado');
+    await expectAccessible(page);
+    await page.goto(harness.url('localhost', '/adesao/confirmar?token=link-que-nao-existe-mais-0000'));
+    expect(await heading(page)).to.equal('Link inválido ou expirado');
+    await expectAccessible(page);
+  });
+
   async function approveAsOperator(j: Journey, keyboard: boolean): Promise<void> {
     const ctx = await harness.newContext();
     const page = await ctx.newPage();

@@ -113,9 +113,9 @@ describe('Integration - adhesion/wizard', () => {
       expect($(res.text)('#unit-0-acronym').val()).to.equal('SEGOV');
     }
     expect((await draftOf(a.email)).slug).to.equal(null);
-    const hint = await agent.get(`/adesao/endereco?slug=${taken.definition.slug}`).expect(200);
+    const hint = await agent.get(`/api/adesao/endereco?slug=${taken.definition.slug}`).expect(200);
     expect(hint.body).to.include({ available: false });
-    const free = await agent.get(`/adesao/endereco?slug=${a.slug}`).expect(200);
+    const free = await agent.get(`/api/adesao/endereco?slug=${a.slug}`).expect(200);
     expect(free.body).to.deep.equal({ slug: a.slug, available: true, message: `O endereço ${a.slug} está disponível.` });
   });
 
@@ -132,9 +132,9 @@ describe('Integration - adhesion/wizard', () => {
 
   it('finds municipalities with accents ignored, with and without JavaScript', async () => {
     const agent = agentFor(PLATFORM);
-    const json = await agent.get('/adesao/municipios?q=angra').expect(200);
+    const json = await agent.get('/api/adesao/municipios?q=angra').expect(200);
     expect(json.body.municipalities.map((m: { ibgeCode: string }) => m.ibgeCode)).to.include('3300100');
-    const full = await agent.get('/adesao/municipios?q=Angra%20dos%20Reis&uf=RJ').expect(200);
+    const full = await agent.get('/api/adesao/municipios?q=Angra%20dos%20Reis&uf=RJ').expect(200);
     expect(full.body.municipalities).to.deep.equal([{ ibgeCode: '3300100', name: 'Angra dos Reis', uf: 'RJ' }]);
     const page = await agent.get('/adesao/ente?uf=RJ&q=angra').expect(200);
     expect($(page.text)('#ibgeCode option[value="3300100"]').text()).to.contain('Angra dos Reis');

@@ -1,0 +1,65 @@
+/**
+ * Lists the pages the browser tests checked with axe-core (var/a11y-covered.txt, written by
+ * `expectAccessible`) against every GET route of both kinds of host, and the error pages. Exits
+ * non-zero when an HTML page was never checked. JSON endpoints live under /api/ and are not pages.
+ *
+ *   npm run a11y:coverage     (after npm test)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Router } from 'express';
+import { buildHostRouters } from '../../server/app';
+import type { Services } from '../../server/services';
+
+const COVERED = path.resolve(__dirname, '..', '..', 'var', 'a11y-covered.txt');
+const NOT_PAGES = [/^\/api\//, /^\/healthz$/, /^\/readyz$/];
+/** Pages that no route declares: the error pages every host can show. */
+const ERROR_PAGES = ['Página não encontrada', 'Endereço não encontrado', 'Temporariamente indisponível', 'Acesso negado'];
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+function getRoutes(router: Router): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]): void => {
+    for (const layer of stack) {
+      if (layer.route?.methods.get) out.push(layer.route.path);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((router as unknown as { stack: Layer[] }).stack);
+  return [...new Set(out)].filter((p) => !NOT_PAGES.some((re) => re.test(p)));
+}
+
+function matcher(route: string): RegExp {
+  return new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\(|\\\)/g, '').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`);
+}
+
+const lines = fs.existsSync(COVERED) ? fs.readFileSync(COVERED, 'utf8').trim().split('\n').filter(Boolean) : [];
+const visits = lines.map((l) => {
+  const [site, pathname, title] = l.split('\t');
+  return { site, pathname, title };
+});
+const routers = buildHostRouters({} as Services);
+let missing = 0;
+for (const site of ['platform', 'tenant'] as const) {
+  process.stdout.write(`\n${site === 'platform' ? 'Plataforma' : 'Ente'}:\n`);
+  for (const route of getRoutes(routers[site])) {
+    const hits = visits.filter((v) => v.site === site && matcher(route).test(v.pathname));
+    if (!hits.length) missing++;
+    process.stdout.write(`  ${hits.length ? 'ok     ' : 'FALTA  '} GET ${route}${hits.length ? `  (${hits.length} verificações)` : ''}\n`);
+  }
+}
+process.stdout.write('\nPáginas de erro:\n');
+for (const title of ERROR_PAGES) {
+  const hit = visits.some((v) => v.title.startsWith(title));
+  if (!hit) missing++;
+  process.stdout.write(`  ${hit ? 'ok     ' : 'FALTA  '} ${title}\n`);
+}
+process.stdout.write(`\n${visits.length} verificações axe-core em ${new Set(visits.map((v) => `${v.site}${v.pathname}`)).size} páginas distintas.\n`);
+if (missing) {
+  process.stdout.write(`${missing} página(s) sem verificação de acessibilidade.\n`);
+  process.exit(1);
+}
