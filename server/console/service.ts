@@ -160,13 +160,15 @@ export async function requestDetail(sequelize: Sequelize, id: string) {
     slug: request.slug,
     canDecide: request.status === 'submitted',
     canRetry: request.status === 'provisioning_failed',
-    history: history.map((h) => ({ ...h, label: HISTORY_LABELS[h.action] ?? h.action })),
+    history: history.map((h) => ({
+      ...h,
+      label: h.action === 'step.saved' ? `Etapa ${String(h.details.step)} salva` : (HISTORY_LABELS[h.action] ?? h.action),
+    })),
   };
 }
 
 const HISTORY_LABELS: Record<string, string> = {
   'draft.created': 'Rascunho criado',
-  'step.saved': 'Etapa salva',
   'email.confirmation_sent': 'Link de confirmação de e-mail enviado',
   'email.confirmed': 'E-mail confirmado',
   'resume_link.sent': 'Link para continuar depois enviado',
