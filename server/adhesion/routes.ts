@@ -225,6 +225,13 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     res.render('adhesion/resume-sent', { title: 'Link enviado', email });
   });
 
+  /** Leaves the request of this browser aside (it stays saved) to file another one. */
+  router.post('/adesao/novo', (req, res) => {
+    delete req.session.adhesionRequestId;
+    delete req.session.adhesionPending;
+    res.redirect(303, '/adesao/ente');
+  });
+
   router.get('/adesao/situacao', async (req, res) => {
     const request = await sessionRequest(req);
     if (!request) return res.redirect('/adesao');

@@ -77,6 +77,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     const j: Journey = { municipality: 'Paraty', ibgeCode: '3303807', slug: 'paraty', email: 'gestora@paraty.rj.gov.br', manager: 'Luciana Prado Teixeira' };
     const page = await context.newPage();
     await page.goto(harness.url('localhost', '/'));
+    await expectAccessible(page);
     await page.getByRole('link', { name: 'Solicitar adesão' }).click();
     expect(await heading(page)).to.equal('Pedido de adesão ao PEN Nuvem');
     await expectAccessible(page);
@@ -159,6 +160,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     const j: Journey = { municipality: 'Itatiaia', ibgeCode: '3302254', slug: 'itatiaia', email: 'gestor@itatiaia.rj.gov.br', manager: 'Rogério Antunes Lima' };
     const page = await context.newPage();
     await page.goto(harness.url('localhost', '/adesao'));
+    await expectAccessible(page);
     await tabTo(page, 'a[href="/adesao/ente"].br-button');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/adesao\/ente$/);
@@ -202,6 +204,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/adesao\/gestor$/);
     expect(await page.locator('#email').inputValue()).to.equal(j.email);
+    await expectAccessible(page);
     await tabTo(page, 'button[value="next"]');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/adesao\/configuracao$/);
@@ -220,6 +223,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     await expectAccessible(page);
 
     await page.goto(await mailLink(j.email, /^Confirme o seu e-mail/, '/adesao/confirmar'));
+    await expectAccessible(page);
     await tabTo(page, 'a.br-button');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/adesao\/revisao$/);
@@ -227,6 +231,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/adesao\/situacao$/);
     expect(await page.locator('[data-testid="adhesion-status"]').innerText()).to.contain('em análise');
+    await expectAccessible(page);
 
     await approveAsOperator(j, true);
     await acceptInvitation(j, true);

@@ -66,7 +66,7 @@ describe('Integration - console/requests', () => {
 
   it('approves: provisions the tenant from the request and invites the gestor as its first administrator', async () => {
     const { agent, operator } = await operatorAgent();
-    const { request, input } = await fileRequest(applicant({ uf: 'TO', numberingScheme: 'nipe', protocolCode: '' }));
+    const { request, input, agent: applicantAgent } = await fileRequest(applicant({ uf: 'TO', numberingScheme: 'nipe', protocolCode: '' }));
     const page = await agent.get(`/admin/pedidos/${request.id}`).expect(200);
     const res = await agent.post(`/admin/pedidos/${request.id}/aprovar`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
     expect(res.headers.location).to.equal(`/admin/pedidos/${request.id}?ok=aprovado`);
@@ -111,6 +111,9 @@ describe('Integration - console/requests', () => {
     const detail = $((await agent.get(`/admin/pedidos/${request.id}?ok=aprovado`).expect(200)).text);
     expect(detail('[data-testid="request-status"]').text()).to.contain('aprovado').and.contain(operator.name);
     expect(detail('form[action$="/aprovar"]')).to.have.length(0);
+    const status = $((await applicantAgent.get('/adesao/situacao').expect(200)).text);
+    expect(status('[data-testid="adhesion-status"]').text()).to.contain('aprovado');
+    expect(status('main a[href^="http://"]').attr('href')).to.equal(`http://${input.slug}.localhost`);
   });
 
   it('provisions once when two operators approve at the same moment', async () => {
@@ -185,9 +188,12 @@ describe('Integration - console/requests', () => {
     const other = agentFor(PLATFORM);
     await other.get(linkIn(mail.text, /\/adesao\/retomar/)).expect(302);
     expect($((await other.get('/adesao/situacao').expect(200)).text)('[data-testid="refusal-reason"]').text()).to.equal(reason);
-    // A refused ente may file again.
-    const again = await post(agentFor(PLATFORM), '/adesao/ente', { kind: 'orgao', uf: 'AL', orgName: input.orgName });
+    // A refused ente may file again, from the same browser too.
+    const fresh = await post(applicantAgent, '/adesao/novo', {}, '/adesao/situacao');
+    expect(fresh.headers.location).to.equal('/adesao/ente');
+    const again = await post(applicantAgent, '/adesao/ente', { kind: 'orgao', uf: 'AL', orgName: input.orgName });
     expect(again.status).to.equal(303);
+    expect(await AdhesionRequest.count({ where: { enteName: `${input.orgName} (AL)` } })).to.equal(2);
     // And a decided request cannot be decided again.
     const twice = await agent.post(`/admin/pedidos/${request.id}/aprovar`).type('form').send({ _csrf: csrfFrom(page.text) });
     expect(twice.status).to.equal(409);
