@@ -237,7 +237,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     await acceptInvitation(j, true);
   });
 
-  it('explains an expired or unknown link, and confirms a link sent to continue later', async () => {
+  it('explains an expired or unknown resume or confirmation link on an accessible page', async () => {
     const page = await context.newPage();
     const res = await page.goto(harness.url('localhost', '/adesao/retomar?token=link-que-nao-existe-mais-0000'));
     expect(res?.status()).to.equal(410);
