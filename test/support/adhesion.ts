@@ -169,6 +169,10 @@ export async function fileRequest(
   return { agent, request: request!, input: a };
 }
 
-export function env() {
-  return testEnv();
+/**
+ * Drops the messages a test file queued for its applicants and never delivered, so that a later
+ * file's worker finds only its own messages in the shared outbox.
+ */
+export async function discardQueuedApplicantMail(): Promise<void> {
+  await testEnv().sequelize.query("DELETE FROM platform.outbox WHERE status = 'pending' AND to_address LIKE 'gestor-%@exemplo.gov.br'");
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { AdhesionRequest, AdhesionToken } from '../../../server/models';
-import { applicant, fileRequest, lastMail, linkIn, makeCnpj, post, PLATFORM, stepForms } from '../../support/adhesion';
+import { applicant, discardQueuedApplicantMail, fileRequest, lastMail, linkIn, makeCnpj, post, PLATFORM, stepForms } from '../../support/adhesion';
 import { testEnv } from '../../support/environment';
 import { $, agentFor } from '../../support/http';
 import { createTestTenant } from '../../support/tenants';
@@ -16,6 +16,8 @@ async function requestCount(): Promise<number> {
 }
 
 describe('Integration - adhesion/wizard', () => {
+  after(discardQueuedApplicantMail);
+
   it('saves each step as a draft and shows it again when the applicant comes back to it', async () => {
     const a = applicant();
     const agent = agentFor(PLATFORM);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { AdhesionRequest, PlatformAuditEntry, Tenant } from '../../../server/models';
-import { applicant, fileRequest, lastMail, linkIn, operatorAgent, post, PLATFORM } from '../../support/adhesion';
+import { applicant, discardQueuedApplicantMail, fileRequest, lastMail, linkIn, operatorAgent, post, PLATFORM } from '../../support/adhesion';
 import { testEnv } from '../../support/environment';
 import { $, agentFor, csrfFrom } from '../../support/http';
 import { createTestTenant, uniqueSlug } from '../../support/tenants';
@@ -15,6 +15,8 @@ async function schemaCount(): Promise<number> {
 }
 
 describe('Integration - console/requests', () => {
+  after(discardQueuedApplicantMail);
+
   it('lets only operators in: anonymous visitors (even with a valid form token) go to the login; a tenant admin has no console', async () => {
     const anonymous = await agentFor(PLATFORM).get('/admin').expect(302);
     expect(anonymous.headers.location).to.equal('/login?next=%2Fadmin');
