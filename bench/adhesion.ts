@@ -10,6 +10,12 @@
  *    --all is every municipality (5,570) and every state (27). Total time, ms per tenant, database size.
  *
  * Prints figures; asserts nothing. A throwaway embedded PostgreSQL (fsync on) unless DATABASE_URL is set.
+ *
+ * Last run (2 shared cores, PostgreSQL 18 embedded, 26/11/2026, --approvals 50 --all --concurrency 2):
+ *   "Aprovar" → login page answering: median 368 ms, p95 678 ms, max 825 ms (50 approvals)
+ *   5,597 governments (5,570 IBGE entries + 27 UFs) through approveRequest: 19.2 min,
+ *   median 308 ms, p95 1,057 ms per tenant, 0 failed; database 3,848 MB (696 KB per tenant).
+ *   Stopping the embedded server after the full run takes minutes (shutdown checkpoint of ~4 GB).
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';

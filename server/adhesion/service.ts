@@ -23,9 +23,6 @@ export const STEPS = [
 export type StepPath = (typeof STEPS)[number]['path'];
 export type Ente = NonNullable<AdhesionData['ente']>;
 
-/** Statuses in which a request holds its ente (and its address) against any other request. */
-export const UNDER_REVIEW: AdhesionStatus[] = ['submitted', 'provisioning', 'provisioning_failed'];
-
 export interface ApplicantContext {
   ip?: string | null;
 }
