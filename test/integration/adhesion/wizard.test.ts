@@ -39,6 +39,25 @@ describe('Integration - adhesion/wizard', () => {
     expect(row?.data.organ?.officialName).to.equal(a.officialName);
   });
 
+  it('suggests the official name, the address and the root unit of a state from the IBGE list', async () => {
+    const agent = agentFor(PLATFORM);
+    const res = await post(agent, '/adesao/ente', { kind: 'estado', uf: 'BA' });
+    expect(res.status).to.equal(303);
+    const organ = $((await agent.get('/adesao/orgao').expect(200)).text);
+    expect(organ('#officialName').val()).to.equal('Governo do Estado da Bahia');
+    const a = applicant({ kind: 'estado', uf: 'BA', officialName: 'Governo do Estado da Bahia' });
+    const forms = stepForms(a);
+    await post(agent, '/adesao/orgao', forms.orgao);
+    await post(agent, '/adesao/gestor', forms.gestor);
+    const setup = $((await agent.get('/adesao/configuracao').expect(200)).text);
+    expect(setup('#slug').val()).to.equal('bahia');
+    expect(setup('#rootAcronym').val()).to.equal('GEB');
+    expect(setup('#protocolCode').val()).to.equal('29000');
+    const row = await draftOf(a.email);
+    expect(row.enteKey).to.equal('estado:BA');
+    expect(row.ibgeCode).to.equal('29');
+  });
+
   it('starts nothing when step 1 is invalid, and explains each field in Portuguese', async () => {
     const before = await requestCount();
     const agent = agentFor(PLATFORM);
