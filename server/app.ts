@@ -1,9 +1,11 @@
 import express, { Router } from 'express';
 import type { Pool } from 'pg';
+import adhesionRoutes from './adhesion/routes';
 import { exposeCurrentUnit } from './auth/currentUnit';
 import auditRoutes from './audit/routes';
 import authRoutes from './auth/routes';
 import catalogRoutes from './catalogs/routes';
+import consoleRoutes from './console/routes';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -30,6 +32,8 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
   platform.use(directoryRoutes(services));
+  platform.use(adhesionRoutes(services));
+  platform.use(consoleRoutes(services));
 
   const tenant = Router();
   tenant.use(authRoutes(services));

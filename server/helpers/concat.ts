@@ -1,4 +1,4 @@
-/** `{{concat "unitId" index}}` → "unitId0" (Handlebars passes its options object last). */
-export default function concat(...parts: unknown[]): string {
-  return parts.slice(0, -1).map(String).join('');
+/** `{{concat "unit-" i "-name"}}` → "unit-0-name" (the last argument is Handlebars' options). */
+export default function concat(...args: unknown[]): string {
+  return args.slice(0, -1).map((a) => String(a ?? '')).join('');
 }

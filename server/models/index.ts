@@ -1,9 +1,11 @@
 import type { Sequelize } from 'sequelize';
+import { initAdhesionModels } from './adhesion';
 import { initCatalogModels } from './catalogs';
 import { initOrganisationModels } from './organisation';
 import { initPeopleModels } from './people';
 import { initPlatformModels } from './platform';
 
+export * from './adhesion';
 export * from './catalogs';
 export * from './organisation';
 export * from './people';
@@ -15,6 +17,7 @@ let initialised: Sequelize | undefined;
 export function initModels(sequelize: Sequelize): void {
   if (initialised === sequelize) return;
   initPlatformModels(sequelize);
+  initAdhesionModels(sequelize);
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
   initPeopleModels(sequelize);

@@ -6,6 +6,8 @@ export interface PlatformFigures {
   states: number;
   processes: number;
   transfers: number;
+  /** Active tenants per UF (only UFs with at least one), by UF. */
+  byUf: { uf: string; municipalities: number; states: number; others: number; total: number }[];
 }
 
 /** The landing page's live figures: only active tenants count. */
@@ -20,7 +22,23 @@ export async function platformFigures(sequelize: Sequelize): Promise<PlatformFig
       WHERE t.status = 'active'`,
     { type: QueryTypes.SELECT },
   );
+  const byUf = await sequelize.query<{ uf: string; municipalities: string; states: string; others: string; total: string }>(
+    `SELECT uf,
+            count(*) FILTER (WHERE kind = 'municipio') AS municipalities,
+            count(*) FILTER (WHERE kind = 'estado') AS states,
+            count(*) FILTER (WHERE kind = 'orgao') AS others,
+            count(*) AS total
+       FROM platform.tenants WHERE status = 'active' GROUP BY uf ORDER BY uf`,
+    { type: QueryTypes.SELECT },
+  );
   return {
+    byUf: byUf.map((r) => ({
+      uf: r.uf,
+      municipalities: Number(r.municipalities),
+      states: Number(r.states),
+      others: Number(r.others),
+      total: Number(r.total),
+    })),
     tenantsInProduction: Number(row.tenantsInProduction),
     municipalities: Number(row.municipalities),
     states: Number(row.states),

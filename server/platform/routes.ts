@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { requireOperator } from '../middleware/setUpAuth';
 import type { Services } from '../services';
 import { platformFigures } from './figures';
 
@@ -8,10 +7,6 @@ export default function platformRoutes({ sequelize }: Services): Router {
   router.get('/', async (_req, res) => {
     const figures = await platformFigures(sequelize);
     res.render('platform/landing', { title: 'Início', figures });
-  });
-  router.get('/admin', requireOperator, async (_req, res) => {
-    const figures = await platformFigures(sequelize);
-    res.render('platform/console', { title: 'Console dos operadores', figures });
   });
   return router;
 }

@@ -133,7 +133,7 @@ describe('E2E - foundation: operators, password links and error pages', () => {
     await page.getByLabel('Senha').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.waitForURL(harness.url('localhost', '/admin'));
-    expect(await page.locator('h1').innerText()).to.equal('Console dos operadores');
+    expect(await page.locator('h1').innerText()).to.equal('Pedidos de adesão');
     await expectAccessible(page);
   });
 

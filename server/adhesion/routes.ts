@@ -1,0 +1,348 @@
+import { Router, type Request, type Response } from 'express';
+import { ConflictError, ValidationError } from '../errors';
+import { bindSessionToHost } from '../middleware/setUpSession';
+import { AdhesionRequest } from '../models';
+import type { Services } from '../services';
+import { parseForm, type FieldErrors } from '../validation';
+import { AGREEMENT_CLAUSES } from './agreement';
+import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
+import { formatCpf, slugProblem, suggestAcronym, suggestSlug } from './rules';
+import {
+  acceptAgreement,
+  confirmEmail,
+  requestFromResumeLink,
+  resendConfirmation,
+  saveEnte,
+  saveManager,
+  saveOrgan,
+  saveSetup,
+  sendResumeLink,
+  slugTaken,
+  STEPS,
+  submitRequest,
+  summaryOf,
+  type StepPath,
+} from './service';
+import { agreementSchema, enteSchema, managerSchema, MAX_UNIT_ROWS, organSchema, setupSchema } from './validation';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The adhesion request this browser is filling in or following. */
+    adhesionRequestId?: string;
+    /** What was typed on a step left with "Voltar" before it was valid, to show it again. */
+    adhesionPending?: Record<string, Record<string, unknown>>;
+  }
+}
+
+type Values = Record<string, unknown>;
+
+function attach(req: Request, request: AdhesionRequest): void {
+  bindSessionToHost(req);
+  req.session.adhesionRequestId = String(request.id);
+}
+
+async function sessionRequest(req: Request): Promise<AdhesionRequest | null> {
+  const id = req.session.adhesionRequestId;
+  return id ? AdhesionRequest.findByPk(id) : null;
+}
+
+function stepNav(current: number, completed: number) {
+  return STEPS.map((s) => ({
+    ...s,
+    current: s.n === current,
+    done: s.n <= completed,
+    reachable: s.n <= completed + 1 && s.n !== current,
+  }));
+}
+
+function stringValues(body: unknown): Values {
+  const out: Values = {};
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (k !== '_csrf' && typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** What each step shows when opened: what was typed and left, or what the draft holds, or suggestions. */
+function valuesFor(step: StepPath, request: AdhesionRequest | null, pending: Values | undefined): Values {
+  if (pending) return pending;
+  const d = request?.data ?? {};
+  switch (step) {
+    case 'ente':
+      return d.ente ? { ...d.ente } : {};
+    case 'orgao': {
+      if (d.organ) return { ...d.organ };
+      const e = d.ente;
+      let officialName = '';
+      if (e?.kind === 'municipio') officialName = `Prefeitura Municipal de ${municipalityByCode(e.ibgeCode ?? '')?.name ?? ''}`;
+      else if (e?.kind === 'estado') officialName = stateGovernmentName(stateByUf(e.uf)!);
+      else if (e?.orgName) officialName = e.orgName;
+      return { officialName };
+    }
+    case 'gestor':
+      return d.manager ? { ...d.manager, cpf: formatCpf(d.manager.cpf) } : {};
+    case 'configuracao': {
+      if (d.setup) {
+        const v: Values = { ...d.setup };
+        d.setup.units.forEach((u, i) => {
+          v[`unit-${i}-acronym`] = u.acronym;
+          v[`unit-${i}-name`] = u.name;
+        });
+        return v;
+      }
+      const e = d.ente;
+      const base = e?.kind === 'municipio' ? municipalityByCode(e.ibgeCode ?? '')?.name : e?.kind === 'estado' ? stateByUf(e.uf)?.name : e?.orgName;
+      const officialName = d.organ?.officialName ?? '';
+      return {
+        slug: suggestSlug(base ?? officialName),
+        numberingScheme: 'nup',
+        protocolCode: e?.kind === 'municipio' ? (e.ibgeCode ?? '').slice(0, 5) : e ? `${stateByUf(e.uf)?.ibgeCode ?? '00'}000` : '',
+        rootAcronym: suggestAcronym(officialName),
+        rootName: officialName,
+      };
+    }
+    case 'termo':
+      return d.agreement ? { acceptedName: d.agreement.acceptedName } : {};
+    default:
+      return {};
+  }
+}
+
+export default function adhesionRoutes({ sequelize, config }: Services): Router {
+  const router = Router();
+
+  function renderStep(req: Request, res: Response, step: StepPath, request: AdhesionRequest | null, status = 200, extra: Values = {}): void {
+    const def = STEPS.find((s) => s.path === step)!;
+    const values = (extra.values as Values | undefined) ?? valuesFor(step, request, req.session.adhesionPending?.[step]);
+    const view: Values = {
+      title: `${def.title} — Pedido de adesão`,
+      stepTitle: def.title,
+      stepNumber: def.n,
+      steps: stepNav(def.n, request?.completedStep ?? 0),
+      previous: STEPS[def.n - 2]?.path,
+      values,
+      request: request ? summaryOf(request) : null,
+      appDomain: config.APP_DOMAIN,
+      ...extra,
+    };
+    if (step === 'ente') {
+      const uf = typeof values.uf === 'string' ? values.uf : '';
+      const q = typeof values.q === 'string' ? values.q : '';
+      view.states = allStates().map((s) => ({ ...s, selected: s.uf === uf }));
+      view.municipalities = uf || q ? searchMunicipalities(q, uf || undefined, uf ? 1000 : 50) : [];
+      view.filtered = Boolean(uf || q);
+    }
+    if (step === 'configuracao') {
+      const filled = Object.keys(values).filter((k) => /^unit-\d+-acronym$/.test(k) && values[k]).length;
+      const rows = Math.min(MAX_UNIT_ROWS, Math.max(Number(values.rows) || 0, filled + 3, 5));
+      view.unitRows = Array.from({ length: rows }, (_, i) => ({
+        i,
+        n: i + 1,
+        acronym: values[`unit-${i}-acronym`] ?? '',
+        name: values[`unit-${i}-name`] ?? '',
+        acronymError: (extra.errors as FieldErrors | undefined)?.[`unit-${i}-acronym`],
+        nameError: (extra.errors as FieldErrors | undefined)?.[`unit-${i}-name`],
+      }));
+      view.rowCount = rows;
+      view.canAddRows = rows < MAX_UNIT_ROWS;
+    }
+    if (step === 'termo') view.clauses = AGREEMENT_CLAUSES;
+    res.status(status).render(`adhesion/${step}`, view);
+  }
+
+  /** The draft of this session, if the step may be opened now; otherwise where to go instead. */
+  async function openStep(req: Request, n: number): Promise<{ request: AdhesionRequest | null; redirect?: string }> {
+    const request = await sessionRequest(req);
+    if (request && request.status !== 'draft') return { request, redirect: '/adesao/situacao' };
+    const completed = request?.completedStep ?? 0;
+    if (n > completed + 1) return { request, redirect: `/adesao/${STEPS[completed].path}` };
+    return { request };
+  }
+
+  function afterSave(req: Request, res: Response, step: StepPath): void {
+    if (req.session.adhesionPending) delete req.session.adhesionPending[step];
+    const n = STEPS.find((s) => s.path === step)!.n;
+    const back = req.body?.nav === 'back';
+    res.redirect(303, `/adesao/${STEPS[back ? n - 2 : n]?.path ?? 'revisao'}`);
+  }
+
+  /** "Voltar" with invalid input: keep what was typed for later and go back anyway. */
+  function backWithoutSaving(req: Request, res: Response, step: StepPath): boolean {
+    if (req.body?.nav !== 'back') return false;
+    const n = STEPS.find((s) => s.path === step)!.n;
+    req.session.adhesionPending = { ...req.session.adhesionPending, [step]: stringValues(req.body) };
+    res.redirect(303, `/adesao/${STEPS[n - 2].path}`);
+    return true;
+  }
+
+  router.get('/adesao', async (req, res) => {
+    const request = await sessionRequest(req);
+    res.render('adhesion/intro', { title: 'Pedido de adesão', steps: STEPS, request: request ? summaryOf(request) : null });
+  });
+
+  router.get('/api/adesao/municipios', (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+    const uf = typeof req.query.uf === 'string' && stateByUf(req.query.uf) ? req.query.uf : undefined;
+    res.json({ municipalities: searchMunicipalities(q, uf, uf && !q ? 1000 : 20) });
+  });
+
+  router.get('/api/adesao/endereco', async (req, res) => {
+    const slug = typeof req.query.slug === 'string' ? req.query.slug.trim().toLowerCase().slice(0, 80) : '';
+    const problem = slugProblem(slug) ?? (await slugTaken(sequelize, slug, req.session.adhesionRequestId));
+    res.json({ slug, available: !problem, message: problem ?? `O endereço ${slug} está disponível.` });
+  });
+
+  router.get('/adesao/retomar', async (req, res) => {
+    const request = await requestFromResumeLink(typeof req.query.token === 'string' ? req.query.token : '');
+    if (!request) return res.status(410).render('adhesion/link-invalid', { title: 'Link inválido ou expirado' });
+    attach(req, request);
+    if (request.status !== 'draft') return res.redirect('/adesao/situacao');
+    res.redirect(`/adesao/${STEPS[Math.min(request.completedStep, 5)].path}`);
+  });
+
+  router.get('/adesao/confirmar', async (req, res) => {
+    const request = await confirmEmail(sequelize, typeof req.query.token === 'string' ? req.query.token : '');
+    if (!request) return res.status(410).render('adhesion/link-invalid', { title: 'Link inválido ou expirado' });
+    attach(req, request);
+    const confirmed = Boolean(request.emailConfirmedAt);
+    res.render('adhesion/confirmed', {
+      title: confirmed ? 'E-mail confirmado' : 'Link de confirmação desatualizado',
+      confirmed,
+      request: summaryOf(request),
+      next: request.status === 'draft' ? `/adesao/${STEPS[Math.min(request.completedStep, 5)].path}` : '/adesao/situacao',
+    });
+  });
+
+  router.post('/adesao/reenviar-confirmacao', async (req, res) => {
+    const id = req.session.adhesionRequestId;
+    if (!id) return res.redirect(303, '/adesao');
+    await resendConfirmation(sequelize, config, id);
+    res.redirect(303, '/adesao/gestor?reenviado=1');
+  });
+
+  router.post('/adesao/continuar-depois', async (req, res) => {
+    const id = req.session.adhesionRequestId;
+    if (!id) return res.redirect(303, '/adesao');
+    const email = await sendResumeLink(sequelize, config, id);
+    res.render('adhesion/resume-sent', { title: 'Link enviado', email });
+  });
+
+  /** Leaves the request of this browser aside (it stays saved) to file another one. */
+  router.post('/adesao/novo', (req, res) => {
+    delete req.session.adhesionRequestId;
+    delete req.session.adhesionPending;
+    res.redirect(303, '/adesao/ente');
+  });
+
+  router.get('/adesao/situacao', async (req, res) => {
+    const request = await sessionRequest(req);
+    if (!request) return res.redirect('/adesao');
+    if (request.status === 'draft') return res.redirect(`/adesao/${STEPS[Math.min(request.completedStep, 5)].path}`);
+    res.render('adhesion/status', {
+      title: 'Situação do pedido de adesão',
+      request: summaryOf(request),
+      tenantLink: request.status === 'approved' && request.slug ? `${config.scheme}://${request.slug}.${config.APP_DOMAIN}` : null,
+    });
+  });
+
+  for (const def of STEPS) {
+    router.get(`/adesao/${def.path}`, async (req, res) => {
+      const { request, redirect } = await openStep(req, def.n);
+      if (redirect) return res.redirect(redirect);
+      if (def.path === 'ente' && (typeof req.query.uf === 'string' || typeof req.query.q === 'string')) {
+        // The no-JavaScript municipality filter (a GET form).
+        const values = { ...valuesFor('ente', request, req.session.adhesionPending?.ente), kind: 'municipio', uf: req.query.uf, q: req.query.q };
+        return renderStep(req, res, 'ente', request, 200, { values });
+      }
+      renderStep(req, res, def.path, request, 200, { resent: req.query.reenviado === '1' });
+    });
+  }
+
+  router.post('/adesao/ente', async (req, res) => {
+    const { request, redirect } = await openStep(req, 1);
+    if (redirect) return res.redirect(303, redirect);
+    const values = stringValues(req.body);
+    if (req.body?.nav === 'filter') return renderStep(req, res, 'ente', request, 200, { values });
+    const parsed = parseForm(enteSchema, req.body);
+    if (!parsed.ok) return renderStep(req, res, 'ente', request, 422, { values, errors: parsed.errors, summary: parsed.summary });
+    try {
+      const saved = await saveEnte(sequelize, request ? String(request.id) : null, parsed.data);
+      attach(req, saved);
+    } catch (err) {
+      if (err instanceof ConflictError) return renderStep(req, res, 'ente', request, 409, { values, failure: err.message });
+      throw err;
+    }
+    afterSave(req, res, 'ente');
+  });
+
+  router.post('/adesao/orgao', async (req, res) => {
+    const { request, redirect } = await openStep(req, 2);
+    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
+    const parsed = parseForm(organSchema, req.body);
+    if (!parsed.ok) {
+      if (backWithoutSaving(req, res, 'orgao')) return;
+      return renderStep(req, res, 'orgao', request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
+    }
+    await saveOrgan(sequelize, String(request.id), parsed.data);
+    afterSave(req, res, 'orgao');
+  });
+
+  router.post('/adesao/gestor', async (req, res) => {
+    const { request, redirect } = await openStep(req, 3);
+    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
+    const parsed = parseForm(managerSchema, req.body);
+    if (!parsed.ok) {
+      if (backWithoutSaving(req, res, 'gestor')) return;
+      return renderStep(req, res, 'gestor', request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
+    }
+    await saveManager(sequelize, config, String(request.id), parsed.data);
+    afterSave(req, res, 'gestor');
+  });
+
+  router.post('/adesao/configuracao', async (req, res) => {
+    const { request, redirect } = await openStep(req, 4);
+    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
+    const values = stringValues(req.body);
+    if (req.body?.nav === 'more-rows') {
+      return renderStep(req, res, 'configuracao', request, 200, { values: { ...values, rows: Number(values.rows || 5) + 5 } });
+    }
+    const parsed = parseForm(setupSchema, req.body);
+    if (!parsed.ok) {
+      if (backWithoutSaving(req, res, 'configuracao')) return;
+      return renderStep(req, res, 'configuracao', request, 422, { values, errors: parsed.errors, summary: parsed.summary });
+    }
+    try {
+      await saveSetup(sequelize, String(request.id), parsed.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      if (backWithoutSaving(req, res, 'configuracao')) return;
+      const summary = Object.entries(err.fields).map(([field, message]) => ({ field, message }));
+      return renderStep(req, res, 'configuracao', request, 422, { values, errors: err.fields, summary });
+    }
+    afterSave(req, res, 'configuracao');
+  });
+
+  router.post('/adesao/termo', async (req, res) => {
+    const { request, redirect } = await openStep(req, 5);
+    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
+    const parsed = parseForm(agreementSchema(request.managerName ?? ''), req.body);
+    if (!parsed.ok) {
+      if (backWithoutSaving(req, res, 'termo')) return;
+      return renderStep(req, res, 'termo', request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
+    }
+    await acceptAgreement(sequelize, String(request.id), parsed.data.acceptedName, { ip: req.ip });
+    afterSave(req, res, 'termo');
+  });
+
+  router.post('/adesao/revisao', async (req, res) => {
+    const { request, redirect } = await openStep(req, 6);
+    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
+    try {
+      await submitRequest(sequelize, config, String(request.id));
+    } catch (err) {
+      if (err instanceof ConflictError) return renderStep(req, res, 'revisao', request, 409, { failure: err.message });
+      throw err;
+    }
+    res.redirect(303, '/adesao/situacao');
+  });
+
+  return router;
+}

@@ -1,0 +1,106 @@
+/**
+ * The rules an adhesion request is checked against, without I/O: CNPJ (numeric and the alphanumeric
+ * format the Receita Federal issues from July 2026), CPF, the tenant address (slug) and names.
+ */
+
+/** Strips the mask (dots, slash, dash, spaces) and upper-cases: "12.ABC.345/01DE-35" → "12ABC34501DE35". */
+export function normaliseCnpj(input: string): string {
+  return input.replace(/[\s./-]/g, '').toUpperCase();
+}
+
+function cnpjCheckDigit(chars: string): number {
+  // Weights run 2..9 from the right, then wrap around.
+  let sum = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const weight = ((chars.length - 1 - i) % 8) + 2;
+    sum += (chars.charCodeAt(i) - 48) * weight;
+  }
+  const r = sum % 11;
+  return r < 2 ? 0 : 11 - r;
+}
+
+/**
+ * A CNPJ is 12 characters [0-9A-Z] and 2 numeric check digits (mod 11, each character worth its
+ * ASCII code minus 48). The numeric CNPJ is the same rule with digits only. Takes a normalised value.
+ */
+export function isValidCnpj(cnpj: string): boolean {
+  if (!/^[0-9A-Z]{12}[0-9]{2}$/.test(cnpj)) return false;
+  if (/^(\d)\1{13}$/.test(cnpj)) return false;
+  const base = cnpj.slice(0, 12);
+  const dv1 = cnpjCheckDigit(base);
+  const dv2 = cnpjCheckDigit(base + String(dv1));
+  return cnpj.endsWith(`${dv1}${dv2}`);
+}
+
+/** "12ABC34501DE35" → "12.ABC.345/01DE-35". */
+export function formatCnpj(cnpj: string): string {
+  return cnpj.length === 14 ? `${cnpj.slice(0, 2)}.${cnpj.slice(2, 5)}.${cnpj.slice(5, 8)}/${cnpj.slice(8, 12)}-${cnpj.slice(12)}` : cnpj;
+}
+
+export function normaliseCpf(input: string): string {
+  return input.replace(/[\s.-]/g, '');
+}
+
+/** Eleven digits, two mod-11 check digits, not all the same digit. Takes a normalised value. */
+export function isValidCpf(cpf: string): boolean {
+  if (!/^\d{11}$/.test(cpf) || /^(\d)\1{10}$/.test(cpf)) return false;
+  const digit = (len: number): number => {
+    let sum = 0;
+    for (let i = 0; i < len; i++) sum += Number(cpf[i]) * (len + 1 - i);
+    const r = (sum * 10) % 11;
+    return r === 10 ? 0 : r;
+  };
+  return digit(9) === Number(cpf[9]) && digit(10) === Number(cpf[10]);
+}
+
+export function formatCpf(cpf: string): string {
+  return cpf.length === 11 ? `${cpf.slice(0, 3)}.${cpf.slice(3, 6)}.${cpf.slice(6, 9)}-${cpf.slice(9)}` : cpf;
+}
+
+/** Lower case, no accents, collapsed spaces: for comparing and searching names. */
+export function foldName(input: string): string {
+  return input
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+  'www', 'admin', 'api', 'app', 'mail', 'smtp', 'imap', 'pop', 'ftp', 'static', 'assets', 'cdn', 'pen', 'gov', 'mgi',
+  'localhost', 'suporte', 'status', 'ajuda', 'login', 'adesao', 'console', 'portal', 'teste', 'demo', 'root', 'sistema',
+]);
+
+const SLUG_FORMAT = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Why a slug cannot be used (format or reserved word), or null when it can — uniqueness aside. */
+export function slugProblem(slug: string): string | null {
+  if (!slug) return 'Informe o endereço.';
+  if (slug.length < 3) return 'O endereço precisa ter pelo menos 3 caracteres.';
+  if (!SLUG_FORMAT.test(slug)) return 'Use só letras minúsculas sem acento, números e hífens (sem hífen no início ou no fim).';
+  if (slug.includes('--')) return 'Não use dois hífens seguidos.';
+  if (RESERVED_SLUGS.has(slug)) return `"${slug}" é uma palavra reservada. Escolha outro endereço.`;
+  return null;
+}
+
+/** "Angra dos Reis" → "angra-dos-reis"; "São João d'Aliança" → "sao-joao-daliança" without accents. */
+export function suggestSlug(name: string): string {
+  return foldName(name)
+    .replace(/['’`]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+/** Initials of the significant words: "Prefeitura Municipal de Angra dos Reis" → "PMAR". */
+export function suggestAcronym(name: string): string {
+  const small = new Set(['de', 'da', 'do', 'das', 'dos', 'e']);
+  return foldName(name)
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w && !small.has(w))
+    .map((w) => w[0].toUpperCase())
+    .join('')
+    .slice(0, 12);
+}
