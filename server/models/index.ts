@@ -2,10 +2,12 @@ import type { Sequelize } from 'sequelize';
 import { initCatalogModels } from './catalogs';
 import { initOrganisationModels } from './organisation';
 import { initPlatformModels } from './platform';
+import { initProcessModels } from './processes';
 
 export * from './catalogs';
 export * from './organisation';
 export * from './platform';
+export * from './processes';
 
 let initialised: Sequelize | undefined;
 
@@ -15,5 +17,6 @@ export function initModels(sequelize: Sequelize): void {
   initPlatformModels(sequelize);
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
+  initProcessModels(sequelize);
   initialised = sequelize;
 }
