@@ -15,6 +15,7 @@ import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
 import passwordRoutes from './people/passwordRoutes';
 import platformRoutes from './platform/routes';
+import processRoutes from './processes/routes';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -26,6 +27,7 @@ function hostRoutes(services: Services): Router {
   const tenant = Router();
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
+  tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
 
   const router = Router();

@@ -1,6 +1,7 @@
 import eq from './eq';
+import formatDate from './formatDate';
 import formatDateTime from './formatDateTime';
 import formatNumber from './formatNumber';
 import roleLabel from './roleLabel';
 
-export const helpers = { eq, formatDateTime, formatNumber, roleLabel };
+export const helpers = { eq, formatDate, formatDateTime, formatNumber, roleLabel };
