@@ -29,7 +29,7 @@ describe('Integration - processes/inbox (Controle de processos)', () => {
     const first = await clerk.get('/').expect(200);
     const firstNumbers = numbersOf(first.text, 'created');
     expect(firstNumbers).to.have.length(25);
-    expect($(first.text)('#list-created-caption').text()).to.contain('33 processos');
+    expect($(first.text)('[data-testid="count-created"]').text()).to.contain('33 processos');
     const next = $(first.text)('[data-testid="next-created"]').attr('href') as string;
     const second = await clerk.get(next).expect(200);
     const secondNumbers = numbersOf(second.text, 'created');
