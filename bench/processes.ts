@@ -23,6 +23,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
 const PASSWORD = 'Senha-do-benchmark-1';
 
+/** Figures go to stdout (a script's output, not server logging). */
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 async function main(): Promise<void> {
   const { Client, Pool } = await import('pg');
   const express = (await import('express')).default;
@@ -92,9 +97,9 @@ async function main(): Promise<void> {
   const step = async (label: string, sql: string, params: unknown[] = []) => {
     const s = performance.now();
     await seed.query(sql, params);
-    console.log(`  ${label}: ${((performance.now() - s) / 1000).toFixed(1)} s`);
+    print(`  ${label}: ${((performance.now() - s) / 1000).toFixed(1)} s`);
   };
-  console.log(`Seeding ${PROCESSES.toLocaleString('pt-BR')} processes (${OPEN.toLocaleString('pt-BR')} open in SEGOV)…`);
+  print(`Seeding ${PROCESSES.toLocaleString('pt-BR')} processes (${OPEN.toLocaleString('pt-BR')} open in SEGOV)…`);
   await step('units', `INSERT INTO units (parent_id, acronym, name) SELECT (SELECT id FROM units WHERE acronym = 'PMB'), 'U' || g, 'Unidade ' || g FROM generate_series(1, 20) g`);
   await step(
     'processes',
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
     await seed.query<{ id: string }>(`SELECT process_id AS id FROM "${tenant.schema}".process_units WHERE open ORDER BY process_id`)
   ).rows.map((r) => r.id);
   await seed.end();
-  console.log(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
+  print(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 
   // The application, with compiled templates cached as in production.
   const sessionPool = new Pool({ connectionString: url, max: 5 });
@@ -219,7 +224,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 100; i += 1) await runWithTenant(tenant, fn as () => Promise<void>);
     return ((performance.now() - s) / 100).toFixed(2);
   };
-  console.log(
+  print(
     `service cost per call (sequential): inbox ${await timeIt(() => inboxPages({ unitId: viewer.unitId, userId: viewer.userId, today: todayInSaoPaulo(), filters: { mine: false, processTypeId: null, overdue: false }, cursors: {} }))} ms, ` +
       `process page ${await timeIt(() => processPage(openIds[Math.floor(Math.random() * openIds.length)], viewer))} ms, ` +
       `bare query ${await timeIt(() => inTenant((t) => sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', { bind: [Math.floor(Math.random() * PROCESSES)], transaction: t, type: QueryTypes.SELECT })))} ms`,
@@ -236,7 +241,7 @@ async function main(): Promise<void> {
     await runWithTenant(tenant, () => inboxPages({ unitId: viewer.unitId, userId: viewer.userId, today: todayInSaoPaulo(), filters: { mine: false, processTypeId: null, overdue: false }, cursors: {} }));
     (sequelize as unknown as { query: unknown }).query = original;
     const plan = await runWithTenant(tenant, () => inTenant((t) => sequelize.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS) ${captured!.sql}`, { bind: captured!.bind, transaction: t, type: QueryTypes.SELECT })));
-    console.log(plan.map((r) => Object.values(r)[0]).join('\n'));
+    print(plan.map((r) => Object.values(r)[0]).join('\n'));
   }
 
   const results: Record<string, Awaited<ReturnType<typeof runLoad>>> = {};
@@ -244,10 +249,10 @@ async function main(): Promise<void> {
     await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
     results[name] = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
   }
-  console.log(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
-  console.log('page      requests  errors   req/s   median ms   p99 ms   ratio to bare');
+  print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
+  print('page      requests  errors   req/s   median ms   p99 ms   ratio to bare');
   for (const [name, r] of Object.entries(results)) {
-    console.log(
+    print(
       `${name.padEnd(9)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2)}`,
     );
   }
@@ -261,7 +266,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(err);
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   },
 );
