@@ -4,7 +4,7 @@ import { currentUnit } from '../auth/currentUnit';
 import { PermissionDeniedError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { LegalBasis, Process, ProcessType, SECRECY_GRADES, Unit, type AccessLevel, type InboxList } from '../models';
-import { inTenant } from '../tenancy/context';
+import { inTenant, requireTenant } from '../tenancy/context';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
 import { parseForm, type FieldErrors } from '../validation';
@@ -32,6 +32,23 @@ const ACCESS_OPTIONS: { value: AccessLevel; label: string }[] = [
   { value: 'secret', label: 'Sigiloso' },
 ];
 const GRADE_LABELS: Record<string, string> = { reservado: 'Reservado', secreto: 'Secreto', ultrassecreto: 'Ultrassecreto' };
+
+/**
+ * The type filter of the inbox lists every process type of the tenant; it changes rarely, so each
+ * web process keeps it for a minute per tenant instead of reading it on every inbox request.
+ */
+const TYPE_TTL_MS = 60_000;
+const typeCache = new Map<string, { at: number; types: { id: string; name: string }[] }>();
+
+async function processTypesForFilter(): Promise<{ id: string; name: string }[]> {
+  const key = requireTenant().schema;
+  const hit = typeCache.get(key);
+  if (hit && Date.now() - hit.at < TYPE_TTL_MS) return hit.types;
+  const rows = await inTenant((t) => ProcessType.findAll({ attributes: ['id', 'name'], order: [['name', 'ASC']], transaction: t, raw: true }));
+  const types = rows.map((r) => ({ id: String(r.id), name: r.name }));
+  typeCache.set(key, { at: Date.now(), types });
+  return types;
+}
 
 function viewerOf(req: Request): Viewer {
   const unit = currentUnit(req);
@@ -110,12 +127,8 @@ export default function processRoutes(services: Services): Router {
     }
     const today = todayInSaoPaulo();
     const filters = { mine: query.atribuidos === '1', processTypeId: query.tipo ?? null, overdue: query.atrasados === '1' };
-    const [pages, types] = await inTenant(async () =>
-      Promise.all([
-        inboxPages({ unitId: unit.unitId, userId: req.user!.id, today, filters, cursors: { received: query.recebidos, created: query.gerados } }),
-        ProcessType.findAll({ attributes: ['id', 'name'], order: [['name', 'ASC']] }),
-      ]),
-    );
+    const types = await processTypesForFilter();
+    const pages = await inboxPages({ unitId: unit.unitId, userId: req.user!.id, today, filters, cursors: { received: query.recebidos, created: query.gerados } });
     const base = new URLSearchParams();
     if (filters.mine) base.set('atribuidos', '1');
     if (filters.processTypeId) base.set('tipo', filters.processTypeId);
