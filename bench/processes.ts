@@ -208,7 +208,9 @@ async function main(): Promise<void> {
     bare: { port: barePort, path: () => '/bare', headers: undefined },
     inbox: { port: appPort, path: () => '/', headers: (c: number) => ({ Cookie: cookies[c] }) },
     process: { port: appPort, path: () => `/processos/${openIds[Math.floor(Math.random() * openIds.length)]}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
-    ...(process.env.BENCH_EXTRA ? { login: { port: appPort, path: () => '/login', headers: undefined } } : {}),
+    // BENCH_EXTRA: the cost of the stack alone for a logged-in user (session, auth, CSRF, layout) —
+    // a 404 page, counted as "errors" since it is not a 200.
+    ...(process.env.BENCH_EXTRA ? { stack404: { port: appPort, path: () => '/nao-existe', headers: (c: number) => ({ Cookie: cookies[c] }) } } : {}),
   };
   // Service-level cost, sequential, no HTTP: what the database work of each page takes.
   const { inboxPages } = await import('../server/processes/inbox');

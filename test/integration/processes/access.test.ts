@@ -69,6 +69,17 @@ describe('Integration - processes/access (público, restrito, sigiloso, credenci
     expect(audit.map((a) => a.action)).to.deep.equal(['process.credential_granted', 'process.credential_revoked']);
   });
 
+  it('refuses revoking one\'s own credential and granting one twice', async () => {
+    const clerk = await loggedIn(t, 'servidor');
+    const p = await createViaHttp(clerk, secretFields(), ids.types['Processo administrativo disciplinar']);
+    const [own] = await tenantQuery<{ id: string }>(t, 'SELECT id FROM access_credentials WHERE process_id = $1', [p.id]);
+    expect((await postForm(clerk, `/processos/${p.id}`, `/processos/${p.id}/credenciais/${own.id}/cassar`, {})).status).to.equal(403);
+    await postForm(clerk, `/processos/${p.id}`, `/processos/${p.id}/credenciais`, { email: emailOf(t, 'ana') });
+    const twice = await postForm(clerk, `/processos/${p.id}`, `/processos/${p.id}/credenciais`, { email: emailOf(t, 'ana') });
+    expect(twice.status).to.equal(422);
+    expect($(twice.text)('#email-error').text()).to.contain('já tem credencial');
+  });
+
   it('a credentialed user of another unit sees the sigiloso process there once it is sent', async () => {
     const clerk = await loggedIn(t, 'servidor');
     const p = await createViaHttp(clerk, secretFields(), ids.types['Processo administrativo disciplinar']);
