@@ -106,7 +106,8 @@ describe('E2E - processes: create, send, receive, conclude', () => {
     const sofia = await newPage();
     await loginWithMouse(sofia, 'sofia');
     const row = sofia.locator('[data-testid="list-received"] tr.app-unread', { hasText: number });
-    expect(await row.count(), await sofia.locator('main').innerHTML()).to.equal(1);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.count()).to.equal(1);
     const link = row.locator('a.app-process-link');
     expect(await link.evaluate((el) => getComputedStyle(el).fontWeight)).to.equal('700');
     expect(await link.evaluate((el) => getComputedStyle(el).color)).to.equal('rgb(181, 9, 9)');
@@ -181,6 +182,7 @@ describe('E2E - processes: create, send, receive, conclude', () => {
 
     const samuel = await newPage();
     await loginWithKeyboard(samuel, 'samuel');
+    await samuel.locator('[data-testid="list-received"] tr.app-unread', { hasText: number }).waitFor({ timeout: 10_000 });
     expect(await samuel.locator('[data-testid="list-received"] tr.app-unread', { hasText: number }).count()).to.equal(1);
     await tabTo(samuel, `tr.app-unread a.app-process-link`);
     expect(await samuel.evaluate(() => document.activeElement?.textContent ?? '')).to.contain(number);
