@@ -24,6 +24,8 @@ import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import unitRoutes from './units/routes';
 import { IMPORT_PATH, importUpload } from './units/upload';
+import processRoutes from './processes/routes';
+import { registerProcessGuards } from './processes/unitGuard';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -39,6 +41,8 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));
+  registerProcessGuards();
+  tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));

@@ -4,12 +4,14 @@ import { initCatalogModels } from './catalogs';
 import { initOrganisationModels } from './organisation';
 import { initPeopleModels } from './people';
 import { initPlatformModels } from './platform';
+import { initProcessModels } from './processes';
 
 export * from './adhesion';
 export * from './catalogs';
 export * from './organisation';
 export * from './people';
 export * from './platform';
+export * from './processes';
 
 let initialised: Sequelize | undefined;
 
@@ -21,5 +23,6 @@ export function initModels(sequelize: Sequelize): void {
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
   initPeopleModels(sequelize);
+  initProcessModels(sequelize);
   initialised = sequelize;
 }

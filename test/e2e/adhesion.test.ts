@@ -315,7 +315,8 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
       await page.getByRole('button', { name: 'Salvar senha e entrar' }).click();
     }
     await page.waitForURL(harness.url(`${j.slug}.localhost`, '/'));
-    expect(await heading(page)).to.equal(`Olá, ${j.manager}`);
+    expect(await heading(page)).to.equal('Controle de processos');
+    expect(await page.locator('[data-testid="logged-user"]').innerText()).to.equal(j.manager);
     expect(await page.locator('body').innerText()).to.contain(`Prefeitura Municipal de ${j.municipality}`);
     await expectAccessible(page);
   }

@@ -133,8 +133,9 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await page.getByLabel('Senha').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.waitForURL(harness.url(t.host, '/'));
-    expect(await page.locator('h1').innerText()).to.equal('Olá, Ana Souza');
-    expect(await page.locator('#main-content').innerText()).to.contain('trabalhando na unidade DRH');
+    expect(await page.locator('h1').innerText()).to.equal('Controle de processos');
+    expect(await page.locator('[data-testid="logged-user"]').innerText()).to.equal('Ana Souza');
+    expect(await page.locator('[data-testid="current-unit"]').innerText()).to.equal('DRH');
     expect(await page.getByRole('link', { name: 'Administração' }).count()).to.equal(0);
     await expectAccessible(page);
     await page.getByLabel('Unidade atual').selectOption({ label: 'SEADM — Secretaria Municipal de Administração' });

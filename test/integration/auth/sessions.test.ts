@@ -43,7 +43,7 @@ describe('Integration - auth/sessions and login', () => {
       const cookie = sessionCookie(await login(a, angra.clerk.email, TEST_PASSWORD));
       await request(testEnv().app).get('/').set('Host', maranhao.host).set('Cookie', cookie).expect(302);
       const home = await request(testEnv().app).get('/').set('Host', angra.host).set('Cookie', cookie).expect(200);
-      expect($(home.text)('h1').text()).to.equal('Olá, Servidor de Teste');
+      expect($(home.text)('h1').text()).to.equal('Controle de processos');
     });
 
     it('treats a tenant session presented on the platform host as no operator', async () => {
