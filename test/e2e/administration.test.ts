@@ -142,7 +142,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     // Same URL before and after: wait for the navigation itself.
     await Promise.all([page.waitForEvent('framenavigated'), page.getByRole('button', { name: 'Trocar' }).click()]);
     await page.waitForLoadState('load');
-    expect(await page.locator('#main-content').innerText()).to.contain('trabalhando na unidade SEADM');
+    expect(await page.locator('[data-testid="current-unit"]').innerText()).to.equal('SEADM');
     await expectAccessible(page);
   });
 
@@ -222,12 +222,12 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await page.keyboard.type(NEW_PASSWORD);
     await page.keyboard.press('Enter');
     await page.waitForURL(harness.url(t.host, '/'));
-    expect(await page.locator('#main-content').innerText()).to.contain('trabalhando na unidade DRH');
+    expect(await page.locator('[data-testid="current-unit"]').innerText()).to.equal('DRH');
     await tabTo(page, '#current-unit');
     await page.keyboard.type('SEADM');
     await page.keyboard.press('Tab');
     await pressAndWait(page, 'Enter');
-    expect(await page.locator('#main-content').innerText()).to.contain('trabalhando na unidade SEADM');
+    expect(await page.locator('[data-testid="current-unit"]').innerText()).to.equal('SEADM');
   });
   it('keeps every other administration page accessible (units, catalogs, audit, forgot password, 403)', async () => {
     const t: TestTenant = await createTestTenant();
