@@ -1,9 +1,11 @@
 import type { Sequelize } from 'sequelize';
 import { initCatalogModels } from './catalogs';
+import { initDocumentModels } from './documents';
 import { initOrganisationModels } from './organisation';
 import { initPlatformModels } from './platform';
 
 export * from './catalogs';
+export * from './documents';
 export * from './organisation';
 export * from './platform';
 
@@ -15,5 +17,6 @@ export function initModels(sequelize: Sequelize): void {
   initPlatformModels(sequelize);
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
+  initDocumentModels(sequelize);
   initialised = sequelize;
 }
