@@ -3,11 +3,13 @@ import { initCatalogModels } from './catalogs';
 import { initDocumentModels } from './documents';
 import { initOrganisationModels } from './organisation';
 import { initPlatformModels } from './platform';
+import { initProcessModels } from './processes';
 
 export * from './catalogs';
 export * from './documents';
 export * from './organisation';
 export * from './platform';
+export * from './processes';
 
 let initialised: Sequelize | undefined;
 
@@ -17,6 +19,7 @@ export function initModels(sequelize: Sequelize): void {
   initPlatformModels(sequelize);
   initOrganisationModels(sequelize);
   initCatalogModels(sequelize);
+  initProcessModels(sequelize);
   initDocumentModels(sequelize);
   initialised = sequelize;
 }
