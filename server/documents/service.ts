@@ -334,12 +334,11 @@ export interface DocumentView {
 }
 
 async function toView(t: Transaction, doc: Document, actor: Actor | null): Promise<DocumentView> {
-  const [type, unit, basis, signatures] = await Promise.all([
-    DocumentType.findByPk(doc.documentTypeId, { transaction: t }),
-    Unit.findByPk(doc.unitId, { transaction: t }),
-    doc.legalBasisId ? LegalBasis.findByPk(doc.legalBasisId, { transaction: t }) : null,
-    validSignatures(t, String(doc.id)),
-  ]);
+  // One connection per transaction: queries in sequence, never concurrently.
+  const type = await DocumentType.findByPk(doc.documentTypeId, { transaction: t });
+  const unit = await Unit.findByPk(doc.unitId, { transaction: t });
+  const basis = doc.legalBasisId ? await LegalBasis.findByPk(doc.legalBasisId, { transaction: t }) : null;
+  const signatures = await validSignatures(t, String(doc.id));
   const signed = signatures.length > 0;
   const author = actor?.unitId === doc.unitId;
   const blocker = actor ? editBlocker(doc, actor) : 'Somente leitura';
@@ -432,7 +431,8 @@ export async function versionBodies(actor: Actor, documentId: string, a: number,
   return inTenant(async (t) => {
     const doc = await lockedDocument(t, actor, documentId);
     if (doc.unitId !== actor.unitId) throw new PermissionDeniedError('Só a unidade que gerou o documento vê as suas versões.');
-    const [va, vb] = await Promise.all([a, b].map((v) => DocumentVersion.findOne({ where: { documentId, version: v }, transaction: t })));
+    const va = await DocumentVersion.findOne({ where: { documentId, version: a }, transaction: t });
+    const vb = await DocumentVersion.findOne({ where: { documentId, version: b }, transaction: t });
     if (!va || !vb) throw new NotFoundError('Versão não encontrada.');
     return { document: await toView(t, doc, actor), from: va.bodyHtml, to: vb.bodyHtml };
   });
