@@ -2,6 +2,9 @@ import express, { Router } from 'express';
 import type { Pool } from 'pg';
 import { exposeCurrentUnit } from './auth/currentUnit';
 import authRoutes from './auth/routes';
+import authenticityRoutes from './authenticity/routes';
+import documentRoutes from './documents/routes';
+import { parseUploads } from './documents/upload';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -15,6 +18,9 @@ import setUpViews from './middleware/setUpViews';
 import setUpWebSecurity from './middleware/setUpWebSecurity';
 import passwordRoutes from './people/passwordRoutes';
 import platformRoutes from './platform/routes';
+import processPdfRoutes from './process-pdf/routes';
+import searchRoutes from './search/routes';
+import signatureRoutes from './signatures/routes';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -27,6 +33,11 @@ function hostRoutes(services: Services): Router {
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(homeRoutes());
+  tenant.use(authenticityRoutes(services));
+  tenant.use(documentRoutes(services));
+  tenant.use(signatureRoutes(services));
+  tenant.use(searchRoutes());
+  tenant.use(processPdfRoutes(services));
 
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
@@ -50,6 +61,8 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   app.use(setUpRequestContext());
   app.use(setUpAuth());
   app.use(exposeCurrentUnit);
+  // Multipart bodies (document uploads) are parsed before the CSRF check reads their `_csrf` field.
+  app.use(parseUploads(config.UPLOAD_MAX_BYTES));
   app.use(setUpCsrf());
   app.use(hostRoutes(services));
   app.use(notFound);
