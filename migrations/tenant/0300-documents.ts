@@ -3,7 +3,9 @@ import type { MigrationParams } from '../../server/db/migration-types';
 /**
  * Documents inside processes: file contents addressed by SHA-256, number counters, the titles a user
  * signs under, documents with their versions, the units that opened them, and their signatures.
- * `documents.search` is the full-text vector (Portuguese stemming, accent-insensitive).
+ * `documents.search` is the full-text vector: Portuguese stemming after unaccent (`extensions.pt_unaccent`,
+ * so "licitacao" finds "licitação") united with plain Portuguese stemming (which stems accented
+ * words properly, so "licitações" finds "licitação"); queries are parsed with both configurations.
  */
 export async function up({ context }: MigrationParams): Promise<void> {
   await context.sequelize.query(
@@ -66,7 +68,9 @@ export async function up({ context }: MigrationParams): Promise<void> {
       updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       search TSVECTOR GENERATED ALWAYS AS (
         setweight(to_tsvector('extensions.pt_unaccent'::regconfig, title || ' ' || coalesce(complement, '')), 'A')
-        || setweight(to_tsvector('extensions.pt_unaccent'::regconfig, left(content_text, 500000)), 'B')
+        || setweight(to_tsvector('pg_catalog.portuguese'::regconfig, title || ' ' || coalesce(complement, '')), 'A')
+        || setweight(to_tsvector('extensions.pt_unaccent'::regconfig, left(content_text, 400000)), 'B')
+        || setweight(to_tsvector('pg_catalog.portuguese'::regconfig, left(content_text, 400000)), 'B')
       ) STORED,
       CHECK (access_level = 'public' OR legal_basis_id IS NOT NULL),
       CHECK (kind = 'internal' OR (file_sha256 IS NOT NULL AND file_name IS NOT NULL)),

@@ -42,6 +42,21 @@ export function snippetHtml(raw: string): string {
   return escapeHtml(raw).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
 }
 
+/**
+ * The query under both configurations of the search vector (see migration 0300): accent-insensitive
+ * stems and proper Portuguese stems of accented words.
+ */
+function tsQuery(param: string): string {
+  return `(websearch_to_tsquery('extensions.pt_unaccent', ${param}) || websearch_to_tsquery('pg_catalog.portuguese', ${param}))`;
+}
+
+function snippetSql(param: string): string {
+  const options = `'StartSel=${START}, StopSel=${STOP}, MaxFragments=2, MaxWords=20, MinWords=8, FragmentDelimiter=" … "'`;
+  const a = `ts_headline('extensions.pt_unaccent', left(d.content_text, 20000), ${tsQuery(param)}, ${options})`;
+  const b = `ts_headline('pg_catalog.portuguese', left(d.content_text, 20000), ${tsQuery(param)}, ${options})`;
+  return `(CASE WHEN strpos(${a}, '${START}') > 0 THEN ${a} ELSE ${b} END)`;
+}
+
 export function hasCriteria(c: SearchCriteria): boolean {
   return !!(c.text || c.number || c.documentTypeId || c.processTypeId || c.party || c.unitId || c.from || c.to);
 }
@@ -95,8 +110,8 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
       let q = '';
       if (c.text) {
         q = arg(c.text);
-        filters.push(`d.search @@ websearch_to_tsquery('extensions.pt_unaccent', ${q})`);
-        rank = `ts_rank_cd(d.search, websearch_to_tsquery('extensions.pt_unaccent', ${q}))`;
+        filters.push(`d.search @@ ${tsQuery(q)}`);
+        rank = `ts_rank_cd(d.search, ${tsQuery(q)})`;
       }
       if (c.documentTypeId) filters.push(`d.document_type_id = ${arg(c.documentTypeId)}`);
       const rows = await select<{
@@ -113,7 +128,7 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
          )
          SELECT p.id AS process_id, p.number AS process_number, pt.name AS process_type, p.specification,
                 d.id AS document_id, d.title AS document_title, d.number AS document_number, d.created_at,
-                ${c.text ? `ts_headline('extensions.pt_unaccent', left(d.content_text, 20000), websearch_to_tsquery('extensions.pt_unaccent', ${q}), 'StartSel=${START}, StopSel=${STOP}, MaxFragments=2, MaxWords=20, MinWords=8, FragmentDelimiter=" … "')` : 'NULL'} AS snippet
+                ${c.text ? snippetSql(q) : 'NULL'} AS snippet
            FROM hits h JOIN documents d ON d.id = h.id JOIN processes p ON p.id = h.process_id JOIN process_types pt ON pt.id = p.process_type_id
           ORDER BY h.rank DESC, d.id DESC`,
         bind,
