@@ -19,6 +19,7 @@ import setUpWebSecurity from './middleware/setUpWebSecurity';
 import passwordRoutes from './people/passwordRoutes';
 import platformRoutes from './platform/routes';
 import processPdfRoutes from './process-pdf/routes';
+import processRoutes from './processes/routes';
 import searchRoutes from './search/routes';
 import signatureRoutes from './signatures/routes';
 import type { Services } from './services';
@@ -32,6 +33,7 @@ function hostRoutes(services: Services): Router {
   const tenant = Router();
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
+  tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
   tenant.use(documentRoutes(services));

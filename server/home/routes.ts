@@ -9,9 +9,6 @@ const switchSchema = z.object({ unitId: z.string().regex(/^\d+$/) });
 
 export default function homeRoutes(): Router {
   const router = Router();
-  router.get('/', requireUser, (_req, res) => {
-    res.render('tenant/home', { title: 'Início' });
-  });
   /** Header switcher: the unit must be one of the user's (re-read, so a revoked unit is refused). */
   router.post('/unidade-atual', requireUser, async (req, res) => {
     const parsed = switchSchema.safeParse(req.body);

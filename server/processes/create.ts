@@ -124,19 +124,19 @@ export async function validateProcessFields(
     const name = p.name.trim().replace(/\s+/g, ' ');
     const doc = checkPartyDocument(p.document);
     if (!name) {
-      if (p.document?.trim()) fields[`parties.${i}.name`] = 'Informe o nome do interessado.';
+      if (p.document?.trim()) fields[`partyName${i}`] = 'Informe o nome do interessado.';
       return;
     }
-    if (name.length > 250) fields[`parties.${i}.name`] = 'O nome tem no máximo 250 caracteres.';
-    if (!doc.ok) fields[`parties.${i}.document`] = doc.message;
+    if (name.length > 250) fields[`partyName${i}`] = 'O nome tem no máximo 250 caracteres.';
+    if (!doc.ok) fields[`partyDocument${i}`] = doc.message;
     else {
       const key = doc.document ?? `name:${name.toLowerCase()}`;
       if (!seen.has(key)) parties.push({ name, document: doc.document });
       seen.add(key);
     }
   });
-  if (!parties.length && !Object.keys(fields).some((f) => f.startsWith('parties'))) {
-    fields['parties.0.name'] = 'Informe ao menos um interessado.';
+  if (!parties.length && !Object.keys(fields).some((f) => f.startsWith('party'))) {
+    fields.partyName0 = 'Informe ao menos um interessado.';
   }
   if (Object.keys(fields).length) throw new ValidationError('Corrija os campos indicados.', fields);
   return { type: type!, specification, accessLevel: input.accessLevel, legalBasisId, secrecyGrade, parties };

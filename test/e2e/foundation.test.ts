@@ -41,8 +41,8 @@ describe('E2E - foundation: platform and tenant sites', () => {
     await page.getByLabel('Senha').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.waitForURL(harness.url(tenant.host, '/'));
-    expect(await page.locator('h1').innerText()).to.equal('Olá, Servidor de Teste');
-    expect(await page.locator('[data-testid="memberships"] tbody th').allInnerTexts()).to.deep.equal(['SEGOV']);
+    expect(await page.locator('h1').innerText()).to.equal('Controle de processos');
+    expect(await page.locator('[data-testid="current-unit"]').innerText()).to.equal('SEGOV');
     await expectAccessible(page);
   });
 
@@ -59,7 +59,7 @@ describe('E2E - foundation: platform and tenant sites', () => {
     await page.keyboard.type(TEST_PASSWORD);
     await page.keyboard.press('Enter');
     await page.waitForURL(harness.url(tenant.host, '/'));
-    expect(await page.locator('h1').innerText()).to.equal('Olá, Servidor de Teste');
+    expect(await page.locator('h1').innerText()).to.equal('Controle de processos');
   });
 
   it('moves focus to the error summary after a failed login, which links to the field', async () => {

@@ -38,7 +38,8 @@ describe('Integration - people/password links', () => {
       .expect(302);
     expect(res.headers.location).to.equal('/');
     const home = await agent.get('/').expect(200);
-    expect($(home.text)('h1').text()).to.equal('Olá, Servidor de Teste');
+    expect($(home.text)('h1').text()).to.equal('Controle de processos');
+    expect($(home.text)('[data-testid="current-unit"]').text()).to.equal('SEGOV');
   });
 
   it('refuses a link that was already used', async () => {

@@ -1,0 +1,81 @@
+import type { Transaction } from 'sequelize';
+import { NotFoundError, PermissionDeniedError } from '../errors';
+import { AccessCredential, Process, ProcessUnit, type AccessLevel } from '../models';
+
+/**
+ * Who may find and who may read a process — the one place these rules live; lists, pages, search
+ * and downloads ask here (or use `visibleToSql` for set queries).
+ * - público: everyone in the tenant finds and reads it;
+ * - restrito: everyone finds it (by number); only units it has passed through read its content;
+ * - sigiloso: only users holding an active access credential find or read it.
+ */
+
+export interface Viewer {
+  userId: string;
+  /** The unit the user works in now. */
+  unitId: string;
+}
+
+export interface AccessFacts {
+  accessLevel: AccessLevel;
+  /** The viewer's current unit has a row in process_units (the process has passed through it). */
+  passedThroughUnit: boolean;
+  /** The viewer holds an active access credential. */
+  credentialed: boolean;
+}
+
+export interface AccessDecision {
+  canFind: boolean;
+  canRead: boolean;
+}
+
+export function decideAccess(f: AccessFacts): AccessDecision {
+  switch (f.accessLevel) {
+    case 'public':
+      return { canFind: true, canRead: true };
+    case 'restricted':
+      return { canFind: true, canRead: f.passedThroughUnit };
+    case 'secret':
+      return { canFind: f.credentialed, canRead: f.credentialed };
+    default:
+      return { canFind: false, canRead: false };
+  }
+}
+
+export async function accessFacts(t: Transaction, process: Process, viewer: Viewer): Promise<AccessFacts> {
+  const [here, credential] = await Promise.all([
+    ProcessUnit.findOne({ where: { processId: process.id, unitId: viewer.unitId }, attributes: ['processId'], transaction: t }),
+    process.accessLevel === 'secret'
+      ? AccessCredential.findOne({ where: { processId: process.id, userId: viewer.userId, revokedAt: null }, attributes: ['id'], transaction: t })
+      : null,
+  ]);
+  return { accessLevel: process.accessLevel, passedThroughUnit: Boolean(here), credentialed: Boolean(credential) };
+}
+
+/**
+ * Loads a process the viewer may at least find; a process they may not find is "not found" —
+ * exactly like one that does not exist, so a guessed URL reveals nothing.
+ */
+export async function findableProcess(t: Transaction, id: string, viewer: Viewer): Promise<{ process: Process; access: AccessDecision; facts: AccessFacts }> {
+  const process = /^[1-9][0-9]{0,17}$/.test(id) ? await Process.findByPk(id, { transaction: t }) : null;
+  if (!process) throw new NotFoundError('Processo não encontrado.');
+  const facts = await accessFacts(t, process, viewer);
+  const access = decideAccess(facts);
+  if (!access.canFind) throw new NotFoundError('Processo não encontrado.');
+  return { process, access, facts };
+}
+
+/** Loads a process whose content the viewer may read (403 when they may only find it). */
+export async function readableProcess(t: Transaction, id: string, viewer: Viewer): Promise<Process> {
+  const { process, access } = await findableProcess(t, id, viewer);
+  if (!access.canRead) throw new PermissionDeniedError('Este processo é restrito às unidades por onde tramitou.');
+  return process;
+}
+
+/**
+ * SQL condition (over alias `p`) keeping only processes the viewer may find; `$user` is the bind
+ * index of the viewer's user id.
+ */
+export function findableSql(userBind: string): string {
+  return `(p.access_level <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = ${userBind} AND c.revoked_at IS NULL))`;
+}
