@@ -4,6 +4,7 @@ import { exposeCurrentUnit } from './auth/currentUnit';
 import authRoutes from './auth/routes';
 import authenticityRoutes from './authenticity/routes';
 import documentRoutes from './documents/routes';
+import { documentPanel } from './documents/panel';
 import { parseUploads } from './documents/upload';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
@@ -33,6 +34,7 @@ function hostRoutes(services: Services): Router {
   const tenant = Router();
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
+  tenant.use(documentPanel(services.config));
   tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));

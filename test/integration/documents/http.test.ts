@@ -187,4 +187,24 @@ describe('Integration - documents over HTTP', () => {
     expect($(mine.text)('a[href$="/editar"]')).to.have.length(0);
     expect($(mine.text)('a[href$="/cancelar"]')).to.have.length(1);
   });
+
+  it('shows the document tree and actions on the process page, and opens a document inside it', async () => {
+    const p = await newProcess(w);
+    const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: 'no painel', accessLevel: 'public', legalBasisId: null }));
+    const page = await clerk.get(`/processos/${p.id}`).expect(200);
+    const panel = $(page.text)('[data-testid="document-panel"]');
+    expect(panel.find('a[href$="/documentos/novo"]').text()).to.contain('Incluir documento');
+    expect(panel.find(`[data-document-id="${d.id}"]`).text()).to.contain('Despacho').and.contain('Minuta');
+    const opened = await clerk.get(`/processos/${p.id}?documento=${d.id}`).expect(200);
+    expect($(opened.text)('[data-testid="opened-title"]').text()).to.equal('Despacho — no painel');
+    expect($(opened.text)('[data-testid="document-body"]').text()).to.contain(`Processo nº ${p.number}`);
+  });
+
+  it('shows on the process page the most restrictive level among the process and its documents', async () => {
+    const p = await newProcess(w);
+    const [basis] = await tenantQuery<{ id: string }>(w.tt, 'SELECT id FROM legal_bases ORDER BY id LIMIT 1');
+    await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'restricted', legalBasisId: String(basis.id) }));
+    const page = await clerk.get(`/processos/${p.id}`).expect(200);
+    expect($(page.text)('[data-testid="effective-level"]').text()).to.contain('Acesso efetivo: Restrito');
+  });
 });
