@@ -3,6 +3,27 @@
 // keeps the textarea in sync, so the form posts the same field either way. The server sanitises.
 (function () {
   'use strict';
+  var LABELS = {
+    'ql-bold': 'Negrito', 'ql-italic': 'Itálico', 'ql-underline': 'Sublinhado', 'ql-link': 'Inserir link',
+    'ql-clean': 'Limpar formatação', 'ql-header': 'Estilo do parágrafo', 'ql-align': 'Alinhamento',
+  };
+  // Quill's toolbar in Portuguese, with a name on every control (its pickers have none).
+  function labelToolbar(toolbar) {
+    if (!toolbar || !toolbar.classList.contains('ql-toolbar')) return;
+    toolbar.setAttribute('role', 'toolbar');
+    toolbar.setAttribute('aria-label', 'Formatação do texto');
+    Array.prototype.forEach.call(toolbar.querySelectorAll('button, .ql-picker'), function (el) {
+      var name = Object.keys(LABELS).filter(function (c) { return el.classList.contains(c); })[0];
+      var label = name ? LABELS[name] : null;
+      if (el.classList.contains('ql-list')) label = el.value === 'ordered' ? 'Lista numerada' : 'Lista com marcadores';
+      if (!label) return;
+      if (el.tagName === 'BUTTON') el.setAttribute('aria-label', label);
+      else {
+        var opener = el.querySelector('.ql-picker-label');
+        if (opener) opener.setAttribute('aria-label', label);
+      }
+    });
+  }
   function start() {
     if (typeof window.Quill !== 'function') return;
     var forms = document.querySelectorAll('[data-editor-form]');
@@ -18,6 +39,7 @@
         },
       });
       quill.clipboard.dangerouslyPasteHTML(source.value);
+      labelToolbar(holder.previousElementSibling);
       quill.root.setAttribute('aria-label', 'Texto do documento');
       quill.root.setAttribute('role', 'textbox');
       quill.root.setAttribute('aria-multiline', 'true');

@@ -33,11 +33,11 @@ export default function processPdfRoutes(services: Services): Router {
   router.get('/processos/:processId/pdf/:jobId', requireUser, (req, res) => {
     const job = findJob(String(req.params.jobId), owner(req));
     if (!job) throw new NotFoundError('Este PDF não está mais disponível: gere-o novamente.');
+    if (req.query.formato === 'json') return res.json({ status: job.status, done: job.done, total: job.total, error: job.error ?? null });
     res.render('process-pdf/progress', {
       title: 'PDF do processo',
       job: { ...job, result: undefined, percent: job.total ? Math.round((job.done / job.total) * 100) : 0 },
       processId: req.params.processId,
-      refreshSeconds: job.status === 'running' ? 2 : undefined,
     });
   });
 

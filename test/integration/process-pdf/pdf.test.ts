@@ -68,12 +68,16 @@ describe('Integration - process PDF', () => {
     const page = await agent.get(`/processos/${processId}`).expect(200);
     const started = await agent.post(`/processos/${processId}/pdf`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(302);
     const progressPath = started.headers.location as string;
-    let html = '';
-    for (let i = 0; i < 50; i++) {
-      html = (await agent.get(progressPath).expect(200)).text;
-      if ($(html)('[data-testid="download-pdf"]').length) break;
-      await new Promise((r) => setTimeout(r, 100));
+    const first = await agent.get(progressPath).expect(200);
+    expect($(first.text)('progress, [data-testid="download-pdf"]').length).to.be.greaterThan(0);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'finished'; i++) {
+      status = (await agent.get(`${progressPath}?formato=json`).expect(200)).body.status;
+      if (status !== 'finished') await new Promise((r) => setTimeout(r, 100));
     }
+    expect(status).to.equal('finished');
+    const html = (await agent.get(progressPath).expect(200)).text;
+    expect($(html)('[data-pdf-finished]').attr('hidden')).to.equal(undefined);
     const href = $(html)('[data-testid="download-pdf"]').attr('href')!;
     const file = await agent.get(href).buffer(true).parse((r, cb) => {
       const chunks: Buffer[] = [];
