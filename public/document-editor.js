@@ -35,6 +35,8 @@
       var quill = new window.Quill(holder, {
         theme: 'snow',
         modules: {
+          // Tab and Shift+Tab move the focus like everywhere else (no keyboard trap, WCAG 2.1.2).
+          keyboard: { bindings: { tab: null, 'remove tab': null, indent: null, outdent: null, 'table tab': null } },
           toolbar: [[{ header: [2, 3, false] }], ['bold', 'italic', 'underline'], [{ list: 'ordered' }, { list: 'bullet' }], [{ align: [] }], ['link'], ['clean']],
         },
       });

@@ -131,4 +131,111 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     const text = await extractPdfText(fs.readFileSync(file));
     expect(text).to.contain(processNumber).and.contain(word);
   });
+
+  /** Presses Tab (forwards) until the focused element matches `selector`. */
+  async function tabTo(target: Page, selector: string, max = 120): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      if (await target.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+      await target.keyboard.press('Tab');
+    }
+    throw new Error(`Foco não chegou a ${selector}`);
+  }
+
+  it('with the keyboard only, reaching the same end state', async function () {
+    this.timeout(120_000);
+    const { w, receiver, processId, processNumber, word } = await setUp();
+    const host = w.tt.host;
+    const keyboardLogin = async (email: string) => {
+      await page.goto(harness.url(host, '/login'));
+      await tabTo(page, '#email');
+      await page.keyboard.type(email);
+      await tabTo(page, '#password');
+      await page.keyboard.type(TEST_PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(harness.url(host, '/'));
+    };
+    await keyboardLogin(w.tt.clerk.email);
+    await page.goto(harness.url(host, `/processos/${processId}`));
+    await expectAccessible(page);
+    await tabTo(page, 'a[href$="/documentos/novo"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/documentos\/novo$/);
+    await expectAccessible(page);
+    await tabTo(page, '#documentTypeId');
+    await page.keyboard.type('Ofício');
+    await tabTo(page, 'main button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/documentos\/\d+\/editar$/);
+    await page.locator('.ql-editor').waitFor();
+    await expectAccessible(page);
+    await tabTo(page, '.ql-editor');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(`Pedimos urgência na obra com ${word}.`);
+    await tabTo(page, 'main button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?ok=salvo$/);
+    await expectAccessible(page);
+    await tabTo(page, 'a[href$="/assinar"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/assinar$/);
+    await expectAccessible(page);
+    await tabTo(page, '#signerTitleId');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, '#password');
+    await page.keyboard.type(TEST_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?ok=assinado$/);
+    const title = await page.locator('[data-testid="document-title"]').innerText();
+    expect(await page.locator('[data-testid="signatures"]').innerText()).to.contain('Assessor Técnico');
+    await expectAccessible(page);
+
+    await page.goto(harness.url(host, `/processos/${processId}`));
+    await tabTo(page, `a[href="/processos/${processId}/enviar"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/enviar$/);
+    await expectAccessible(page);
+    await tabTo(page, `#unit-${w.ids.units.SMS}`);
+    await page.keyboard.press('Space');
+    await tabTo(page, 'main button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => !u.pathname.endsWith('/enviar'));
+    await context.clearCookies();
+
+    await keyboardLogin(receiver);
+    await expectAccessible(page);
+    await tabTo(page, `a[href="/processos/${processId}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(harness.url(host, `/processos/${processId}`));
+    await tabTo(page, '[data-testid="document-panel"] .document-tree a');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/documento=\d+/);
+    expect((await page.locator('[data-testid="opened-title"]').textContent())?.trim()).to.equal(title);
+    expect(await page.locator('[data-testid="document-body"]').innerText()).to.contain(word);
+    await expectAccessible(page);
+    const target = new URL((await page.locator('[data-testid="verification-url"]').getAttribute('href'))!);
+    const publicPage = await (await harness.newContext()).newPage();
+    await publicPage.goto(harness.url(host, target.pathname + target.search));
+    expect(await publicPage.locator('[data-testid="authentic"]').innerText()).to.contain(title);
+    await expectAccessible(publicPage);
+    await publicPage.context().close();
+
+    await tabTo(page, '#searchbox');
+    await page.keyboard.type(word);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/pesquisa\?q=/);
+    expect(await page.locator('[data-testid="results"]').innerText()).to.contain(processNumber);
+    await expectAccessible(page);
+
+    await page.goto(harness.url(host, `/processos/${processId}`));
+    await tabTo(page, 'form[action$="/pdf"] button');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/pdf\/[0-9a-f]+$/);
+    await expectAccessible(page);
+    await page.locator('[data-testid="download-pdf"]').waitFor({ state: 'visible' });
+    const download = page.waitForEvent('download');
+    await tabTo(page, '[data-testid="download-pdf"]');
+    await page.keyboard.press('Enter');
+    const text = await extractPdfText(fs.readFileSync((await (await download).path())!));
+    expect(text).to.contain(processNumber).and.contain(word);
+  });
 });
