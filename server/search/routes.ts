@@ -55,7 +55,7 @@ export default function searchRoutes(): Router {
     }
     const criteria: SearchCriteria = { text, number, documentTypeId: v.tipoDocumento, processTypeId: v.tipoProcesso, party: v.interessado, unitId: v.unidade, from: v.de, to: v.ate, page: v.pagina };
     const searched = hasCriteria(criteria);
-    const result = searched ? await search(actorFrom(req), criteria) : { hits: [], more: false };
+    const result = searched ? await search(actorFrom(req), criteria) : { hits: [], more: false, capped: false };
     const page = v.pagina ?? 1;
     const params = new URLSearchParams(Object.entries({ ...v, q: text, numero: number, pagina: undefined }).filter(([, x]) => x !== undefined).map(([k, x]) => [k, String(x)]));
     res.render('search/search', {
@@ -64,6 +64,7 @@ export default function searchRoutes(): Router {
       values: { ...v, q: text, numero: number },
       searched,
       hits: result.hits,
+      capped: result.capped,
       documentMode: !!(text || v.tipoDocumento),
       nextPage: result.more ? `/pesquisa?${params}&pagina=${page + 1}` : null,
       previousPage: page > 1 ? `/pesquisa?${params}&pagina=${page - 1}` : null,

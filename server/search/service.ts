@@ -30,6 +30,12 @@ export interface SearchHit {
 }
 
 export const PAGE_SIZE = 20;
+/**
+ * Ranking reads every matching document's vector, so it is bounded: the first SEARCH_CANDIDATES
+ * readable matches (in storage order) are ranked. A query with fewer matches is ranked exactly; a
+ * very common word ranks a sample of this size (the page says so and asks for more words).
+ */
+export const SEARCH_CANDIDATES = 2000;
 const START = '\u0002';
 const STOP = '\u0003';
 
@@ -52,9 +58,9 @@ function tsQuery(param: string): string {
 
 function snippetSql(param: string): string {
   const options = `'StartSel=${START}, StopSel=${STOP}, MaxFragments=2, MaxWords=20, MinWords=8, FragmentDelimiter=" … "'`;
-  const a = `ts_headline('extensions.pt_unaccent', left(d.content_text, 20000), ${tsQuery(param)}, ${options})`;
-  const b = `ts_headline('pg_catalog.portuguese', left(d.content_text, 20000), ${tsQuery(param)}, ${options})`;
-  return `(CASE WHEN strpos(${a}, '${START}') > 0 THEN ${a} ELSE ${b} END)`;
+  const headline = (config: string) => `ts_headline('${config}', left(d.content_text, 20000), ${tsQuery(param)}, ${options})`;
+  // The accent-insensitive headline first; the plain Portuguese one when it marked nothing.
+  return `(SELECT CASE WHEN strpos(h.a, '${START}') > 0 THEN h.a ELSE ${headline('pg_catalog.portuguese')} END FROM (SELECT ${headline('extensions.pt_unaccent')} AS a) h)`;
 }
 
 export function hasCriteria(c: SearchCriteria): boolean {
@@ -67,7 +73,7 @@ export function hasCriteria(c: SearchCriteria): boolean {
  * from processes and documents the actor may read. Otherwise the hits are processes the actor may
  * find (a restrito process elsewhere shows its number and type, never its documents).
  */
-export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: SearchHit[]; more: boolean }> {
+export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: SearchHit[]; more: boolean; capped: boolean }> {
   const page = Math.max(1, c.page ?? 1);
   const bind: unknown[] = [actor.userId, actor.unitId];
   const arg = (v: unknown): string => {
@@ -116,25 +122,29 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
       if (c.documentTypeId) filters.push(`d.document_type_id = ${arg(c.documentTypeId)}`);
       const rows = await select<{
         process_id: string; process_number: string; process_type: string; specification: string; document_id: string;
-        document_title: string; document_number: string; created_at: Date; snippet: string | null;
+        document_title: string; document_number: string; created_at: Date; snippet: string | null; candidates: string;
       }>(
         t,
-        `WITH hits AS (
-           SELECT d.id, d.process_id, ${rank} AS rank
-             FROM documents d JOIN processes p ON p.id = d.process_id
+        `WITH candidates AS MATERIALIZED (
+           SELECT d.id FROM documents d JOIN processes p ON p.id = d.process_id
             WHERE ${filters.join(' AND ')}
+            LIMIT ${SEARCH_CANDIDATES}
+         ), hits AS (
+           SELECT d.id, d.process_id, ${rank} AS rank
+             FROM candidates c JOIN documents d ON d.id = c.id
             ORDER BY rank DESC, d.id DESC
             LIMIT ${limit} OFFSET ${offset}
          )
          SELECT p.id AS process_id, p.number AS process_number, pt.name AS process_type, p.specification,
                 d.id AS document_id, d.title AS document_title, d.number AS document_number, d.created_at,
-                ${c.text ? snippetSql(q) : 'NULL'} AS snippet
+                ${c.text ? snippetSql(q) : 'NULL'} AS snippet, (SELECT count(*) FROM candidates) AS candidates
            FROM hits h JOIN documents d ON d.id = h.id JOIN processes p ON p.id = h.process_id JOIN process_types pt ON pt.id = p.process_type_id
           ORDER BY h.rank DESC, d.id DESC`,
         bind,
       );
       return {
         more: rows.length > PAGE_SIZE,
+        capped: Number(rows[0]?.candidates ?? 0) >= SEARCH_CANDIDATES,
         hits: rows.slice(0, PAGE_SIZE).map((r) => ({
           processId: String(r.process_id),
           processNumber: r.process_number,
@@ -161,6 +171,7 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
     );
     return {
       more: rows.length > PAGE_SIZE,
+      capped: false,
       hits: rows.slice(0, PAGE_SIZE).map((r) => ({
         processId: String(r.id),
         processNumber: r.number,
