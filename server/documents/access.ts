@@ -1,3 +1,4 @@
+import { ID_PATTERN } from './ids';
 import type { Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
@@ -54,7 +55,7 @@ export interface ProcessFacts {
  * requires it to be open in the actor's unit.
  */
 export async function readableProcess(t: Transaction, actor: Actor, processId: string, opts: { forWriting?: boolean } = {}): Promise<ProcessFacts> {
-  if (!/^\d+$/.test(processId)) throw new NotFoundError('Processo não encontrado.');
+  if (!ID_PATTERN.test(processId)) throw new NotFoundError('Processo não encontrado.');
   const [row] = await select<{
     id: string; number: string; specification: string; type_name: string; access_level: AccessLevel; effective: AccessLevel;
     readable: boolean; findable: boolean; open_here: boolean | null; parties: string[] | null; created_at: Date;

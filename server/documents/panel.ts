@@ -16,7 +16,7 @@ import { formatBytes } from './upload';
  */
 export function documentPanel(config: Config): RequestHandler {
   return async (req, res, next) => {
-    const match = /^\/processos\/(\d+)$/.exec(req.path);
+    const match = /^\/processos\/([1-9][0-9]{0,17})$/.exec(req.path);
     if (req.method !== 'GET' || !match || req.user?.type !== 'user') return next();
     try {
       const actor = actorFrom(req);

@@ -1,3 +1,4 @@
+import { ID_PATTERN } from './ids';
 import type { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
 import { Document, DocumentType, DocumentVersion, LegalBasis, Signature, SignerTitle, Unit, type AccessLevel, type DocumentOrigin } from '../models';
@@ -35,7 +36,7 @@ async function checkAccessChoice(t: Transaction, choice: AccessChoice): Promise<
 }
 
 async function documentTypeFor(t: Transaction, id: string, usage: 'internal' | 'external'): Promise<DocumentType> {
-  const type = /^\d+$/.test(id) ? await DocumentType.findOne({ where: { id, active: true }, transaction: t }) : null;
+  const type = ID_PATTERN.test(id) ? await DocumentType.findOne({ where: { id, active: true }, transaction: t }) : null;
   if (!type || (type.usage !== 'both' && type.usage !== usage)) {
     throw new ValidationError('Escolha o tipo de documento.', { documentTypeId: 'Escolha um tipo de documento da lista.' });
   }
@@ -201,7 +202,7 @@ async function validSignatures(t: Transaction, documentId: string): Promise<Sign
 
 /** The document, locked for change, when it belongs to a process the actor may read. */
 async function lockedDocument(t: Transaction, actor: Actor, documentId: string): Promise<Document> {
-  const doc = /^\d+$/.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
+  const doc = ID_PATTERN.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
   if (!doc) throw new NotFoundError('Documento não encontrado.');
   await readableProcess(t, actor, doc.processId);
   if (doc.kind === 'internal' && doc.unitId !== actor.unitId && !(await isSigned(t, doc))) throw new NotFoundError('Documento não encontrado.');

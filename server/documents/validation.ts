@@ -1,6 +1,7 @@
+import { ID_PATTERN } from './ids';
 import { z } from 'zod';
 
-const id = (message: string) => z.string({ error: message }).regex(/^\d+$/, message);
+const id = (message: string) => z.string({ error: message }).regex(ID_PATTERN, message);
 const accessLevel = z.enum(['public', 'restricted', 'secret'], { error: 'Escolha o nível de acesso.' });
 const optionalText = (max: number, message: string) =>
   z
@@ -17,7 +18,7 @@ export const internalDocumentSchema = z.object({
   legalBasisId: z
     .string()
     .optional()
-    .transform((v) => (v && /^\d+$/.test(v) ? v : null)),
+    .transform((v) => (v && ID_PATTERN.test(v) ? v : null)),
 });
 
 export const externalDocumentSchema = internalDocumentSchema.extend({

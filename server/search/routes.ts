@@ -1,3 +1,4 @@
+import { ID_PATTERN } from '../documents/ids';
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom } from '../documents/actor';
@@ -16,7 +17,7 @@ const optional = z
 const optionalId = z
   .string()
   .optional()
-  .transform((v) => (v && /^\d+$/.test(v) ? v : undefined));
+  .transform((v) => (v && ID_PATTERN.test(v) ? v : undefined));
 const optionalDate = z
   .string()
   .optional()

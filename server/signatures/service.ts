@@ -1,3 +1,4 @@
+import { ID_PATTERN } from '../documents/ids';
 import { verifyPassword } from '../auth/passwords';
 import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
 import { Document, Signature, SignerTitle, User } from '../models';
@@ -41,14 +42,14 @@ export async function signDocument(actor: Actor, documentId: string, input: Sign
   }
   await throttle.reset(key);
   return inTenant(async (t) => {
-    const doc = /^\d+$/.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
+    const doc = ID_PATTERN.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
     if (!doc) throw new NotFoundError('Documento não encontrado.');
     await readableProcess(t, actor, doc.processId);
     if (doc.cancelledAt) throw new ConflictError('Documento cancelado não pode ser assinado.');
     const current = await Signature.findAll({ where: { documentId: doc.id, invalidatedAt: null }, transaction: t });
     if (doc.kind === 'internal' && !current.length && doc.unitId !== actor.unitId) throw new NotFoundError('Documento não encontrado.');
     if (current.some((s) => String(s.userId) === actor.userId)) throw new ConflictError('Você já assinou este documento.');
-    const title = /^\d+$/.test(input.signerTitleId)
+    const title = ID_PATTERN.test(input.signerTitleId)
       ? await SignerTitle.findOne({ where: { id: input.signerTitleId, userId: actor.userId, active: true }, transaction: t })
       : null;
     if (!title) throw new ValidationError('Escolha o cargo ou função.', { signerTitleId: 'Escolha um dos seus cargos ou funções.' });

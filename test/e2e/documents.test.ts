@@ -96,7 +96,8 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
 
     await logIn(host, receiver);
     await expectAccessible(page);
-    await page.getByRole('link', { name: new RegExp(processNumber.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')) }).first().click();
+    expect(await page.locator(`a[href="/processos/${processId}"]`).first().innerText()).to.contain(processNumber);
+    await page.locator(`a[href="/processos/${processId}"]`).first().click();
     await page.waitForURL(harness.url(host, `/processos/${processId}`));
     await page.getByRole('link', { name: title }).click();
     await page.waitForURL(/documento=\d+/);
