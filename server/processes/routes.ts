@@ -101,11 +101,13 @@ export default function processRoutes(services: Services): Router {
 
   /** Controle de processos of the current unit. */
   router.get('/', requireUser, async (req, res) => {
+    const query = inboxQuerySchema.parse(req.query);
+    // `?unidade=<id>` (openProcessesUrl) opens the inbox of one of the user's own units.
+    if (query.unidade && req.session.memberships?.some((m) => m.unitId === query.unidade)) req.session.currentUnitId = query.unidade;
     const unit = currentUnit(req);
     if (!unit || req.user?.type !== 'user') {
       return res.render('processes/inbox', { title: 'Controle de processos', noUnit: true, stylesheets: STYLES });
     }
-    const query = inboxQuerySchema.parse(req.query);
     const today = todayInSaoPaulo();
     const filters = { mine: query.atribuidos === '1', processTypeId: query.tipo ?? null, overdue: query.atrasados === '1' };
     const [pages, types] = await inTenant(async () =>

@@ -56,6 +56,7 @@ export const idsSchema = z.object({
 });
 
 export const inboxQuerySchema = z.object({
+  unidade: id.optional().catch(undefined),
   atribuidos: z.literal('1').optional(),
   tipo: id.optional().catch(undefined),
   atrasados: z.literal('1').optional(),

@@ -35,14 +35,30 @@ describe('Unit - processes/numbering', () => {
     );
   });
 
-  it('property: changing any one digit of a valid number is detected', () => {
+  it('property: any other pair of check digits is refused', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 1, max: 999_999 }), fc.integer({ min: 0, max: 16 }), fc.integer({ min: 1, max: 9 }), (c, s, pos, delta) => {
-        const { digits } = buildNumber({ format: 'nup', code: String(c).padStart(5, '0'), sequence: s, year: 2024 });
-        const changed = digits.slice(0, pos) + String((Number(digits[pos]) + delta) % 10) + digits.slice(pos + 1);
-        const parsed = parseInformedNumber(changed, 2026);
-        // A change in the sequence or year may instead make the number out of range: still refused.
-        expect(parsed.ok).to.equal(false);
+      fc.property(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 1, max: 999_999 }), fc.integer({ min: 1900, max: 2026 }), fc.integer({ min: 1, max: 99 }), (c, s, y, delta) => {
+        const { digits } = buildNumber({ format: 'nup', code: String(c).padStart(5, '0'), sequence: s, year: y });
+        const wrong = String((Number(digits.slice(-2)) + delta) % 100).padStart(2, '0');
+        expect(parseInformedNumber(digits.slice(0, -2) + wrong, 2026).ok).to.equal(false);
+      }),
+    );
+  });
+
+  it('property: agrees with a literal transcription of the DOMAIN.md rule (weights 16..2, then 17..2)', () => {
+    const literal = (body: string): string => {
+      const dv = (ds: string, top: number) => {
+        let sum = 0;
+        for (let i = 0; i < ds.length; i += 1) sum += Number(ds[i]) * (top - i);
+        const r = 11 - (sum % 11);
+        return r === 10 ? 0 : r === 11 ? 1 : r;
+      };
+      const dv1 = dv(body, 16);
+      return `${dv1}${dv(body + dv1, 17)}`;
+    };
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{15}$/), (body) => {
+        expect(checkDigits(body)).to.equal(literal(body));
       }),
     );
   });

@@ -1,0 +1,272 @@
+/**
+ * Benchmark of the process screens at scale: one tenant with BENCH_PROCESSES processes (default
+ * 1,000,000), BENCH_OPEN of them (default 10,000) open in SEGOV. Under 32 concurrent keep-alive
+ * connections it measures the inbox (Controle de processos) and the process page, and in the same
+ * run a bare page of the same stack (express + handlebars + one indexed query in a tenant
+ * transaction rendering 50 rows). Prints median, p99 and throughput, and the ratio to the bare page.
+ *
+ *   npx tsx bench/processes.ts            # BENCH_PROCESSES, BENCH_OPEN, BENCH_SECONDS, DATABASE_URL
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+process.env.LOG_LEVEL ??= 'warn';
+
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1_000_000);
+const OPEN = Number(process.env.BENCH_OPEN ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const PASSWORD = 'Senha-do-benchmark-1';
+
+/** Figures go to stdout (a script's output, not server logging). */
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const { Client, Pool } = await import('pg');
+  const express = (await import('express')).default;
+  const Handlebars = (await import('handlebars')).default;
+  const { QueryTypes } = await import('sequelize');
+  const { createApp } = await import('../server/app');
+  const { LoginThrottle } = await import('../server/auth/loginThrottle');
+  const { hashPassword } = await import('../server/auth/passwords');
+  const { loadConfig } = await import('../server/config');
+  const { startEmbedded } = await import('../server/db/embedded');
+  const { migratePlatform } = await import('../server/db/migrator');
+  const { createSequelize } = await import('../server/db/sequelize');
+  const { initModels } = await import('../server/models');
+  const { bindTenancy, inTenant, runWithTenant } = await import('../server/tenancy/context');
+  const { tenantDefinitionSchema } = await import('../server/tenancy/definition');
+  const { provisionTenant } = await import('../server/tenancy/provisioning');
+  const { TenantRegistry } = await import('../server/tenancy/registry');
+  const { runLoad, request } = await import('./lib/load');
+
+  const config = loadConfig({ ...process.env, NODE_ENV: 'development', APP_DOMAIN: 'localhost', SMTP_URL: undefined, DATABASE_URL: undefined });
+  let url = process.env.DATABASE_URL;
+  let stopDb: (() => Promise<void>) | undefined;
+  if (!url) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-bench-'));
+    fs.chmodSync(tmp, 0o755);
+    const port = await new Promise<number>((resolve) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const pg = await startEmbedded({ dir: path.join(tmp, 'pg'), port, unsafeFast: true });
+    url = pg.url;
+    stopDb = async () => {
+      await pg.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    };
+  }
+  const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES });
+  initModels(sequelize);
+  bindTenancy(sequelize);
+  await migratePlatform(sequelize);
+  const registry = new TenantRegistry(sequelize, 'localhost');
+
+  const slug = `bench-${crypto.randomBytes(3).toString('hex')}`;
+  const t0 = performance.now();
+  const { tenant } = await provisionTenant(
+    sequelize,
+    registry,
+    tenantDefinitionSchema.parse({
+      slug,
+      name: 'Prefeitura do Benchmark',
+      kind: 'municipio',
+      uf: 'RJ',
+      ibgeCode: '3300100',
+      root: { acronym: 'PMB', name: 'Prefeitura Municipal do Benchmark', protocolCode: '10001', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
+      users: [{ name: 'Servidor do Benchmark', email: `servidor@${slug}.test`, units: [{ acronym: 'SEGOV', role: 'basic' }] }],
+    }),
+    { passwordHash: await hashPassword(PASSWORD) },
+  );
+
+  // Set-based seeding, in the tenant schema (transaction-local search path on a dedicated client).
+  const seed = new Client({ connectionString: url });
+  await seed.connect();
+  await seed.query('BEGIN');
+  await seed.query("SELECT set_config('search_path', $1, true)", [`"${tenant.schema}"`]);
+  const step = async (label: string, sql: string, params: unknown[] = []) => {
+    const s = performance.now();
+    await seed.query(sql, params);
+    print(`  ${label}: ${((performance.now() - s) / 1000).toFixed(1)} s`);
+  };
+  print(`Seeding ${PROCESSES.toLocaleString('pt-BR')} processes (${OPEN.toLocaleString('pt-BR')} open in SEGOV)…`);
+  await step('units', `INSERT INTO units (parent_id, acronym, name) SELECT (SELECT id FROM units WHERE acronym = 'PMB'), 'U' || g, 'Unidade ' || g FROM generate_series(1, 20) g`);
+  await step(
+    'processes',
+    `WITH k AS (SELECT array_agg(id ORDER BY id) AS types FROM process_types),
+          u AS (SELECT id AS user_id FROM users LIMIT 1),
+          s AS (SELECT id AS segov FROM units WHERE acronym = 'SEGOV')
+     INSERT INTO processes (id, number, number_digits, numbering, year, process_type_id, specification, access_level,
+                            origin_unit_id, created_by_id, created_at, updated_at)
+     SELECT g,
+            '10001.' || lpad(((g - 1) % 999999 + 1)::text, 6, '0') || '/' || (2000 + (g - 1) / 999999) || '-00',
+            '10001' || lpad(((g - 1) % 999999 + 1)::text, 6, '0') || (2000 + (g - 1) / 999999) || '00',
+            'nup', 2000 + (g - 1) / 999999, k.types[1 + g % cardinality(k.types)], 'Processo de carga nº ' || g, 'public',
+            s.segov, u.user_id, now() - (($1::int - g) * interval '30 seconds'), now()
+       FROM generate_series(1, $1::int) g, k, u, s`,
+    [PROCESSES],
+  );
+  await step('sequence', `SELECT setval(pg_get_serial_sequence('processes', 'id'), $1::int)`, [PROCESSES]);
+  await step(
+    'process_units',
+    `WITH s AS (SELECT id AS segov FROM units WHERE acronym = 'SEGOV'),
+          o AS (SELECT array_agg(id ORDER BY id) AS others FROM units WHERE acronym LIKE 'U%'),
+          u AS (SELECT id AS user_id FROM users LIMIT 1)
+     INSERT INTO process_units (process_id, unit_id, list, open, unread, arrived_at, received_at, assigned_user_id, expected_return, concluded_at)
+     SELECT p.id,
+            CASE WHEN p.id > $1::int - $2::int THEN s.segov ELSE o.others[1 + p.id % 20] END,
+            CASE WHEN p.id % 2 = 0 THEN 'received' ELSE 'created' END,
+            p.id > $1::int - $2::int,
+            p.id > $1::int - $2::int AND p.id % 7 = 0,
+            p.created_at,
+            CASE WHEN p.id % 7 = 0 THEN NULL ELSE p.created_at END,
+            CASE WHEN p.id % 5 = 0 THEN u.user_id END,
+            CASE WHEN p.id % 10 = 0 THEN current_date + (p.id % 30)::int - 15 END,
+            CASE WHEN p.id > $1::int - $2::int THEN NULL ELSE p.created_at END
+       FROM processes p, s, o, u`,
+    [PROCESSES, OPEN],
+  );
+  await step('parties', `INSERT INTO parties (name) SELECT 'Interessado ' || g FROM generate_series(1, GREATEST($1::int / 10, 1)) g`, [PROCESSES]);
+  await step(
+    'process_parties',
+    `INSERT INTO process_parties (process_id, party_id, position)
+     SELECT p.id, (SELECT min(id) FROM parties) + p.id % GREATEST($1::int / 10, 1), 0 FROM processes p`,
+    [PROCESSES],
+  );
+  await step(
+    'process_events',
+    `INSERT INTO process_events (process_id, unit_id, user_id, kind, description, created_at)
+     SELECT p.id, p.origin_unit_id, p.created_by_id, 'created', 'Processo gerado', p.created_at FROM processes p`,
+  );
+  await seed.query('COMMIT');
+  await step('analyze', `ANALYZE`);
+  const openIds = (
+    await seed.query<{ id: string }>(`SELECT process_id AS id FROM "${tenant.schema}".process_units WHERE open ORDER BY process_id`)
+  ).rows.map((r) => r.id);
+  await seed.end();
+  print(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
+
+  // The application, with compiled templates cached as in production.
+  const sessionPool = new Pool({ connectionString: url, max: 5 });
+  const app = createApp({ config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize, { perAccount: 10_000, perIp: 10_000, windowSeconds: 60 }) }, sessionPool);
+  app.enable('view cache');
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const appPort = (server.address() as AddressInfo).port;
+
+  // The bare page: same express, handlebars and tenant transaction; one indexed query; 50 rows.
+  const bareTemplate = Handlebars.compile(
+    `<!DOCTYPE html><html lang="pt-BR"><head><meta charset="utf-8"><title>Base</title></head><body><main><h1>Base</h1>
+     <table><caption>50 processos</caption><thead><tr><th scope="col">Número</th><th scope="col">Especificação</th><th scope="col">Criado em</th></tr></thead>
+     <tbody>{{#each rows}}<tr><th scope="row"><a href="/processos/{{id}}">{{number}}</a></th><td>{{specification}}</td><td>{{created_at}}</td></tr>{{/each}}</tbody></table></main></body></html>`,
+  );
+  const bare = express();
+  bare.get('/bare', async (_req, res) => {
+    const from = Math.floor(Math.random() * Math.max(1, PROCESSES - 50));
+    const rows = await runWithTenant(tenant, () =>
+      inTenant((t) =>
+        sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', {
+          bind: [from],
+          transaction: t,
+          type: QueryTypes.SELECT,
+        }),
+      ),
+    );
+    res.type('html').send(bareTemplate({ rows }));
+  });
+  const bareServer = http.createServer(bare);
+  await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
+  const barePort = (bareServer.address() as AddressInfo).port;
+
+  // One session per connection (sessions are rows: sharing one would serialise their updates).
+  const host = `${slug}.localhost`;
+  const cookies: string[] = [];
+  for (let c = 0; c < CONNECTIONS; c += 1) {
+    const form = await request(appPort, host, 'GET', '/login');
+    const cookie = String(form.headers['set-cookie']?.[0] ?? '').split(';')[0];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const body = new URLSearchParams({ _csrf: csrf, email: `servidor@${slug}.test`, password: PASSWORD }).toString();
+    const res = await request(appPort, host, 'POST', '/login', { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(body)) }, body);
+    if (res.status !== 302) throw new Error(`login falhou: ${res.status}`);
+    cookies.push(String(res.headers['set-cookie']?.[0] ?? cookie).split(';')[0]);
+  }
+  const check = await request(appPort, host, 'GET', '/', { Cookie: cookies[0] });
+  if (check.status !== 200 || !check.body.includes('Controle de processos')) throw new Error('a caixa da unidade não respondeu');
+  const rowsShown = (check.body.match(/data-process-id=/g) ?? []).length;
+
+  const scenarios = {
+    bare: { port: barePort, path: () => '/bare', headers: undefined },
+    inbox: { port: appPort, path: () => '/', headers: (c: number) => ({ Cookie: cookies[c] }) },
+    process: { port: appPort, path: () => `/processos/${openIds[Math.floor(Math.random() * openIds.length)]}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
+    ...(process.env.BENCH_EXTRA ? { login: { port: appPort, path: () => '/login', headers: undefined } } : {}),
+  };
+  // Service-level cost, sequential, no HTTP: what the database work of each page takes.
+  const { inboxPages } = await import('../server/processes/inbox');
+  const { processPage } = await import('../server/processes/view');
+  const { todayInSaoPaulo } = await import('../server/processes/dates');
+  const [segov] = await runWithTenant(tenant, () =>
+    inTenant((t) => sequelize.query<{ unit_id: string; user_id: string }>("SELECT un.id AS unit_id, u.id AS user_id FROM units un, users u WHERE un.acronym = 'SEGOV' LIMIT 1", { transaction: t, type: QueryTypes.SELECT })),
+  );
+  const viewer = { userId: String(segov.user_id), unitId: String(segov.unit_id) };
+  const timeIt = async (fn: () => Promise<unknown>) => {
+    for (let i = 0; i < 20; i += 1) await runWithTenant(tenant, fn as () => Promise<void>);
+    const s = performance.now();
+    for (let i = 0; i < 100; i += 1) await runWithTenant(tenant, fn as () => Promise<void>);
+    return ((performance.now() - s) / 100).toFixed(2);
+  };
+  print(
+    `service cost per call (sequential): inbox ${await timeIt(() => inboxPages({ unitId: viewer.unitId, userId: viewer.userId, today: todayInSaoPaulo(), filters: { mine: false, processTypeId: null, overdue: false }, cursors: {} }))} ms, ` +
+      `process page ${await timeIt(() => processPage(openIds[Math.floor(Math.random() * openIds.length)], viewer))} ms, ` +
+      `bare query ${await timeIt(() => inTenant((t) => sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', { bind: [Math.floor(Math.random() * PROCESSES)], transaction: t, type: QueryTypes.SELECT })))} ms`,
+  );
+
+  if (process.env.BENCH_EXPLAIN) {
+    // Prints the plan of the inbox statement (captured from the service's own call).
+    const original = sequelize.query.bind(sequelize);
+    let captured: { sql: string; bind: unknown[] } | undefined;
+    (sequelize as unknown as { query: unknown }).query = (sql: string, options: { bind?: unknown[] }) => {
+      if (sql.includes('UNION ALL')) captured = { sql, bind: options.bind ?? [] };
+      return original(sql, options as never);
+    };
+    await runWithTenant(tenant, () => inboxPages({ unitId: viewer.unitId, userId: viewer.userId, today: todayInSaoPaulo(), filters: { mine: false, processTypeId: null, overdue: false }, cursors: {} }));
+    (sequelize as unknown as { query: unknown }).query = original;
+    const plan = await runWithTenant(tenant, () => inTenant((t) => sequelize.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS) ${captured!.sql}`, { bind: captured!.bind, transaction: t, type: QueryTypes.SELECT })));
+    print(plan.map((r) => Object.values(r)[0]).join('\n'));
+  }
+
+  const results: Record<string, Awaited<ReturnType<typeof runLoad>>> = {};
+  for (const [name, s] of Object.entries(scenarios)) {
+    await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
+    results[name] = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
+  }
+  print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
+  print('page      requests  errors   req/s   median ms   p99 ms   ratio to bare');
+  for (const [name, r] of Object.entries(results)) {
+    print(
+      `${name.padEnd(9)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2)}`,
+    );
+  }
+  server.close();
+  bareServer.close();
+  await sessionPool.end();
+  await sequelize.close();
+  await stopDb?.();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
