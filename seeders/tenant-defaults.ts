@@ -1,5 +1,5 @@
 import type { TenantDefinition, UnitDefinition } from '../server/tenancy/definition';
-import { Unit, User, UserUnit, type Role } from '../server/models';
+import { Unit, User, UserPosition, UserUnit, type Role } from '../server/models';
 
 /**
  * The rows of a new tenant's own, inside its provisioning transaction: the unit tree of its
@@ -17,6 +17,7 @@ export async function seedTenant(def: TenantDefinition, passwordHash: string | n
   await insert(def.root, null);
   for (const u of def.users) {
     const user = await User.create({ name: u.name, email: u.email, cpf: u.cpf ?? null, passwordHash });
+    for (const title of u.positions) await UserPosition.create({ userId: String(user.id), title });
     for (const m of u.units) {
       const unitId = ids.get(m.acronym);
       if (!unitId) throw new Error(`Unidade ${m.acronym} não existe na definição de ${def.slug}`);

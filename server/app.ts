@@ -6,6 +6,10 @@ import auditRoutes from './audit/routes';
 import authRoutes from './auth/routes';
 import catalogRoutes from './catalogs/routes';
 import consoleRoutes from './console/routes';
+import authenticityRoutes from './authenticity/routes';
+import documentRoutes from './documents/routes';
+import { documentPanel } from './documents/panel';
+import { parseUploads } from './documents/upload';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -22,10 +26,12 @@ import passwordRoutes from './people/passwordRoutes';
 import peopleAdminRoutes from './people/adminRoutes';
 import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
-import unitRoutes from './units/routes';
-import { IMPORT_PATH, importUpload } from './units/upload';
+import processPdfRoutes from './process-pdf/routes';
 import processRoutes from './processes/routes';
 import { registerProcessGuards } from './processes/unitGuard';
+import searchRoutes from './search/routes';
+import signatureRoutes from './signatures/routes';
+import unitRoutes from './units/routes';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -42,8 +48,14 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));
   registerProcessGuards();
+  tenant.use(documentPanel(services.config));
   tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
+  tenant.use(authenticityRoutes(services));
+  tenant.use(documentRoutes(services));
+  tenant.use(signatureRoutes(services));
+  tenant.use(searchRoutes());
+  tenant.use(processPdfRoutes(services));
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());
@@ -75,7 +87,8 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   app.use(setUpRequestContext());
   app.use(setUpAuth());
   app.use(exposeCurrentUnit);
-  app.use(IMPORT_PATH, importUpload);
+  // Multipart bodies (document uploads, CSV imports) are parsed before the CSRF check reads their `_csrf` field.
+  app.use(parseUploads(config.UPLOAD_MAX_BYTES));
   app.use(setUpCsrf());
   app.use(hostRoutes(services));
   app.use(notFound);

@@ -22,6 +22,7 @@ const schema = z.object({
   DEMO_PASSWORD: z.string().optional(),
   VAR_DIR: z.string().default(path.resolve(__dirname, '..', 'var')),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).optional(),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(50 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -203,6 +203,8 @@ export function definitionFrom(request: AdhesionRequest): TenantDefinition {
         name: manager.name,
         email: manager.email,
         cpf: manager.cpf,
+        // The cargo given in the request is the first one the gestor signs under.
+        positions: [manager.title],
         units: [
           { acronym: setup.rootAcronym, role: 'admin' },
           { acronym: setup.rootAcronym, role: 'basic' },

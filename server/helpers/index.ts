@@ -1,4 +1,6 @@
 import concat from './concat';
+import accessLevelLabel from './accessLevelLabel';
+import documentStateLabel from './documentStateLabel';
 import eq from './eq';
 import formatDate from './formatDate';
 import formatDateTime from './formatDateTime';
@@ -6,4 +8,4 @@ import formatNumber from './formatNumber';
 import gt from './gt';
 import roleLabel from './roleLabel';
 
-export const helpers = { concat, eq, formatDate, formatDateTime, formatNumber, gt, roleLabel };
+export const helpers = { accessLevelLabel, concat, documentStateLabel, eq, formatDate, formatDateTime, formatNumber, gt, roleLabel };

@@ -11,6 +11,7 @@ export default function setUpStaticResources(production: boolean): Router {
   router.use('/static/govbr', express.static(path.join(modules, '@govbr-ds', 'core', 'dist'), options));
   router.use('/static/raleway', express.static(path.join(modules, '@fontsource', 'raleway'), options));
   router.use('/static/fontawesome', express.static(path.join(modules, '@fortawesome', 'fontawesome-free'), options));
+  router.use('/static/quill', express.static(path.join(modules, 'quill', 'dist'), options));
   router.use('/static/app', express.static(path.join(root, 'public'), options));
   return router;
 }

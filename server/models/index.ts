@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { initAdhesionModels } from './adhesion';
 import { initCatalogModels } from './catalogs';
+import { initDocumentModels } from './documents';
 import { initOrganisationModels } from './organisation';
 import { initPeopleModels } from './people';
 import { initPlatformModels } from './platform';
@@ -8,6 +9,7 @@ import { initProcessModels } from './processes';
 
 export * from './adhesion';
 export * from './catalogs';
+export * from './documents';
 export * from './organisation';
 export * from './people';
 export * from './platform';
@@ -24,5 +26,6 @@ export function initModels(sequelize: Sequelize): void {
   initCatalogModels(sequelize);
   initPeopleModels(sequelize);
   initProcessModels(sequelize);
+  initDocumentModels(sequelize);
   initialised = sequelize;
 }

@@ -48,6 +48,8 @@ export const tenantDefinitionSchema = z.object({
         name: z.string().min(2),
         email: z.string().email().transform((e) => e.toLowerCase()),
         cpf: z.string().regex(/^\d{11}$/).optional(),
+        /** Cargos/funções the user signs under. */
+        positions: z.array(z.string().min(2).max(200)).default([]),
         units: z.array(z.object({ acronym: acronymSchema, role: z.enum(ROLES as [string, ...string[]]) })).min(1),
       }),
     )

@@ -1,0 +1,70 @@
+import { inTenant } from '../tenancy/context';
+import { select } from '../documents/sql';
+import { effectiveLevelSql } from '../documents/access';
+import { normaliseCode, normaliseCrc } from '../signatures/codes';
+
+export interface AuthenticDocument {
+  title: string;
+  number: string;
+  typeName: string;
+  processNumber: string;
+  kind: 'internal' | 'external';
+  /** Null when the process or document is restrito/sigiloso: authenticity is confirmed, content is not published. */
+  bodyHtml: string | null;
+  fileName: string | null;
+  fileSha256: string | null;
+  verificationCode: string;
+  crc: string;
+  cancelled: boolean;
+  cancelReason: string | null;
+  signatures: { signerName: string; signerTitle: string; signedAt: Date }[];
+}
+
+/**
+ * Looks up a signed document of the current tenant by código verificador and CRC. Unsigned,
+ * deleted or wrongly-CRC'd documents are never found; other tenants' documents are out of reach
+ * because the query runs in this tenant's schema only. The content is shown only for documents
+ * whose process (with all its documents) is público.
+ */
+export async function findAuthentic(codeInput: string, crcInput: string): Promise<AuthenticDocument | null> {
+  const code = normaliseCode(codeInput);
+  const crc = normaliseCrc(crcInput);
+  if (!/^[0-9]{10}$/.test(code) || !/^[0-9A-F]{8}$/.test(crc)) return null;
+  return inTenant(async (t) => {
+    const [doc] = await select<{
+      id: string; title: string; number: string; type_name: string; process_number: string; kind: 'internal' | 'external';
+      body_html: string | null; file_name: string | null; file_sha256: string | null; verification_code: string; crc: string;
+      cancelled_at: Date | null; cancel_reason: string | null; level: string; access_level: string;
+    }>(
+      t,
+      `SELECT d.id, d.title, d.number, dt.name AS type_name, p.number AS process_number, d.kind, d.body_html, d.file_name, d.file_sha256,
+              d.verification_code, d.crc, d.cancelled_at, d.cancel_reason, d.access_level, ${effectiveLevelSql('p')} AS level
+         FROM documents d JOIN processes p ON p.id = d.process_id JOIN document_types dt ON dt.id = d.document_type_id
+        WHERE d.verification_code = $1 AND d.crc = $2 AND d.deleted_at IS NULL
+          AND EXISTS (SELECT 1 FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL)`,
+      [code, crc],
+    );
+    if (!doc) return null;
+    const signatures = await select<{ signer_name: string; signer_title: string; signed_at: Date }>(
+      t,
+      'SELECT signer_name, signer_title, signed_at FROM signatures WHERE document_id = $1 AND invalidated_at IS NULL ORDER BY signed_at, id',
+      [doc.id],
+    );
+    const open = doc.level === 'public' && !doc.cancelled_at;
+    return {
+      title: doc.title,
+      number: String(doc.number),
+      typeName: doc.type_name,
+      processNumber: doc.process_number,
+      kind: doc.kind,
+      bodyHtml: open && doc.kind === 'internal' ? doc.body_html : null,
+      fileName: doc.file_name,
+      fileSha256: doc.file_sha256,
+      verificationCode: doc.verification_code,
+      crc: doc.crc,
+      cancelled: !!doc.cancelled_at,
+      cancelReason: doc.cancel_reason,
+      signatures: signatures.map((s) => ({ signerName: s.signer_name, signerTitle: s.signer_title, signedAt: s.signed_at })),
+    };
+  });
+}

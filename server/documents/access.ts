@@ -1,0 +1,86 @@
+import { ID_PATTERN } from './ids';
+import type { Transaction } from 'sequelize';
+import { NotFoundError, PermissionDeniedError } from '../errors';
+import type { AccessLevel } from '../models';
+import type { Actor } from './actor';
+import { select } from './sql';
+
+/**
+ * Who may read a process (and so its documents), in one SQL predicate that pages, search and the
+ * process PDF all use, so they can never disagree. `p` is the process row; `$U` the user, `$X` the
+ * unit the user works in. The level is the most restrictive among the process and its documents:
+ * - público: anyone in the tenant;
+ * - restrito: units the process has passed through (process_units);
+ * - sigiloso: users holding an active credential (access_credentials).
+ */
+export function effectiveLevelSql(p = 'p'): string {
+  return `(CASE
+    WHEN ${p}.access_level = 'secret' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'secret') THEN 'secret'
+    WHEN ${p}.access_level = 'restricted' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'restricted') THEN 'restricted'
+    ELSE 'public' END)`;
+}
+
+export function readableSql(p: string, userParam: string, unitParam: string): string {
+  const credential = `EXISTS (SELECT 1 FROM access_credentials ac WHERE ac.process_id = ${p}.id AND ac.user_id = ${userParam} AND ac.revoked_at IS NULL)`;
+  const passed = `EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = ${p}.id AND pu.unit_id = ${unitParam})`;
+  return `(CASE ${effectiveLevelSql(p)} WHEN 'public' THEN true WHEN 'restricted' THEN ${passed} ELSE ${credential} END)`;
+}
+
+/** Findable (by number or metadata): everything but sigiloso processes without a credential. */
+export function findableSql(p: string, userParam: string): string {
+  return `(${effectiveLevelSql(p)} <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials ac WHERE ac.process_id = ${p}.id AND ac.user_id = ${userParam} AND ac.revoked_at IS NULL))`;
+}
+
+/** A document's content is readable when its process is, and it is not another unit's minuta. */
+export function documentReadableSql(d: string, unitParam: string): string {
+  return `(${d}.deleted_at IS NULL AND ${d}.cancelled_at IS NULL AND (${d}.kind = 'external' OR ${d}.unit_id = ${unitParam}
+    OR EXISTS (SELECT 1 FROM signatures sg WHERE sg.document_id = ${d}.id AND sg.invalidated_at IS NULL)))`;
+}
+
+export interface ProcessFacts {
+  id: string;
+  number: string;
+  specification: string;
+  typeName: string;
+  accessLevel: AccessLevel;
+  effectiveLevel: AccessLevel;
+  parties: string[];
+  openInUnit: boolean;
+  createdAt: Date;
+}
+
+/**
+ * The process when the actor may read it: NotFound when they may not even know it exists (sigiloso),
+ * PermissionDenied when they may find it but not read it (restrito elsewhere). `forWriting` also
+ * requires it to be open in the actor's unit.
+ */
+export async function readableProcess(t: Transaction, actor: Actor, processId: string, opts: { forWriting?: boolean } = {}): Promise<ProcessFacts> {
+  if (!ID_PATTERN.test(processId)) throw new NotFoundError('Processo não encontrado.');
+  const [row] = await select<{
+    id: string; number: string; specification: string; type_name: string; access_level: AccessLevel; effective: AccessLevel;
+    readable: boolean; findable: boolean; open_here: boolean | null; parties: string[] | null; created_at: Date;
+  }>(
+    t,
+    `SELECT p.id, p.number, p.specification, pt.name AS type_name, p.access_level, p.created_at,
+            ${effectiveLevelSql('p')} AS effective, ${readableSql('p', '$2', '$3')} AS readable, ${findableSql('p', '$2')} AS findable,
+            (SELECT pu.open FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $3) AS open_here,
+            (SELECT array_agg(pa.name || coalesce(' (' || pa.document || ')', '') ORDER BY pp.position) FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties
+       FROM processes p JOIN process_types pt ON pt.id = p.process_type_id
+      WHERE p.id = $1`,
+    [processId, actor.userId, actor.unitId],
+  );
+  if (!row || !row.findable) throw new NotFoundError('Processo não encontrado.');
+  if (!row.readable) throw new PermissionDeniedError('Este processo é de acesso restrito às unidades por onde tramitou.');
+  if (opts.forWriting && !row.open_here) throw new PermissionDeniedError('O processo não está aberto na sua unidade: inclua documentos na unidade onde ele está aberto.');
+  return {
+    id: String(row.id),
+    number: row.number,
+    specification: row.specification,
+    typeName: row.type_name,
+    accessLevel: row.access_level,
+    effectiveLevel: row.effective,
+    parties: row.parties ?? [],
+    openInUnit: !!row.open_here,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,219 @@
+import { Router, type Request, type Response } from 'express';
+import { diffWords } from 'diff';
+import { ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import { DocumentType, LegalBasis } from '../models';
+import type { Services } from '../services';
+import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
+import { inTenant } from '../tenancy/context';
+import { parseForm, type FieldErrors } from '../validation';
+import { readableProcess } from './access';
+import { actorFrom } from './actor';
+import {
+  cancelDocument,
+  createExternalDocument,
+  createInternalDocument,
+  deleteDocument,
+  documentForActor,
+  downloadFile,
+  documentTree,
+  listVersions,
+  openDocument,
+  restoreDocumentVersion,
+  saveDocumentBody,
+  versionBodies,
+  type DocumentView,
+} from './service';
+import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
+import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchema } from './validation';
+
+const LEVELS = [
+  { value: 'public', label: 'Público' },
+  { value: 'restricted', label: 'Restrito' },
+  { value: 'secret', label: 'Sigiloso' },
+];
+
+async function formOptions(usage: 'internal' | 'external') {
+  return inTenant(async (t) => {
+    const types = await DocumentType.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t });
+    const bases = await LegalBasis.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t });
+    return {
+      types: types.filter((d) => d.usage === 'both' || d.usage === usage).map((d) => ({ id: String(d.id), name: d.name, numbered: d.numbered })),
+      bases: bases.map((b) => ({ id: String(b.id), name: `${b.name} (${b.basis})` })),
+    };
+  });
+}
+
+function summaryOf(errors: FieldErrors) {
+  return Object.entries(errors).map(([field, message]) => ({ field, message }));
+}
+
+/** Document screens: include (internal/external), open, edit with versions, delete/cancel, download. */
+export default function documentRoutes(services: Services): Router {
+  const router = Router();
+  const { config } = services;
+
+  const processOf = (req: Request) => inTenant((t) => readableProcess(t, actorFrom(req), String(req.params.processId), { forWriting: true }));
+
+  async function renderNew(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
+    const process = await processOf(req);
+    res.status(status).render('documents/new-internal', {
+      title: 'Incluir documento',
+      process,
+      ...(await formOptions('internal')),
+      levels: LEVELS,
+      values: { accessLevel: 'public', ...values },
+      errors,
+      summary: summaryOf(errors),
+    });
+  }
+
+  router.get('/processos/:processId/documentos/novo', requireUser, (req, res) => renderNew(req, res));
+
+  router.post('/processos/:processId/documentos', requireUser, async (req, res) => {
+    const parsed = parseForm(internalDocumentSchema, req.body);
+    if (!parsed.ok) return renderNew(req, res, 422, req.body, parsed.errors);
+    try {
+      const doc = await createInternalDocument(actorFrom(req), String(req.params.processId), parsed.data);
+      res.redirect(`/documentos/${doc.id}/editar`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderNew(req, res, 422, req.body, { _form: err.message, ...err.fields });
+      throw err;
+    }
+  });
+
+  async function renderUpload(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
+    const process = await processOf(req);
+    res.status(status).render('documents/new-external', {
+      title: 'Incluir documento externo',
+      process,
+      ...(await formOptions('external')),
+      levels: LEVELS,
+      values: { accessLevel: 'public', origin: 'nato_digital', documentDate: new Date().toISOString().slice(0, 10), ...values },
+      errors,
+      summary: summaryOf(errors),
+      accepted: ACCEPTED_DESCRIPTION,
+      maxSize: formatBytes(config.UPLOAD_MAX_BYTES),
+    });
+  }
+
+  router.get('/processos/:processId/documentos/externo/novo', requireUser, (req, res) => renderUpload(req, res));
+
+  router.post('/processos/:processId/documentos/externo', requireUser, async (req, res) => {
+    const values = { ...(req.body ?? {}) } as Record<string, unknown>;
+    if (req.uploadError) return renderUpload(req, res, 413, values, { arquivo: req.uploadError });
+    const parsed = parseForm(externalDocumentSchema, values);
+    if (!parsed.ok) return renderUpload(req, res, 422, values, parsed.errors);
+    try {
+      const doc = await createExternalDocument(actorFrom(req), String(req.params.processId), { ...parsed.data, file: req.file });
+      res.redirect(`/documentos/${doc.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderUpload(req, res, 422, values, Object.keys(err.fields).length ? err.fields : { _form: err.message });
+      throw err;
+    }
+  });
+
+  router.get('/processos/:processId/documentos', requireUser, async (req, res) => {
+    const actor = actorFrom(req);
+    const process = await inTenant((t) => readableProcess(t, actor, String(req.params.processId)));
+    const tree = await documentTree(actor, process.id);
+    res.render('documents/process-documents', { title: `Documentos do processo ${process.number}`, process, tree });
+  });
+
+  async function documentPage(res: Response, req: Request, doc: DocumentView, extra: Record<string, unknown> = {}) {
+    const actor = actorFrom(req);
+    const process = await inTenant((t) => readableProcess(t, actor, doc.processId));
+    const tree = await documentTree(actor, doc.processId);
+    const url = doc.crc ? verificationUrl(config, doc.verificationCode, doc.crc) : null;
+    res.render('documents/show', {
+      title: doc.title,
+      process,
+      tree: tree.map((e) => ({ ...e, current: e.id === doc.id })),
+      doc,
+      verification: url ? { url, pageUrl: verificationPageUrl(config), qr: await qrDataUrl(url) } : null,
+      fileSize: doc.fileSize ? formatBytes(Number(doc.fileSize)) : null,
+      isImage: !!doc.fileMime?.startsWith('image/') && doc.fileMime !== 'image/tiff',
+      flash: typeof req.query.ok === 'string' ? req.query.ok : null,
+      ...extra,
+    });
+  }
+
+  router.get('/documentos/:id', requireUser, async (req, res) => {
+    const doc = await openDocument(actorFrom(req), String(req.params.id));
+    await documentPage(res, req, doc);
+  });
+
+  router.get('/documentos/:id/arquivo', requireUser, async (req, res) => {
+    const file = await downloadFile(actorFrom(req), String(req.params.id));
+    const inline = req.query.ver === '1' && file.mime.startsWith('image/');
+    res.setHeader('Content-Type', file.mime);
+    res.setHeader('Content-Length', String(file.bytes.length));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${file.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.end(file.bytes);
+  });
+
+  async function renderEditor(req: Request, res: Response, status = 200, body?: string, errors: FieldErrors = {}) {
+    const doc = await documentForActor(actorFrom(req), String(req.params.id));
+    res.status(status).render('documents/edit', {
+      title: `Editar ${doc.title}`,
+      doc,
+      body: body ?? doc.bodyHtml,
+      errors,
+      summary: summaryOf(errors),
+      editorAssets: true,
+    });
+  }
+
+  router.get('/documentos/:id/editar', requireUser, (req, res) => renderEditor(req, res));
+
+  router.post('/documentos/:id/editar', requireUser, async (req, res) => {
+    const parsed = parseForm(bodySchema, req.body);
+    if (!parsed.ok) return renderEditor(req, res, 422, undefined, parsed.errors);
+    const result = await saveDocumentBody(actorFrom(req), String(req.params.id), parsed.data.body);
+    const ok = result.signaturesRemoved ? 'salvo-sem-assinaturas' : 'salvo';
+    res.redirect(`/documentos/${req.params.id}?ok=${ok}`);
+  });
+
+  router.get('/documentos/:id/versoes', requireUser, async (req, res) => {
+    const { document, versions } = await listVersions(actorFrom(req), String(req.params.id));
+    res.render('documents/versions', { title: `Versões de ${document.title}`, doc: document, versions });
+  });
+
+  router.get('/documentos/:id/versoes/comparar', requireUser, async (req, res) => {
+    const a = Number(req.query.de);
+    const b = Number(req.query.para);
+    if (!Number.isInteger(a) || !Number.isInteger(b)) throw new ValidationError('Escolha as duas versões a comparar.');
+    const { document, from, to } = await versionBodies(actorFrom(req), String(req.params.id), a, b);
+    const { htmlToText } = await import('./sanitize');
+    const parts = diffWords(htmlToText(from), htmlToText(to)).map((p) => ({ value: p.value, added: !!p.added, removed: !!p.removed }));
+    res.render('documents/compare', { title: `Comparar versões de ${document.title}`, doc: document, a, b, parts });
+  });
+
+  router.post('/documentos/:id/versoes/:version/restaurar', requireUser, async (req, res) => {
+    await restoreDocumentVersion(actorFrom(req), String(req.params.id), Number(req.params.version));
+    res.redirect(`/documentos/${req.params.id}?ok=restaurado`);
+  });
+
+  router.post('/documentos/:id/excluir', requireUser, async (req, res) => {
+    const doc = await documentForActor(actorFrom(req), String(req.params.id));
+    await deleteDocument(actorFrom(req), doc.id);
+    res.redirect(`/processos/${doc.processId}/documentos?ok=excluido`);
+  });
+
+  async function renderCancel(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
+    const doc = await documentForActor(actorFrom(req), String(req.params.id));
+    res.status(status).render('documents/cancel', { title: `Cancelar ${doc.title}`, doc, values, errors, summary: summaryOf(errors) });
+  }
+
+  router.get('/documentos/:id/cancelar', requireUser, (req, res) => renderCancel(req, res));
+
+  router.post('/documentos/:id/cancelar', requireUser, async (req, res) => {
+    const parsed = parseForm(cancelSchema, req.body);
+    if (!parsed.ok) return renderCancel(req, res, 422, req.body, parsed.errors);
+    await cancelDocument(actorFrom(req), String(req.params.id), parsed.data.reason);
+    res.redirect(`/documentos/${req.params.id}?ok=cancelado`);
+  });
+
+  return router;
+}

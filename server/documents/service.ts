@@ -1,0 +1,538 @@
+import { ID_PATTERN } from './ids';
+import type { Transaction } from 'sequelize';
+import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
+import { Document, DocumentType, DocumentVersion, LegalBasis, Signature, UserPosition, Unit, type AccessLevel, type DocumentOrigin } from '../models';
+import { inTenant, requireTenant } from '../tenancy/context';
+import { readableProcess, type ProcessFacts } from './access';
+import type { Actor } from './actor';
+import { recordDocumentEvent } from './history';
+import { formatTypeNumber, nextDocumentNumber, nextTypeNumber, yearInBrazil } from './numbering';
+import { extractPdfText } from './pdfText';
+import { htmlToText, sanitizeDocumentHtml } from './sanitize';
+import { sha256Hex, storeFile } from './storage';
+import { detectAcceptedType } from './upload';
+import { newVerificationCode } from '../signatures/codes';
+import { select } from './sql';
+
+export const MAX_BODY_CHARS = 2_000_000;
+const LEVEL_RANK: Record<AccessLevel, number> = { public: 0, restricted: 1, secret: 2 };
+
+export function mostRestrictive(levels: AccessLevel[]): AccessLevel {
+  return levels.reduce<AccessLevel>((a, b) => (LEVEL_RANK[b] > LEVEL_RANK[a] ? b : a), 'public');
+}
+
+export interface AccessChoice {
+  accessLevel: AccessLevel;
+  legalBasisId: string | null;
+}
+
+async function checkAccessChoice(t: Transaction, choice: AccessChoice): Promise<void> {
+  if (choice.accessLevel === 'public') {
+    choice.legalBasisId = null;
+    return;
+  }
+  const basis = choice.legalBasisId ? await LegalBasis.findOne({ where: { id: choice.legalBasisId, active: true }, transaction: t }) : null;
+  if (!basis) throw new ValidationError('Informe a hipótese legal.', { legalBasisId: 'Documentos restritos ou sigilosos exigem uma hipótese legal.' });
+}
+
+async function documentTypeFor(t: Transaction, id: string, usage: 'internal' | 'external'): Promise<DocumentType> {
+  const type = ID_PATTERN.test(id) ? await DocumentType.findOne({ where: { id, active: true }, transaction: t }) : null;
+  if (!type || (type.usage !== 'both' && type.usage !== usage)) {
+    throw new ValidationError('Escolha o tipo de documento.', { documentTypeId: 'Escolha um tipo de documento da lista.' });
+  }
+  return type;
+}
+
+async function uniqueVerificationCode(t: Transaction): Promise<string> {
+  for (;;) {
+    const code = newVerificationCode();
+    const taken = await select(t, 'SELECT 1 FROM documents WHERE verification_code = $1', [code]);
+    if (!taken.length) return code;
+  }
+}
+
+/** Numbers a new document: tenant-wide always, per type/unit/year for numbered types. */
+async function numberFor(t: Transaction, type: DocumentType, actor: Actor): Promise<{ number: number; typeNumber: number | null; typeYear: number | null; title: string }> {
+  const number = await nextDocumentNumber(t);
+  if (!type.numbered || !type.numberFormat) return { number, typeNumber: null, typeYear: null, title: type.name };
+  const year = yearInBrazil();
+  const typeNumber = await nextTypeNumber(t, String(type.id), actor.unitId, year);
+  return { number, typeNumber, typeYear: year, title: formatTypeNumber(type.numberFormat, typeNumber, year, actor.unitAcronym) };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const LONG_DATE = new Intl.DateTimeFormat('pt-BR', { timeZone: 'America/Sao_Paulo', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** The type's template with its placeholders filled (values HTML-escaped), before sanitising. */
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in values ? escapeHtml(values[key]) : whole));
+}
+
+async function templateValues(t: Transaction, actor: Actor, process: ProcessFacts): Promise<Record<string, string>> {
+  const unit = await Unit.findByPk(actor.unitId, { transaction: t });
+  const title = await UserPosition.findOne({ where: { userId: actor.userId, active: true }, order: [['id', 'ASC']], transaction: t });
+  return {
+    processo: process.number,
+    data: LONG_DATE.format(new Date()),
+    especificacao: process.specification,
+    interessados: process.parties.join(', '),
+    cidade: requireTenant().name,
+    destino: '',
+    cargo: title?.title ?? '',
+    unidade: unit ? `${unit.name} (${unit.acronym})` : actor.unitAcronym,
+  };
+}
+
+export interface InternalInput extends AccessChoice {
+  documentTypeId: string;
+  complement: string | null;
+}
+
+/** "Incluir documento" (gerado): numbered, body from the type's template, version 1, a minuta. */
+export async function createInternalDocument(actor: Actor, processId: string, input: InternalInput): Promise<Document> {
+  return inTenant(async (t) => {
+    const process = await readableProcess(t, actor, processId, { forWriting: true });
+    const type = await documentTypeFor(t, input.documentTypeId, 'internal');
+    await checkAccessChoice(t, input);
+    const numbering = await numberFor(t, type, actor);
+    const body = sanitizeDocumentHtml(fillTemplate(type.template ?? '<p></p>', await templateValues(t, actor, process)));
+    const doc = await Document.create(
+      {
+        processId,
+        number: String(numbering.number),
+        kind: 'internal',
+        documentTypeId: String(type.id),
+        unitId: actor.unitId,
+        createdBy: actor.userId,
+        typeNumber: numbering.typeNumber,
+        typeYear: numbering.typeYear,
+        title: numbering.title,
+        complement: input.complement,
+        accessLevel: input.accessLevel,
+        legalBasisId: input.legalBasisId,
+        bodyHtml: body,
+        version: 1,
+        contentText: htmlToText(body),
+        fileSha256: null,
+        fileName: null,
+        fileMime: null,
+        fileSize: null,
+        documentDate: null,
+        origin: null,
+        sender: null,
+        verificationCode: await uniqueVerificationCode(t),
+      },
+      { transaction: t },
+    );
+    await DocumentVersion.create({ documentId: String(doc.id), version: 1, bodyHtml: body, unitId: actor.unitId, createdBy: actor.userId, note: 'Criado a partir do modelo' }, { transaction: t });
+    await recordDocumentEvent(t, actor, processId, String(doc.id), 'document.created', `Documento ${numbering.title} (${numbering.number}) gerado`);
+    return doc;
+  });
+}
+
+export interface ExternalInput extends AccessChoice {
+  documentTypeId: string;
+  complement: string | null;
+  documentDate: string;
+  origin: DocumentOrigin;
+  sender: string | null;
+  file: { buffer: Buffer; originalname: string } | undefined;
+}
+
+function safeFileName(name: string, ext: string): string {
+  const base = name.replace(/[\\/\r\n"]/g, '_').replace(/\.[^.]*$/, '').trim().slice(0, 150) || 'documento';
+  return `${base}.${ext}`;
+}
+
+/** External document: one file, type checked by content, stored by SHA-256 with its record. */
+export async function createExternalDocument(actor: Actor, processId: string, input: ExternalInput): Promise<Document> {
+  if (!input.file || input.file.buffer.length === 0) throw new ValidationError('Escolha o arquivo.', { arquivo: 'Escolha o arquivo do documento.' });
+  const detected = await detectAcceptedType(input.file.buffer);
+  if (!detected) {
+    throw new ValidationError('Tipo de arquivo não aceito.', {
+      arquivo: 'O conteúdo do arquivo não é PDF, imagem (PNG, JPEG, GIF, WEBP, TIFF) nem documento de escritório (DOCX, XLSX, PPTX, ODT, ODS).',
+    });
+  }
+  const text = detected.kind === 'pdf' ? await extractPdfText(input.file.buffer) : '';
+  const file = input.file;
+  return inTenant(async (t) => {
+    await readableProcess(t, actor, processId, { forWriting: true });
+    const type = await documentTypeFor(t, input.documentTypeId, 'external');
+    await checkAccessChoice(t, input);
+    const numbering = await numberFor(t, type, actor);
+    const sha256 = await storeFile(t, file.buffer);
+    const doc = await Document.create(
+      {
+        processId,
+        number: String(numbering.number),
+        kind: 'external',
+        documentTypeId: String(type.id),
+        unitId: actor.unitId,
+        createdBy: actor.userId,
+        typeNumber: numbering.typeNumber,
+        typeYear: numbering.typeYear,
+        title: numbering.title,
+        complement: input.complement,
+        accessLevel: input.accessLevel,
+        legalBasisId: input.legalBasisId,
+        bodyHtml: null,
+        contentText: text,
+        fileSha256: sha256,
+        fileName: safeFileName(file.originalname, detected.ext),
+        fileMime: detected.mime,
+        fileSize: String(file.buffer.length),
+        documentDate: input.documentDate,
+        origin: input.origin,
+        sender: input.sender,
+        verificationCode: await uniqueVerificationCode(t),
+      },
+      { transaction: t },
+    );
+    await recordDocumentEvent(t, actor, processId, String(doc.id), 'document.uploaded', `Documento externo ${numbering.title} (${numbering.number}) incluído`, { sha256 });
+    return doc;
+  });
+}
+
+async function validSignatures(t: Transaction, documentId: string): Promise<Signature[]> {
+  return Signature.findAll({ where: { documentId, invalidatedAt: null }, order: [['signedAt', 'ASC'], ['id', 'ASC']], transaction: t });
+}
+
+/** The document, locked for change, when it belongs to a process the actor may read. */
+async function lockedDocument(t: Transaction, actor: Actor, documentId: string): Promise<Document> {
+  const doc = ID_PATTERN.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
+  if (!doc) throw new NotFoundError('Documento não encontrado.');
+  await readableProcess(t, actor, doc.processId);
+  if (doc.kind === 'internal' && doc.unitId !== actor.unitId && !(await isSigned(t, doc))) throw new NotFoundError('Documento não encontrado.');
+  return doc;
+}
+
+async function isSigned(t: Transaction, doc: Document): Promise<boolean> {
+  return (await Signature.count({ where: { documentId: doc.id, invalidatedAt: null }, transaction: t })) > 0;
+}
+
+function assertAuthorUnit(doc: Document, actor: Actor, what: string): void {
+  if (doc.unitId !== actor.unitId) throw new PermissionDeniedError(`Só a unidade que gerou o documento pode ${what}.`);
+}
+
+/** Why the actor may not edit the document, or null when they may. */
+export function editBlocker(doc: Pick<Document, 'kind' | 'unitId' | 'seenByOtherUnitAt' | 'cancelledAt'>, actor: Actor): string | null {
+  if (doc.kind !== 'internal') return 'Documentos externos não são editáveis.';
+  if (doc.cancelledAt) return 'O documento foi cancelado.';
+  if (doc.unitId !== actor.unitId) return 'Só a unidade que gerou o documento pode editá-lo.';
+  if (doc.seenByOtherUnitAt) return 'O documento já foi visualizado por outra unidade e não pode mais ser editado.';
+  return null;
+}
+
+/**
+ * Saves a new version of an internal document's body. Saving a signed document removes its
+ * signatures (the history says so); after another unit has opened it, it cannot be edited at all.
+ */
+export async function saveDocumentBody(actor: Actor, documentId: string, html: string, note: string | null = null): Promise<{ version: number; signaturesRemoved: number }> {
+  if (html.length > MAX_BODY_CHARS) throw new ValidationError('Texto grande demais.', { body: 'O texto do documento é grande demais.' });
+  const body = sanitizeDocumentHtml(html);
+  return inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    const blocker = editBlocker(doc, actor);
+    if (blocker) throw new ConflictError(blocker);
+    const signatures = await validSignatures(t, String(doc.id));
+    if (body === doc.bodyHtml) return { version: doc.version, signaturesRemoved: 0 };
+    const version = doc.version + 1;
+    await DocumentVersion.create({ documentId: String(doc.id), version, bodyHtml: body, unitId: actor.unitId, createdBy: actor.userId, note }, { transaction: t });
+    if (signatures.length) {
+      await Signature.update(
+        { invalidatedAt: new Date(), invalidatedReason: `Documento editado por ${actor.name} (versão ${version})` },
+        { where: { documentId: doc.id, invalidatedAt: null }, transaction: t },
+      );
+      await recordDocumentEvent(t, actor, doc.processId, String(doc.id), 'document.signatures_removed', `Assinaturas do documento ${doc.title} (${doc.number}) removidas pela edição: ${signatures.map((s) => s.signerName).join(', ')}`);
+    }
+    await doc.update({ bodyHtml: body, version, contentText: htmlToText(body), crc: null }, { transaction: t });
+    await recordDocumentEvent(t, actor, doc.processId, String(doc.id), 'document.edited', `Documento ${doc.title} (${doc.number}) editado (versão ${version})`);
+    return { version, signaturesRemoved: signatures.length };
+  });
+}
+
+/** Restores an earlier version by saving it as a new one. */
+export async function restoreDocumentVersion(actor: Actor, documentId: string, version: number): Promise<{ version: number; signaturesRemoved: number }> {
+  const old = await inTenant(async () => {
+    const doc = await Document.findOne({ where: { id: documentId, deletedAt: null } });
+    if (!doc) throw new NotFoundError('Documento não encontrado.');
+    return DocumentVersion.findOne({ where: { documentId, version } });
+  });
+  if (!old) throw new NotFoundError('Versão não encontrada.');
+  return saveDocumentBody(actor, documentId, old.bodyHtml, `Restaurada a partir da versão ${version}`);
+}
+
+/** "Excluir": only the author unit, only while no other unit has seen the document. The number stays used. */
+export async function deleteDocument(actor: Actor, documentId: string): Promise<void> {
+  await inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    assertAuthorUnit(doc, actor, 'excluí-lo');
+    if (doc.seenByOtherUnitAt) throw new ConflictError('O documento já foi visualizado por outra unidade: ele não pode ser excluído, apenas cancelado.');
+    await doc.update({ deletedAt: new Date(), deletedBy: actor.userId }, { transaction: t });
+    await recordDocumentEvent(t, actor, doc.processId, String(doc.id), 'document.deleted', `Documento ${doc.title} (${doc.number}) excluído`);
+  });
+}
+
+/** "Cancelar": after another unit has seen it; leaves a visible cancelled entry with the reason. */
+export async function cancelDocument(actor: Actor, documentId: string, reason: string): Promise<void> {
+  const why = reason.trim();
+  if (why.length < 5) throw new ValidationError('Informe o motivo.', { reason: 'Informe o motivo do cancelamento (pelo menos 5 caracteres).' });
+  await inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    assertAuthorUnit(doc, actor, 'cancelá-lo');
+    if (doc.cancelledAt) throw new ConflictError('O documento já está cancelado.');
+    if (!doc.seenByOtherUnitAt) throw new ConflictError('Nenhuma outra unidade viu o documento ainda: exclua-o em vez de cancelar.');
+    await doc.update({ cancelledAt: new Date(), cancelledBy: actor.userId, cancelReason: why.slice(0, 1000) }, { transaction: t });
+    await recordDocumentEvent(t, actor, doc.processId, String(doc.id), 'document.cancelled', `Documento ${doc.title} (${doc.number}) cancelado: ${why.slice(0, 200)}`);
+  });
+}
+
+export interface SignatureView {
+  signerName: string;
+  signerTitle: string;
+  signedAt: Date;
+}
+
+export interface DocumentView {
+  id: string;
+  processId: string;
+  number: string;
+  kind: 'internal' | 'external';
+  typeName: string;
+  title: string;
+  complement: string | null;
+  accessLevel: AccessLevel;
+  legalBasis: string | null;
+  bodyHtml: string | null;
+  version: number;
+  fileName: string | null;
+  fileMime: string | null;
+  fileSize: string | null;
+  fileSha256: string | null;
+  documentDate: string | null;
+  origin: string | null;
+  sender: string | null;
+  verificationCode: string;
+  crc: string | null;
+  unitId: string;
+  unitAcronym: string;
+  signatures: SignatureView[];
+  signed: boolean;
+  draft: boolean;
+  cancelled: boolean;
+  cancelReason: string | null;
+  cancelledAt: Date | null;
+  seenByOtherUnit: boolean;
+  createdAt: Date;
+  canEdit: boolean;
+  editBlocker: string | null;
+  canDelete: boolean;
+  canCancel: boolean;
+  canSign: boolean;
+}
+
+async function toView(t: Transaction, doc: Document, actor: Actor | null): Promise<DocumentView> {
+  // One connection per transaction: queries in sequence, never concurrently.
+  const type = await DocumentType.findByPk(doc.documentTypeId, { transaction: t });
+  const unit = await Unit.findByPk(doc.unitId, { transaction: t });
+  const basis = doc.legalBasisId ? await LegalBasis.findByPk(doc.legalBasisId, { transaction: t }) : null;
+  const signatures = await validSignatures(t, String(doc.id));
+  const signed = signatures.length > 0;
+  const author = actor?.unitId === doc.unitId;
+  const blocker = actor ? editBlocker(doc, actor) : 'Somente leitura';
+  return {
+    id: String(doc.id),
+    processId: String(doc.processId),
+    number: String(doc.number),
+    kind: doc.kind,
+    typeName: type?.name ?? '',
+    title: doc.title,
+    complement: doc.complement,
+    accessLevel: doc.accessLevel,
+    legalBasis: basis ? `${basis.name} (${basis.basis})` : null,
+    bodyHtml: doc.bodyHtml,
+    version: doc.version,
+    fileName: doc.fileName,
+    fileMime: doc.fileMime,
+    fileSize: doc.fileSize,
+    fileSha256: doc.fileSha256,
+    documentDate: doc.documentDate,
+    origin: doc.origin,
+    sender: doc.sender,
+    verificationCode: doc.verificationCode,
+    crc: signed ? doc.crc : null,
+    unitId: String(doc.unitId),
+    unitAcronym: unit?.acronym ?? '',
+    signatures: signatures.map((s) => ({ signerName: s.signerName, signerTitle: s.signerTitle, signedAt: s.signedAt })),
+    signed,
+    draft: doc.kind === 'internal' && !signed,
+    cancelled: !!doc.cancelledAt,
+    cancelReason: doc.cancelReason,
+    cancelledAt: doc.cancelledAt,
+    seenByOtherUnit: !!doc.seenByOtherUnitAt,
+    createdAt: doc.createdAt,
+    canEdit: !blocker,
+    editBlocker: blocker,
+    canDelete: !!author && !doc.seenByOtherUnitAt && !doc.cancelledAt,
+    canCancel: !!author && !!doc.seenByOtherUnitAt && !doc.cancelledAt,
+    canSign: !doc.cancelledAt && (author || signed || doc.kind === 'external'),
+  };
+}
+
+/**
+ * Opens a document for reading. A user of another unit opening it is recorded, and from then on
+ * the author unit can no longer edit or delete it. A minuta of another unit is not readable.
+ */
+export async function openDocument(actor: Actor, documentId: string): Promise<DocumentView> {
+  return inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    if (doc.unitId !== actor.unitId) {
+      await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
+      if (!doc.seenByOtherUnitAt) await doc.update({ seenByOtherUnitAt: new Date() }, { transaction: t });
+    }
+    return toView(t, doc, actor);
+  });
+}
+
+/** A document for the author's editor and other read-only uses (no view is recorded). */
+export async function documentForActor(actor: Actor, documentId: string): Promise<DocumentView> {
+  return inTenant(async (t) => toView(t, await lockedDocument(t, actor, documentId), actor));
+}
+
+export interface VersionRow {
+  version: number;
+  createdAt: Date;
+  author: string;
+  unitAcronym: string;
+  note: string | null;
+  current: boolean;
+}
+
+export async function listVersions(actor: Actor, documentId: string): Promise<{ document: DocumentView; versions: VersionRow[] }> {
+  return inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    const rows = await select<{ version: number; created_at: Date; author: string; acronym: string; note: string | null }>(
+      t,
+      `SELECT v.version, v.created_at, u.name AS author, un.acronym, v.note
+         FROM document_versions v JOIN users u ON u.id = v.created_by JOIN units un ON un.id = v.unit_id
+        WHERE v.document_id = $1 ORDER BY v.version DESC`,
+      [doc.id],
+    );
+    return {
+      document: await toView(t, doc, actor),
+      versions: rows.map((r) => ({ version: r.version, createdAt: r.created_at, author: r.author, unitAcronym: r.acronym, note: r.note, current: r.version === doc.version })),
+    };
+  });
+}
+
+export async function versionBodies(actor: Actor, documentId: string, a: number, b: number): Promise<{ document: DocumentView; from: string; to: string }> {
+  return inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    if (doc.unitId !== actor.unitId) throw new PermissionDeniedError('Só a unidade que gerou o documento vê as suas versões.');
+    const va = await DocumentVersion.findOne({ where: { documentId, version: a }, transaction: t });
+    const vb = await DocumentVersion.findOne({ where: { documentId, version: b }, transaction: t });
+    if (!va || !vb) throw new NotFoundError('Versão não encontrada.');
+    return { document: await toView(t, doc, actor), from: va.bodyHtml, to: vb.bodyHtml };
+  });
+}
+
+export interface TreeEntry {
+  id: string;
+  number: string;
+  title: string;
+  complement: string | null;
+  kind: 'internal' | 'external';
+  typeName: string;
+  accessLevel: AccessLevel;
+  state: 'draft' | 'signed' | 'external' | 'cancelled';
+  signatureCount: number;
+  readable: boolean;
+  fileMime: string | null;
+}
+
+/** The documents of a process in order (deleted ones are gone; cancelled ones stay as entries). */
+export async function documentTree(actor: Actor, processId: string): Promise<TreeEntry[]> {
+  return inTenant(async (t) => {
+    await readableProcess(t, actor, processId);
+    return treeRows(t, processId, actor.unitId);
+  });
+}
+
+export async function treeRows(t: Transaction, processId: string, unitId: string): Promise<TreeEntry[]> {
+  const rows = await select<{
+    id: string; number: string; title: string; complement: string | null; kind: 'internal' | 'external'; type_name: string;
+    access_level: AccessLevel; unit_id: string; cancelled_at: Date | null; signatures: string; file_mime: string | null;
+  }>(
+    t,
+    `SELECT d.id, d.number, d.title, d.complement, d.kind, dt.name AS type_name, d.access_level, d.unit_id, d.cancelled_at, d.file_mime,
+            (SELECT count(*) FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signatures
+       FROM documents d JOIN document_types dt ON dt.id = d.document_type_id
+      WHERE d.process_id = $1 AND d.deleted_at IS NULL
+      ORDER BY d.number`,
+    [processId],
+  );
+  return rows.map((r) => {
+    const signatureCount = Number(r.signatures);
+    const state = r.cancelled_at ? 'cancelled' : r.kind === 'external' ? 'external' : signatureCount ? 'signed' : 'draft';
+    return {
+      id: String(r.id),
+      number: String(r.number),
+      title: r.title,
+      complement: r.complement,
+      kind: r.kind,
+      typeName: r.type_name,
+      accessLevel: r.access_level,
+      state,
+      signatureCount,
+      readable: state !== 'cancelled' && (state !== 'draft' || String(r.unit_id) === String(unitId)),
+      fileMime: r.file_mime,
+    };
+  });
+}
+
+/** The access level a process shows: the most restrictive among itself and its documents. */
+export async function effectiveAccessLevel(t: Transaction, processId: string, processLevel: AccessLevel): Promise<AccessLevel> {
+  const rows = await select<{ access_level: AccessLevel }>(t, 'SELECT DISTINCT access_level FROM documents WHERE process_id = $1 AND deleted_at IS NULL', [processId]);
+  return mostRestrictive([processLevel, ...rows.map((r) => r.access_level)]);
+}
+
+/** Streams back an external document's file, when the actor may read it. */
+export async function downloadFile(actor: Actor, documentId: string): Promise<{ name: string; mime: string; bytes: Buffer }> {
+  return inTenant(async (t) => {
+    const doc = await lockedDocument(t, actor, documentId);
+    if (doc.kind !== 'external' || !doc.fileSha256 || doc.cancelledAt) throw new NotFoundError('Arquivo não encontrado.');
+    const [row] = await select<{ content: Buffer }>(t, 'SELECT content FROM file_contents WHERE sha256 = $1', [doc.fileSha256]);
+    if (!row || sha256Hex(row.content) !== doc.fileSha256) throw new NotFoundError('Arquivo não encontrado.');
+    if (doc.unitId !== actor.unitId) {
+      await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
+      if (!doc.seenByOtherUnitAt) await doc.update({ seenByOtherUnitAt: new Date() }, { transaction: t });
+    }
+    return { name: doc.fileName ?? 'documento', mime: doc.fileMime ?? 'application/octet-stream', bytes: row.content };
+  });
+}
+
+/** Minutas (unsigned internal documents) of a process that are still in force. */
+export async function unsignedDrafts(t: Transaction, processId: string): Promise<{ id: string; title: string; number: string }[]> {
+  return select(
+    t,
+    `SELECT d.id, d.title, d.number FROM documents d
+      WHERE d.process_id = $1 AND d.kind = 'internal' AND d.deleted_at IS NULL AND d.cancelled_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL)
+      ORDER BY d.number`,
+    [processId],
+  );
+}
+
+/**
+ * The rule for sending a process to another government (Tramita): no unsigned minutas. Throws a
+ * ConflictError naming them; resolves when there are none.
+ */
+export async function assertNoUnsignedDrafts(processId: string): Promise<void> {
+  const drafts = await inTenant((t) => unsignedDrafts(t, processId));
+  if (drafts.length) {
+    throw new ConflictError(`O processo tem minutas não assinadas: ${drafts.map((d) => `${d.title} (${d.number})`).join(', ')}. Assine-as ou exclua-as antes de enviar.`);
+  }
+}

@@ -1,0 +1,189 @@
+import type { Actor } from '../documents/actor';
+import { documentReadableSql, findableSql, readableSql } from '../documents/access';
+import { select } from '../documents/sql';
+import { inTenant } from '../tenancy/context';
+
+export interface SearchCriteria {
+  text?: string;
+  number?: string;
+  documentTypeId?: string;
+  processTypeId?: string;
+  party?: string;
+  unitId?: string;
+  from?: string;
+  to?: string;
+  page?: number;
+}
+
+export interface SearchHit {
+  processId: string;
+  processNumber: string;
+  processType: string;
+  specification: string;
+  readable: boolean;
+  documentId: string | null;
+  documentTitle: string | null;
+  documentNumber: string | null;
+  /** HTML: escaped text with <mark> around the matched words. */
+  snippet: string | null;
+  createdAt: Date;
+}
+
+export const PAGE_SIZE = 20;
+/**
+ * Ranking reads every matching document's vector, so it is bounded: the first SEARCH_CANDIDATES
+ * readable matches (in storage order) are ranked. A query with fewer matches is ranked exactly; a
+ * very common word ranks a sample of this size (the page says so and asks for more words).
+ */
+export const SEARCH_CANDIDATES = 2000;
+const START = '\u0002';
+const STOP = '\u0003';
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A ts_headline fragment made safe: everything escaped, then only our markers become <mark>. */
+export function snippetHtml(raw: string): string {
+  return escapeHtml(raw).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
+}
+
+/**
+ * The query under both configurations of the search vector (see migration 0300): accent-insensitive
+ * stems and proper Portuguese stems of accented words.
+ */
+function tsQuery(param: string): string {
+  return `(websearch_to_tsquery('extensions.pt_unaccent', ${param}) || websearch_to_tsquery('pg_catalog.portuguese', ${param}))`;
+}
+
+function snippetSql(param: string): string {
+  const options = `'StartSel=${START}, StopSel=${STOP}, MaxFragments=2, MaxWords=20, MinWords=8, FragmentDelimiter=" … "'`;
+  const headline = (config: string) => `ts_headline('${config}', left(d.content_text, 20000), ${tsQuery(param)}, ${options})`;
+  // The accent-insensitive headline first; the plain Portuguese one when it marked nothing.
+  return `(SELECT CASE WHEN strpos(h.a, '${START}') > 0 THEN h.a ELSE ${headline('pg_catalog.portuguese')} END FROM (SELECT ${headline('extensions.pt_unaccent')} AS a) h)`;
+}
+
+export function hasCriteria(c: SearchCriteria): boolean {
+  return !!(c.text || c.number || c.documentTypeId || c.processTypeId || c.party || c.unitId || c.from || c.to);
+}
+
+/**
+ * Pesquisa. With text or a document type the hits are documents (full text over internal HTML and
+ * uploaded PDFs, Portuguese stemming, accent-insensitive, ranked, with highlighted snippets), only
+ * from processes and documents the actor may read. Otherwise the hits are processes the actor may
+ * find (a restrito process elsewhere shows its number and type, never its documents).
+ */
+export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: SearchHit[]; more: boolean; capped: boolean }> {
+  const page = Math.max(1, c.page ?? 1);
+  const bind: unknown[] = [actor.userId, actor.unitId];
+  const arg = (v: unknown): string => {
+    bind.push(v);
+    return `$${bind.length}`;
+  };
+  const processFilters: string[] = [];
+  const digits = (c.number ?? '').replace(/\D/g, '');
+  const documentMode = !!(c.text || c.documentTypeId);
+  if (digits) {
+    const n = arg(digits);
+    processFilters.push(
+      documentMode
+        ? `(p.number_digits LIKE '%' || ${n} || '%' OR d.number::text = ${n})`
+        : `(p.number_digits LIKE '%' || ${n} || '%' OR EXISTS (SELECT 1 FROM documents dn WHERE dn.process_id = p.id AND dn.deleted_at IS NULL AND dn.number::text = ${n}))`,
+    );
+  }
+  if (c.processTypeId) processFilters.push(`p.process_type_id = ${arg(c.processTypeId)}`);
+  if (c.party) {
+    const partyDigits = c.party.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+    const looksLikeDocument = /^[0-9A-Z]{11,14}$/.test(partyDigits) && /\d{2}$/.test(partyDigits) && !/\s/.test(c.party.trim());
+    processFilters.push(
+      looksLikeDocument
+        ? `EXISTS (SELECT 1 FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id AND pa.document = ${arg(partyDigits)})`
+        : `EXISTS (SELECT 1 FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id
+             AND extensions.immutable_unaccent(lower(pa.name)) LIKE '%' || extensions.immutable_unaccent(lower(${arg(c.party.trim())})) || '%')`,
+    );
+  }
+  const when = documentMode ? 'd.created_at' : 'p.created_at';
+  if (c.from) processFilters.push(`${when} >= (${arg(c.from)}::date::timestamp AT TIME ZONE 'America/Sao_Paulo')`);
+  if (c.to) processFilters.push(`${when} < ((${arg(c.to)}::date + 1)::timestamp AT TIME ZONE 'America/Sao_Paulo')`);
+  if (c.unitId) processFilters.push(documentMode ? `d.unit_id = ${arg(c.unitId)}` : `p.origin_unit_id = ${arg(c.unitId)}`);
+  const limit = PAGE_SIZE + 1;
+  const offset = (page - 1) * PAGE_SIZE;
+
+  return inTenant(async (t) => {
+    if (documentMode) {
+      const filters = [...processFilters, readableSql('p', '$1', '$2'), documentReadableSql('d', '$2')];
+      let rank = 'd.id';
+      let q = '';
+      if (c.text) {
+        q = arg(c.text);
+        filters.push(`d.search @@ ${tsQuery(q)}`);
+        rank = `ts_rank_cd(d.search, ${tsQuery(q)})`;
+      }
+      if (c.documentTypeId) filters.push(`d.document_type_id = ${arg(c.documentTypeId)}`);
+      const rows = await select<{
+        process_id: string; process_number: string; process_type: string; specification: string; document_id: string;
+        document_title: string; document_number: string; created_at: Date; snippet: string | null; candidates: string;
+      }>(
+        t,
+        `WITH candidates AS MATERIALIZED (
+           SELECT d.id FROM documents d JOIN processes p ON p.id = d.process_id
+            WHERE ${filters.join(' AND ')}
+            LIMIT ${SEARCH_CANDIDATES}
+         ), hits AS (
+           SELECT d.id, d.process_id, ${rank} AS rank
+             FROM candidates c JOIN documents d ON d.id = c.id
+            ORDER BY rank DESC, d.id DESC
+            LIMIT ${limit} OFFSET ${offset}
+         )
+         SELECT p.id AS process_id, p.number AS process_number, pt.name AS process_type, p.specification,
+                d.id AS document_id, d.title AS document_title, d.number AS document_number, d.created_at,
+                ${c.text ? snippetSql(q) : 'NULL'} AS snippet, (SELECT count(*) FROM candidates) AS candidates
+           FROM hits h JOIN documents d ON d.id = h.id JOIN processes p ON p.id = h.process_id JOIN process_types pt ON pt.id = p.process_type_id
+          ORDER BY h.rank DESC, d.id DESC`,
+        bind,
+      );
+      return {
+        more: rows.length > PAGE_SIZE,
+        capped: Number(rows[0]?.candidates ?? 0) >= SEARCH_CANDIDATES,
+        hits: rows.slice(0, PAGE_SIZE).map((r) => ({
+          processId: String(r.process_id),
+          processNumber: r.process_number,
+          processType: r.process_type,
+          specification: r.specification,
+          readable: true,
+          documentId: String(r.document_id),
+          documentTitle: r.document_title,
+          documentNumber: String(r.document_number),
+          snippet: r.snippet ? snippetHtml(r.snippet) : null,
+          createdAt: r.created_at,
+        })),
+      };
+    }
+    const filters = [...processFilters, findableSql('p', '$1')];
+    const rows = await select<{ id: string; number: string; process_type: string; specification: string; created_at: Date; readable: boolean }>(
+      t,
+      `SELECT p.id, p.number, pt.name AS process_type, p.specification, p.created_at, ${readableSql('p', '$1', '$2')} AS readable
+         FROM processes p JOIN process_types pt ON pt.id = p.process_type_id
+        WHERE ${filters.join(' AND ')}
+        ORDER BY p.created_at DESC, p.id DESC
+        LIMIT ${limit} OFFSET ${offset}`,
+      bind,
+    );
+    return {
+      more: rows.length > PAGE_SIZE,
+      capped: false,
+      hits: rows.slice(0, PAGE_SIZE).map((r) => ({
+        processId: String(r.id),
+        processNumber: r.number,
+        processType: r.process_type,
+        specification: r.specification,
+        readable: r.readable,
+        documentId: null,
+        documentTitle: null,
+        documentNumber: null,
+        snippet: null,
+        createdAt: r.created_at,
+      })),
+    };
+  });
+}

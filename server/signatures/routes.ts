@@ -1,0 +1,48 @@
+import { Router, type Request, type Response } from 'express';
+import { ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import type { Services } from '../services';
+import { actorFrom } from '../documents/actor';
+import { documentForActor } from '../documents/service';
+import { signSchema } from '../documents/validation';
+import { parseForm, type FieldErrors } from '../validation';
+import { signDocument, signerTitlesOf, TooManySignatureAttemptsError } from './service';
+import { signatureThrottle } from './throttle';
+
+/** "Assinar": pick a cargo/função, re-enter the password. */
+export default function signatureRoutes(services: Services): Router {
+  const router = Router();
+  const throttle = signatureThrottle(services.sequelize);
+
+  async function renderSign(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}, failure?: string) {
+    const actor = actorFrom(req);
+    const doc = await documentForActor(actor, String(req.params.id));
+    const titles = await signerTitlesOf(actor.userId);
+    res.status(status).render('signatures/sign', {
+      title: `Assinar ${doc.title}`,
+      doc,
+      titles,
+      values: { signerTitleId: titles.length === 1 ? titles[0].id : '', ...values, password: '' },
+      errors,
+      summary: Object.entries(errors).map(([field, message]) => ({ field, message })),
+      failure,
+    });
+  }
+
+  router.get('/documentos/:id/assinar', requireUser, (req, res) => renderSign(req, res));
+
+  router.post('/documentos/:id/assinar', requireUser, async (req, res) => {
+    const parsed = parseForm(signSchema, req.body);
+    if (!parsed.ok) return renderSign(req, res, 422, req.body, parsed.errors);
+    try {
+      await signDocument(actorFrom(req), String(req.params.id), parsed.data, throttle);
+    } catch (err) {
+      if (err instanceof TooManySignatureAttemptsError) return renderSign(req, res, 429, req.body, {}, err.message);
+      if (err instanceof ValidationError) return renderSign(req, res, 422, req.body, err.fields);
+      throw err;
+    }
+    res.redirect(`/documentos/${req.params.id}?ok=assinado`);
+  });
+
+  return router;
+}

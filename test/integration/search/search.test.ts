@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import { createExternalDocument, createInternalDocument, saveDocumentBody } from '../../../server/documents/service';
+import { signDocument } from '../../../server/signatures/service';
+import { FailureThrottle } from '../../../server/signatures/throttle';
+import { search } from '../../../server/search/service';
+import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
+import { testEnv } from '../../support/environment';
+import { samplePdf } from '../../support/files';
+import { $, agentFor, login } from '../../support/http';
+import { tenantQuery } from '../../support/processes';
+import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+
+describe('Integration - search', () => {
+  let w: DocWorld;
+  let throttle: FailureThrottle;
+  const ids: Record<string, { process: string; number: string; doc: string }> = {};
+
+  async function signedDoc(label: string, body: string, opts: { restricted?: boolean; sign?: boolean; party?: { name: string; document?: string } } = {}) {
+    const p = await newProcess(w, opts.party ? { parties: [opts.party] } : {});
+    let legalBasisId: string | null = null;
+    if (opts.restricted) legalBasisId = String((await tenantQuery<{ id: string }>(w.tt, 'SELECT id FROM legal_bases ORDER BY id LIMIT 1'))[0].id);
+    const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: opts.restricted ? 'restricted' : 'public', legalBasisId }));
+    await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), body));
+    if (opts.sign !== false) await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle));
+    ids[label] = { process: p.id, number: p.number, doc: String(d.id) };
+  }
+
+  before(async () => {
+    w = await docWorld(await createTestTenant());
+    throttle = new FailureThrottle(testEnv().sequelize, 'search-test', 5, 60);
+    await signedDoc('licitacao', '<p>Abertura de licitação para reforma da escola municipal.</p>', { party: { name: 'Construtora Ávila', document: '11444777000161' } });
+    await signedDoc('contratos', '<p>Renovação dos contratos de limpeza urbana.</p>');
+    await signedDoc('restrito', '<p>Licitação sigilosa de equipamentos de saúde.</p>', { restricted: true });
+    await signedDoc('minuta', '<p>Minuta sobre licitação que ninguém de fora pode ver.</p>', { sign: false });
+    const p = await newProcess(w);
+    const pdf = await samplePdf('Edital de concorrência para pavimentação asfáltica');
+    const d = await inWorld(w, () => createExternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Anexo'], complement: null, documentDate: '2026-01-10', origin: 'nato_digital', sender: null, accessLevel: 'public', legalBasisId: null, file: { buffer: pdf, originalname: 'edital.pdf' } }));
+    ids.pdf = { process: p.id, number: p.number, doc: String(d.id) };
+    // The other unit (SMS) has seen none of these processes.
+  });
+
+  const docIds = (hits: { documentId: string | null }[]) => hits.map((h) => h.documentId);
+
+  it('finds "licitacao" written without accent, and plural/stem variants, ranked with highlighted snippets', async () => {
+    const { hits } = await inWorld(w, () => search(w.clerk, { text: 'licitacao' }));
+    expect(docIds(hits)).to.include.members([ids.licitacao.doc, ids.restrito.doc, ids.minuta.doc]);
+    const hit = hits.find((h) => h.documentId === ids.licitacao.doc)!;
+    expect(hit.snippet).to.contain('<mark>licitação</mark>');
+    const plural = await inWorld(w, () => search(w.clerk, { text: 'licitações' }));
+    expect(docIds(plural.hits)).to.include(ids.licitacao.doc);
+    const contrato = await inWorld(w, () => search(w.clerk, { text: 'contrato' }));
+    expect(docIds(contrato.hits)).to.deep.equal([ids.contratos.doc]);
+  });
+
+  it('searches the text of uploaded PDFs', async () => {
+    const { hits } = await inWorld(w, () => search(w.clerk, { text: 'pavimentacao asfaltica' }));
+    expect(docIds(hits)).to.deep.equal([ids.pdf.doc]);
+  });
+
+  it('respects access: another unit finds neither restricted content nor minutas, only public signed documents', async () => {
+    const { hits } = await inWorld(w, () => search(w.other, { text: 'licitação' }));
+    expect(docIds(hits)).to.deep.equal([ids.licitacao.doc]);
+    await passThrough(w, ids.restrito.process, w.other.unitId);
+    const after = await inWorld(w, () => search(w.other, { text: 'licitação' }));
+    expect(docIds(after.hits)).to.have.members([ids.licitacao.doc, ids.restrito.doc]);
+  });
+
+  it('finds a process by its number with or without punctuation; a restricted one is found but marked unreadable', async () => {
+    const digits = ids.contratos.number.replace(/\D/g, '');
+    for (const n of [ids.contratos.number, digits]) {
+      const { hits } = await inWorld(w, () => search(w.clerk, { number: n }));
+      expect(hits.map((h) => h.processId)).to.deep.equal([ids.contratos.process]);
+    }
+    const { hits } = await inWorld(w, () => search({ ...w.other, unitId: w.ids.units.PMT }, { number: ids.restrito.number }));
+    expect(hits).to.have.length(1);
+    expect(hits[0].readable).to.equal(false);
+  });
+
+  it('finds by interessado name (accent-insensitive) or CNPJ with punctuation', async () => {
+    const byName = await inWorld(w, () => search(w.clerk, { party: 'construtora avila' }));
+    expect(byName.hits.map((h) => h.processId)).to.deep.equal([ids.licitacao.process]);
+    const byCnpj = await inWorld(w, () => search(w.clerk, { party: '11.444.777/0001-61' }));
+    expect(byCnpj.hits.map((h) => h.processId)).to.deep.equal([ids.licitacao.process]);
+  });
+
+  it('filters by date range and unit', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const inRange = await inWorld(w, () => search(w.clerk, { text: 'licitação', from: today, to: today, unitId: w.clerk.unitId }));
+    expect(inRange.hits.length).to.be.greaterThan(0);
+    const before = await inWorld(w, () => search(w.clerk, { text: 'licitação', to: '2020-01-01' }));
+    expect(before.hits).to.have.length(0);
+    const otherUnit = await inWorld(w, () => search(w.clerk, { text: 'licitação', unitId: w.other.unitId }));
+    expect(otherUnit.hits).to.have.length(0);
+  });
+
+  it('renders the search page with escaped snippets (no HTML from document text gets through)', async () => {
+    const p = await newProcess(w);
+    const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
+    await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Pregão &lt;img src=x onerror=alert(1)&gt; eletrônico</p>'));
+    const agent = agentFor(w.tt.host);
+    await login(agent, w.tt.clerk.email, TEST_PASSWORD);
+    const res = await agent.get('/pesquisa?q=pregao').expect(200);
+    const results = $(res.text)('[data-testid="results"]');
+    expect(results.find('img')).to.have.length(0);
+    expect(results.find('mark').first().text()).to.equal('Pregão');
+    const byNumber = await agent.get(`/pesquisa?q=${encodeURIComponent(ids.contratos.number)}`).expect(200);
+    expect($(byNumber.text)('[data-testid="results"]').text()).to.contain(ids.contratos.number);
+  });
+});
