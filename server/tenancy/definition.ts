@@ -57,6 +57,8 @@ export const tenantDefinitionSchema = z.object({
 });
 
 export type TenantDefinition = z.infer<typeof tenantDefinitionSchema>;
+/** A definition as written (defaults not yet applied), e.g. in tenants/<slug>/tenant.json. */
+export type TenantDefinitionInput = z.input<typeof tenantDefinitionSchema>;
 
 export function readTenantDefinition(slug: string): TenantDefinition {
   slugSchema.parse(slug);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { hashPassword } from '../../server/auth/passwords';
-import { tenantDefinitionSchema, type TenantDefinition } from '../../server/tenancy/definition';
+import { tenantDefinitionSchema, type TenantDefinition, type TenantDefinitionInput } from '../../server/tenancy/definition';
 import { provisionTenant } from '../../server/tenancy/provisioning';
 import type { TenantRef } from '../../server/tenancy/context';
 import { testEnv } from './environment';
@@ -13,7 +13,7 @@ export function uniqueSlug(prefix = 't'): string {
 }
 
 /** A small tenant definition (root, two secretarias, an admin and a clerk), with overrides. */
-export function tenantDefinition(overrides: Partial<TenantDefinition> = {}): TenantDefinition {
+export function tenantDefinition(overrides: Partial<TenantDefinitionInput> = {}): TenantDefinition {
   const slug = overrides.slug ?? uniqueSlug();
   return tenantDefinitionSchema.parse({
     slug,
@@ -47,7 +47,7 @@ export interface TestTenant {
 }
 
 /** Provisions a fresh tenant through the real provisioning service; its users share TEST_PASSWORD. */
-export async function createTestTenant(overrides: Partial<TenantDefinition> = {}): Promise<TestTenant> {
+export async function createTestTenant(overrides: Partial<TenantDefinitionInput> = {}): Promise<TestTenant> {
   const { sequelize, registry, config } = testEnv();
   hashed ??= hashPassword(TEST_PASSWORD);
   const definition = tenantDefinition(overrides);
