@@ -15,7 +15,7 @@
         if (known[q] && doc && !doc.value) doc.value = known[q];
         if (q.length < 2) return;
         timer = setTimeout(function () {
-          fetch('/processos/interessados?q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } })
+          fetch('/api/processos/interessados?q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } })
             .then(function (r) { return r.ok ? r.json() : []; })
             .then(function (rows) {
               list.textContent = '';

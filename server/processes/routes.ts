@@ -201,7 +201,7 @@ export default function processRoutes(services: Services): Router {
   });
 
   /** Type-ahead over the tenant's previous interessados (name prefix or CPF/CNPJ prefix). */
-  router.get('/processos/interessados', requireUser, async (req, res) => {
+  router.get('/api/processos/interessados', requireUser, async (req, res) => {
     viewerOf(req);
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
     if (q.length < 2) return res.json([]);

@@ -21,6 +21,7 @@ const NOT_PAGES = [
   /^\/healthz$/,
   /^\/readyz$/,
   /\.(csv|pdf|json|txt)$/, // downloads
+  /\/arquivo$/, // file downloads (documents, process PDFs)
   /^\/administracao$/, // redirects to the first administration page
 ];
 /** Pages that no route declares: the error pages every host can show. */

@@ -119,9 +119,9 @@ describe('Integration - processes/create (Iniciar processo)', () => {
 
   it('suggests the tenant\'s previous interessados by name prefix or CPF/CNPJ prefix', async () => {
     const agent = await loggedIn(t, 'sofia');
-    const byName = await agent.get('/processos/interessados?q=mar').expect(200);
+    const byName = await agent.get('/api/processos/interessados?q=mar').expect(200);
     expect(byName.body).to.deep.include({ name: 'Maria da Silva', document: '52998224725' });
-    const byDoc = await agent.get('/processos/interessados?q=5299').expect(200);
+    const byDoc = await agent.get('/api/processos/interessados?q=5299').expect(200);
     expect(byDoc.body.map((r: { name: string }) => r.name)).to.include('Maria da Silva');
   });
 

@@ -163,9 +163,9 @@ describe('Integration - units/administration', () => {
     await login(clerk, t.clerk.email, t.clerk.password);
     const segov = await unitId(t, 'SEGOV');
     await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOVM', name: 'Secretaria Municipal de Governo', protocolCode: '' }, 302);
-    expect($((await clerk.get('/').expect(200)).text)('#main-content').text()).to.contain('trabalhando na unidade SEGOVM');
+    expect($((await clerk.get('/').expect(200)).text)('[data-testid="current-unit"]').text()).to.equal('SEGOVM');
     await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/desativar`, {}, 302);
-    expect($((await clerk.get('/').expect(200)).text)('[data-testid="memberships"] tbody').text()).to.contain('Você ainda não tem unidade');
+    expect($((await clerk.get('/').expect(200)).text)('#main-content').text()).to.contain('Você ainda não tem unidade');
     await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/reativar`, {}, 302);
     await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOV', name: 'Secretaria de Governo', protocolCode: '' }, 302);
   });
