@@ -3,7 +3,10 @@ import type { Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
 import type { Actor } from './actor';
+import { effectiveLevelSql } from '../processes/access';
 import { select } from './sql';
+
+export { effectiveLevelSql };
 
 /**
  * Who may read a process (and so its documents), in one SQL predicate that pages, search and the
@@ -13,13 +16,6 @@ import { select } from './sql';
  * - restrito: units the process has passed through (process_units);
  * - sigiloso: users holding an active credential (access_credentials).
  */
-export function effectiveLevelSql(p = 'p'): string {
-  return `(CASE
-    WHEN ${p}.access_level = 'secret' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'secret') THEN 'secret'
-    WHEN ${p}.access_level = 'restricted' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'restricted') THEN 'restricted'
-    ELSE 'public' END)`;
-}
-
 export function readableSql(p: string, userParam: string, unitParam: string): string {
   const credential = `EXISTS (SELECT 1 FROM access_credentials ac WHERE ac.process_id = ${p}.id AND ac.user_id = ${userParam} AND ac.revoked_at IS NULL)`;
   const passed = `EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = ${p}.id AND pu.unit_id = ${unitParam})`;

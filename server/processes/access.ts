@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import { AccessCredential, Process, ProcessUnit, type AccessLevel } from '../models';
 
@@ -8,6 +8,7 @@ import { AccessCredential, Process, ProcessUnit, type AccessLevel } from '../mod
  * - público: everyone in the tenant finds and reads it;
  * - restrito: everyone finds it (by number); only units it has passed through read its content;
  * - sigiloso: only users holding an active access credential find or read it.
+ * The level applied is the effective one: the most restrictive among the process and its documents.
  */
 
 export interface Viewer {
@@ -42,14 +43,28 @@ export function decideAccess(f: AccessFacts): AccessDecision {
   }
 }
 
+/**
+ * The level that governs a process: the most restrictive among the process and its (not deleted)
+ * documents — "contamination" (DOMAIN.md). SQL over the process alias `p`.
+ */
+export function effectiveLevelSql(p = 'p'): string {
+  return `(CASE
+    WHEN ${p}.access_level = 'secret' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'secret') THEN 'secret'
+    WHEN ${p}.access_level = 'restricted' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'restricted') THEN 'restricted'
+    ELSE 'public' END)`;
+}
+
 export async function accessFacts(t: Transaction, process: Process, viewer: Viewer): Promise<AccessFacts> {
-  const [here, credential] = await Promise.all([
+  const [[level], here, credential] = await Promise.all([
+    Process.sequelize!.query<{ level: AccessLevel }>(`SELECT ${effectiveLevelSql('p')} AS level FROM processes p WHERE p.id = $1`, {
+      bind: [process.id],
+      transaction: t,
+      type: QueryTypes.SELECT,
+    }),
     ProcessUnit.findOne({ where: { processId: process.id, unitId: viewer.unitId }, attributes: ['processId'], transaction: t }),
-    process.accessLevel === 'secret'
-      ? AccessCredential.findOne({ where: { processId: process.id, userId: viewer.userId, revokedAt: null }, attributes: ['id'], transaction: t })
-      : null,
+    AccessCredential.findOne({ where: { processId: process.id, userId: viewer.userId, revokedAt: null }, attributes: ['id'], transaction: t }),
   ]);
-  return { accessLevel: process.accessLevel, passedThroughUnit: Boolean(here), credentialed: Boolean(credential) };
+  return { accessLevel: level.level, passedThroughUnit: Boolean(here), credentialed: Boolean(credential) };
 }
 
 /**
@@ -77,5 +92,5 @@ export async function readableProcess(t: Transaction, id: string, viewer: Viewer
  * index of the viewer's user id.
  */
 export function findableSql(userBind: string): string {
-  return `(p.access_level <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = ${userBind} AND c.revoked_at IS NULL))`;
+  return `(${effectiveLevelSql('p')} <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = ${userBind} AND c.revoked_at IS NULL))`;
 }

@@ -2,7 +2,7 @@ import { QueryTypes } from 'sequelize';
 import { NotFoundError } from '../errors';
 import { Process, type AccessLevel } from '../models';
 import { inTenant } from '../tenancy/context';
-import { decideAccess, type Viewer } from './access';
+import { decideAccess, effectiveLevelSql, type Viewer } from './access';
 import { recordEvent } from './events';
 import { formatDocument } from './partyDocument';
 import { allowedActions, type ProcessAction, type ProcessState } from './rules';
@@ -48,6 +48,7 @@ interface Raw {
   type_name: string;
   specification: string;
   access_level: AccessLevel;
+  effective_level: AccessLevel;
   legal_basis_id: string | null;
   legal_basis: string | null;
   secrecy_grade: string | null;
@@ -70,6 +71,7 @@ SELECT p.id, p.number, p.process_type_id, pt.name AS type_name, p.specification,
        p.created_at, p.suspended_reason,
        (SELECT json_build_object('id', a.id::text, 'number', a.number) FROM processes a WHERE a.id = p.annexed_to_id) AS annexed_to,
        EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = $2 AND c.revoked_at IS NULL) AS credentialed,
+       ${effectiveLevelSql('p')} AS effective_level,
        (SELECT coalesce(json_agg(json_build_object('unit_id', pu.unit_id::text, 'acronym', un.acronym, 'name', un.name, 'open', pu.open,
                  'unread', pu.unread, 'assigned_user_id', pu.assigned_user_id::text, 'assigned_name', au.name,
                  'expected_return', pu.expected_return::text, 'received_at', pu.received_at, 'received_by', ru.name) ORDER BY un.acronym), '[]')
@@ -107,7 +109,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
     if (!raw) throw new NotFoundError('Processo não encontrado.');
     const units = raw.units;
     const hereRow = units.find((u) => u.unit_id === String(viewer.unitId)) ?? null;
-    const access = decideAccess({ accessLevel: raw.access_level, passedThroughUnit: Boolean(hereRow), credentialed: raw.credentialed });
+    const access = decideAccess({ accessLevel: raw.effective_level, passedThroughUnit: Boolean(hereRow), credentialed: raw.credentialed });
     if (!access.canFind) throw new NotFoundError('Processo não encontrado.');
     const state: ProcessState = {
       accessLevel: raw.access_level,
