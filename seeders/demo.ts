@@ -1,9 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { hashPassword } from '../server/auth/passwords';
 import { Operator, Tenant } from '../server/models';
-import { listTenantDefinitions, readTenantDefinition } from '../server/tenancy/definition';
+import { listTenantDefinitions, readTenantDefinition, TENANTS_DIR } from '../server/tenancy/definition';
 import { provisionTenant } from '../server/tenancy/provisioning';
 import type { TenantRegistry } from '../server/tenancy/registry';
+import { seedDemoProcesses, type DemoProcess } from './demo-processes';
 
 export const DEMO_OPERATOR = { name: 'Operadora de Demonstração do MGI', email: 'operador@mgi.gov.br' };
 
@@ -14,7 +17,12 @@ export async function seedDemo(sequelize: Sequelize, registry: TenantRegistry | 
   const created: string[] = [];
   for (const slug of listTenantDefinitions()) {
     if (await Tenant.findOne({ where: { slug } })) continue;
-    await provisionTenant(sequelize, registry, readTenantDefinition(slug), { passwordHash });
+    const def = readTenantDefinition(slug);
+    const { tenant } = await provisionTenant(sequelize, registry, def, { passwordHash });
+    const processesFile = path.join(TENANTS_DIR, slug, 'processes.json');
+    if (fs.existsSync(processesFile)) {
+      await seedDemoProcesses(tenant, def.numberingScheme, JSON.parse(fs.readFileSync(processesFile, 'utf8')) as DemoProcess[]);
+    }
     created.push(slug);
   }
   return created;

@@ -1,0 +1,59 @@
+import { LegalBasis, ProcessType, Unit, User } from '../server/models';
+import { createProcess } from '../server/processes/create';
+import { sendProcess } from '../server/processes/send';
+import type { NumberingScheme } from '../server/models';
+import { inTenant, runWithTenant, type TenantRef } from '../server/tenancy/context';
+
+/** A few processes per demo tenant, so the Controle de processos of the demo users is not empty. */
+export interface DemoProcess {
+  by: string;
+  unit: string;
+  type: string;
+  specification: string;
+  party: string;
+  restricted?: boolean;
+  sendTo?: string[];
+  keepOpen?: boolean;
+  returnInDays?: number;
+}
+
+function isoDate(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' }).format(d);
+}
+
+export async function seedDemoProcesses(tenant: TenantRef, scheme: NumberingScheme, processes: DemoProcess[]): Promise<void> {
+  await runWithTenant(tenant, async () => {
+    const [units, users, types, basis] = await inTenant(() =>
+      Promise.all([Unit.findAll(), User.findAll(), ProcessType.findAll(), LegalBasis.findOne({ where: { name: 'Informação pessoal' } })]),
+    );
+    const unitId = (acronym: string): string => String(units.find((u) => u.acronym === acronym)!.id);
+    for (const p of processes) {
+      const actor = { userId: String(users.find((u) => u.email.startsWith(p.by))!.id), unitId: unitId(p.unit) };
+      const created = await createProcess(
+        {
+          processTypeId: String(types.find((t) => t.name === p.type)!.id),
+          specification: p.specification,
+          parties: [{ name: p.party }],
+          accessLevel: p.restricted ? 'restricted' : 'public',
+          legalBasisId: p.restricted ? String(basis!.id) : null,
+        },
+        actor,
+        scheme,
+      );
+      if (p.sendTo) {
+        const today = new Date();
+        await sendProcess(
+          created.id,
+          actor,
+          {
+            unitIds: p.sendTo.map(unitId),
+            keepOpen: Boolean(p.keepOpen),
+            expectedReturn: p.returnInDays ? isoDate(new Date(today.getTime() + p.returnInDays * 86_400_000)) : null,
+            notify: false,
+          },
+          { processUrl: (id) => `/processos/${id}`, today: isoDate(today) },
+        );
+      }
+    }
+  });
+}
