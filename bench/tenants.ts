@@ -123,6 +123,7 @@ async function main(): Promise<void> {
 
   // 3. Requests spread over every tenant: a tenant page that reads tenant data in a tenant transaction.
   const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
+  app.enable('view cache'); // compiled templates cached, as in production
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
