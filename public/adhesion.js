@@ -56,25 +56,6 @@
     select.addEventListener('input', pick);
   }
 
-  // Masks: CNPJ (12 letters or digits + 2 digits) and CPF.
-  function mask(input, size, groups, pattern) {
-    input.addEventListener('input', function () {
-      var raw = input.value.toUpperCase().replace(pattern, '').slice(0, size);
-      var out = '';
-      var pos = 0;
-      groups.forEach(function (g) {
-        if (pos >= raw.length) return;
-        out += (pos ? g[0] : '') + raw.slice(pos, pos + g[1]);
-        pos += g[1];
-      });
-      input.value = out;
-    });
-  }
-  var cnpj = document.querySelector('[data-mask="cnpj"] input');
-  if (cnpj) mask(cnpj, 14, [['', 2], ['.', 3], ['.', 3], ['/', 4], ['-', 2]], /[^0-9A-Z]/g);
-  var cpf = document.querySelector('[data-mask="cpf"] input');
-  if (cpf) mask(cpf, 11, [['', 3], ['.', 3], ['.', 3], ['-', 2]], /[^0-9]/g);
-
   // Tenant address: live availability hint.
   var slugBox = document.querySelector('[data-slug-check]');
   if (slugBox) {

@@ -59,6 +59,17 @@ describe('E2E - secondary process and document pages', () => {
     });
   }
 
+  it('masks CPF and CNPJ as the clerk types them', async () => {
+    await page.goto(harness.url(w.tt.host, `/processos/${processId}/alterar`));
+    const field = page.locator('#partyDocument1');
+    await field.fill('');
+    await field.pressSequentially('52998224725');
+    expect(await field.inputValue()).to.equal('529.982.247-25');
+    await field.fill('');
+    await field.pressSequentially('12ABC34501DE35');
+    expect(await field.inputValue()).to.equal('12.ABC.345/01DE-35');
+  });
+
   it('explains a process number that finds nothing, on an accessible page', async () => {
     const res = await page.goto(harness.url(w.tt.host, '/processos/numero?numero=99999.999999/2020-00'));
     expect(res?.status()).to.equal(404);
