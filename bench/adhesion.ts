@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const all = entes();
   const N = values.all ? all.length : Math.min(Number(values.tenants), all.length);
   console.log(`PEN Nuvem — adhesion benchmark (${APPROVALS} approvals through HTTP; ${N} tenants from the IBGE list, concurrency ${C})`);
-  const db = await openBenchDatabase(55_433);
+  const db = await openBenchDatabase();
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   const registry = new TenantRegistry(db.sequelize, config.APP_DOMAIN);
   const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);

@@ -8,16 +8,11 @@
  * Uses DATABASE_URL when set (a fresh database is created and dropped), else an embedded PostgreSQL
  * in a temporary directory.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { QueryTypes } from 'sequelize';
 import { hashPassword } from '../server/auth/passwords';
 import { loadConfig } from '../server/config';
-import { startEmbedded } from '../server/db/embedded';
+import { openThrowawayDatabase } from '../server/db/throwaway';
 import { migratePlatform } from '../server/db/migrator';
 import { createSequelize } from '../server/db/sequelize';
 import type { Actor } from '../server/documents/actor';
@@ -74,34 +69,10 @@ function pdfOf(text: string, pages: number): Promise<Buffer> {
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  let url: string;
-  let stop: () => Promise<void>;
-  if (process.env.DATABASE_URL) {
-    const name = `pen_bench_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    stop = async () => {
-      const c = new Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-bench-docs-'));
-    fs.chmodSync(dir, 0o755);
-    const { freePort } = await import('../test/support/environment');
-    const pg = await startEmbedded({ dir: path.join(dir, 'pg'), port: await freePort(), unsafeFast: true });
-    url = pg.url;
-    stop = async () => {
-      await pg.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
-  }
+  // fsync off on the embedded server: loading a million documents is the slow part, not what is measured.
+  const database = await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_bench', fast: true });
+  const url = database.url;
+  const stop = database.close;
   const sequelize = createSequelize({ url, poolMax: 10, poolMaxUses: 5000 });
   initModels(sequelize);
   bindTenancy(sequelize);

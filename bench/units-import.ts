@@ -10,15 +10,10 @@
  * DATABASE_URL is set (then a scratch database on that server, dropped at the end).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import type { Actor } from '../server/audit/record';
-import { startEmbedded, type EmbeddedServer } from '../server/db/embedded';
+import { openThrowawayDatabase } from '../server/db/throwaway';
 import { migratePlatform } from '../server/db/migrator';
 import { createSequelize } from '../server/db/sequelize';
 import { initModels } from '../server/models';
@@ -57,17 +52,6 @@ export function generateCsv(n: number, suffix = ''): string {
   return `${lines.join('\n')}\n`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
   const out = await fn();
@@ -80,31 +64,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
-  let url: string;
-  let embedded: EmbeddedServer | undefined;
-  let tmp: string | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  if (process.env.DATABASE_URL) {
-    const name = `pen_bench_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    drop = async () => {
-      const c = new Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-bench-'));
-    fs.chmodSync(tmp, 0o755);
-    embedded = await startEmbedded({ dir: path.join(tmp, 'pg'), port: await freePort() });
-    url = embedded.url;
-  }
+  const database = await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_bench' });
+  const url = database.url;
   const sequelize = createSequelize({ url, poolMax: 4, poolMaxUses: 5000 });
   initModels(sequelize);
   bindTenancy(sequelize);
@@ -113,7 +74,7 @@ async function main(): Promise<void> {
     const csv = generateCsv(UNITS);
     const renamed = generateCsv(UNITS, ' (nova estrutura)');
     const actor: Actor = { userId: null, ip: null, requestId: 'bench' };
-    out(`Importação de unidades: ${UNITS} unidades por arquivo (${(csv.length / 1024).toFixed(0)} KB), ${RUNS} rodadas, ${embedded ? 'PostgreSQL embutido (fsync ligado)' : 'DATABASE_URL'}`);
+    out(`Importação de unidades: ${UNITS} unidades por arquivo (${(csv.length / 1024).toFixed(0)} KB), ${RUNS} rodadas, ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'PostgreSQL embutido (fsync ligado)'}`);
     const figures: Record<string, number[]> = { preview: [], commit: [], again: [], rename: [], export: [] };
     for (let run = 0; run < RUNS; run++) {
       const def = tenantDefinitionSchema.parse({
@@ -149,9 +110,7 @@ async function main(): Promise<void> {
     row('exportação CSV', figures.export);
   } finally {
     await sequelize.close();
-    await drop?.();
-    await embedded?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await database.close();
   }
 }
 

@@ -1,15 +1,9 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
 import { createApp } from '../../server/app';
 import { LoginThrottle } from '../../server/auth/loginThrottle';
 import { loadConfig, type Config } from '../../server/config';
 import { initModels } from '../../server/models';
-import { startEmbedded, type EmbeddedServer } from '../../server/db/embedded';
+import { freePort, openThrowawayDatabase } from '../../server/db/throwaway';
 import { migratePlatform } from '../../server/db/migrator';
 import { createSequelize } from '../../server/db/sequelize';
 import { bindTenancy } from '../../server/tenancy/context';
@@ -35,16 +29,7 @@ export interface TestEnvironment {
 let env: TestEnvironment | undefined;
 let teardown: (() => Promise<void>) | undefined;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 export function testEnv(): TestEnvironment {
   if (!env) throw new Error('Ambiente de teste não iniciado (test/support/hooks.ts)');
@@ -53,31 +38,8 @@ export function testEnv(): TestEnvironment {
 
 export async function startTestEnvironment(): Promise<TestEnvironment> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: undefined, APP_DOMAIN: 'localhost', SMTP_URL: undefined });
-  let url: string;
-  let embedded: EmbeddedServer | undefined;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let tmp: string | undefined;
-  if (process.env.DATABASE_URL) {
-    const name = `pen_test_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dropDatabase = async () => {
-      const c = new Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-test-'));
-    fs.chmodSync(tmp, 0o755);
-    embedded = await startEmbedded({ dir: path.join(tmp, 'pg'), port: await freePort(), unsafeFast: true });
-    url = embedded.url;
-  }
+  const database = await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_test', fast: true });
+  const url = database.url;
   const sequelize = createSequelize({ url, poolMax: 20, poolMaxUses: 5000 });
   initModels(sequelize);
   bindTenancy(sequelize);
@@ -98,9 +60,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   teardown = async () => {
     await sessionPool.end();
     await sequelize.close();
-    await dropDatabase?.();
-    await embedded?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await database.close();
   };
   return env;
 }
