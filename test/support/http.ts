@@ -30,3 +30,15 @@ export async function login(agent: Agent, email: string, password: string): Prom
 export function $(html: string): cheerio.CheerioAPI {
   return cheerio.load(html);
 }
+
+/** Opens the page holding the form (for its CSRF token), posts `form` to `action` and expects `status`. */
+export async function postForm(
+  agent: Agent,
+  formPath: string,
+  action: string,
+  form: Record<string, string | string[]>,
+  status: number,
+): Promise<request.Response> {
+  const page = await agent.get(formPath).expect(200);
+  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form }).expect(status);
+}

@@ -1,17 +1,12 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, agentFor, login, type Agent, postForm } from '../../support/http';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
 
 async function one<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T> {
   const [row] = await testEnv().sequelize.query<T>(sql.replaceAll('tenant.', `"${t.tenant.schema}".`), { bind, type: QueryTypes.SELECT });
   return row;
-}
-
-async function post(agent: Agent, formPath: string, action: string, form: Record<string, string | string[]>, status: number) {
-  const page = await agent.get(formPath).expect(200);
-  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form }).expect(status);
 }
 
 describe('Integration - catalogs/administration', () => {
@@ -37,7 +32,7 @@ describe('Integration - catalogs/administration', () => {
 
   it('creates a process type with its access levels, default and legal basis', async () => {
     const basis = await one<{ id: string }>(t, `SELECT id::text FROM tenant.legal_bases WHERE name = 'Informação pessoal'`);
-    await post(admin, '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-processo', {
+    await postForm(admin, '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-processo', {
       name: 'Certidão de tempo de serviço',
       description: 'Emissão de certidões a servidores.',
       allowedAccessLevels: ['public', 'restricted'],
@@ -52,26 +47,26 @@ describe('Integration - catalogs/administration', () => {
   });
 
   it('refuses a default level outside the allowed ones, a restricted default without legal basis, and a duplicate name', async () => {
-    const res = await post(admin, '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-processo', { name: 'Tipo novo', allowedAccessLevels: 'public', defaultAccessLevel: 'secret', defaultLegalBasisId: '' }, 422);
+    const res = await postForm(admin, '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-processo', { name: 'Tipo novo', allowedAccessLevels: 'public', defaultAccessLevel: 'secret', defaultLegalBasisId: '' }, 422);
     const page = $(res.text);
     expect(page('#defaultAccessLevel-error').text()).to.contain('entre os permitidos');
     expect(page('#defaultLegalBasisId-error').text()).to.contain('pede uma hipótese legal');
-    const dup = await post(admin, '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-processo', { name: 'requerimento GERAL', allowedAccessLevels: 'public', defaultAccessLevel: 'public' }, 422);
+    const dup = await postForm(admin, '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-processo', { name: 'requerimento GERAL', allowedAccessLevels: 'public', defaultAccessLevel: 'public' }, 422);
     expect($(dup.text)('#name-error').text()).to.contain('Já existe');
   });
 
   it('creates a numbered document type and refuses a format without {n} or with an unknown marker', async () => {
-    const bad = await post(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', { name: 'Circular', usage: 'internal', numbered: 'sim', numberFormat: 'Circular {ano}' }, 422);
+    const bad = await postForm(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', { name: 'Circular', usage: 'internal', numbered: 'sim', numberFormat: 'Circular {ano}' }, 422);
     expect($(bad.text)('#numberFormat-error').text()).to.contain('{n}');
-    const unknown = await post(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', { name: 'Circular', usage: 'internal', numbered: 'sim', numberFormat: 'Circular {n}/{mes}' }, 422);
+    const unknown = await postForm(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', { name: 'Circular', usage: 'internal', numbered: 'sim', numberFormat: 'Circular {n}/{mes}' }, 422);
     expect($(unknown.text)('#numberFormat-error').text()).to.contain('{mes}');
-    await post(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', { name: 'Circular', usage: 'internal', numbered: 'sim', numberFormat: 'Circular nº {n}/{ano}/{sigla}' }, 302);
+    await postForm(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', { name: 'Circular', usage: 'internal', numbered: 'sim', numberFormat: 'Circular nº {n}/{ano}/{sigla}' }, 302);
     const row = await one<{ numbered: boolean; number_format: string; usage: string }>(t, `SELECT numbered, number_format, usage FROM tenant.document_types WHERE name = 'Circular'`);
     expect(row).to.deep.equal({ numbered: true, number_format: 'Circular nº {n}/{ano}/{sigla}', usage: 'internal' });
   });
 
   it('sanitises a document template on the server (stored and shown without script or handlers)', async () => {
-    await post(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', {
+    await postForm(admin, '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento', {
       name: 'Comunicado',
       usage: 'both',
       template: '<p onmouseover="alert(1)">Em {{data}}, {{unidade}}</p><script>alert(2)</script><img src="https://evil.example/x.png"><a href="javascript:alert(3)">x</a>',
@@ -81,20 +76,20 @@ describe('Integration - catalogs/administration', () => {
     const page = $((await admin.get(`/administracao/tipos-de-documento/${row.id}`).expect(200)).text);
     expect(page('[data-testid="template-preview"]').html()).to.equal('<p>Em {{data}}, {{unidade}}</p><a>x</a>');
     // A refused edit re-renders the raw input in the textarea only, never as HTML.
-    const res = await post(admin, `/administracao/tipos-de-documento/${row.id}`, `/administracao/tipos-de-documento/${row.id}`, { name: '', usage: 'both', template: '<script>alert(4)</script><p>b</p>' }, 422);
+    const res = await postForm(admin, `/administracao/tipos-de-documento/${row.id}`, `/administracao/tipos-de-documento/${row.id}`, { name: '', usage: 'both', template: '<script>alert(4)</script><p>b</p>' }, 422);
     const again = $(res.text);
     expect(again('[data-testid="template-preview"]').html()).to.equal('<p>b</p>');
     expect(again('script:not([src])').length).to.equal(0);
   });
 
   it('deactivates a legal basis (kept, hidden from new use) and reactivates it, with audit entries', async () => {
-    await post(admin, '/administracao/hipoteses-legais/novo', '/administracao/hipoteses-legais', { name: 'Sigilo empresarial', basis: 'Art. 22 da Lei nº 12.527/2011' }, 302);
+    await postForm(admin, '/administracao/hipoteses-legais/novo', '/administracao/hipoteses-legais', { name: 'Sigilo empresarial', basis: 'Art. 22 da Lei nº 12.527/2011' }, 302);
     const basis = await one<{ id: string }>(t, `SELECT id::text FROM tenant.legal_bases WHERE name = 'Sigilo empresarial'`);
-    await post(admin, `/administracao/hipoteses-legais/${basis.id}`, `/administracao/hipoteses-legais/${basis.id}/desativar`, {}, 302);
+    await postForm(admin, `/administracao/hipoteses-legais/${basis.id}`, `/administracao/hipoteses-legais/${basis.id}/desativar`, {}, 302);
     expect((await one<{ active: boolean }>(t, 'SELECT active FROM tenant.legal_bases WHERE id = $1', [basis.id])).active).to.equal(false);
     const form = $((await admin.get('/administracao/tipos-de-processo/novo').expect(200)).text);
     expect(form('#defaultLegalBasisId option').map((_i, el) => form(el).text()).get()).to.not.include('Sigilo empresarial');
-    await post(admin, `/administracao/hipoteses-legais/${basis.id}`, `/administracao/hipoteses-legais/${basis.id}/reativar`, {}, 302);
+    await postForm(admin, `/administracao/hipoteses-legais/${basis.id}`, `/administracao/hipoteses-legais/${basis.id}/reativar`, {}, 302);
     const audit = await one<{ a: string }>(t, `SELECT string_agg(action, ',' ORDER BY id) AS a FROM tenant.audit_log WHERE entity = 'legal_basis' AND entity_id = $1`, [basis.id]);
     expect(audit.a).to.equal('legal_basis.create,legal_basis.deactivate,legal_basis.reactivate');
   });

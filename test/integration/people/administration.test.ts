@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { OutboxMessage } from '../../../server/models';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, agentFor, csrfFrom, login, type Agent, postForm } from '../../support/http';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
 
 async function one<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T> {
@@ -12,11 +12,6 @@ async function one<T extends object>(t: TestTenant, sql: string, bind: unknown[]
 
 const idOf = async (t: TestTenant, table: 'units' | 'users', where: string, value: string): Promise<string> =>
   (await one<{ id: string }>(t, `SELECT id::text FROM tenant.${table} WHERE ${where} = $1`, [value])).id;
-
-async function post(agent: Agent, formPath: string, action: string, form: Record<string, string | string[]>, status: number) {
-  const page = await agent.get(formPath).expect(200);
-  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form }).expect(status);
-}
 
 describe('Integration - people/administration', () => {
   let t: TestTenant;
@@ -29,7 +24,7 @@ describe('Integration - people/administration', () => {
   });
 
   it('invites a user with units and roles: no password yet, an e-mail with a link, an audit entry', async () => {
-    const res = await post(admin, '/administracao/usuarios/convidar', '/administracao/usuarios', {
+    const res = await postForm(admin, '/administracao/usuarios/convidar', '/administracao/usuarios', {
       name: 'Maria da Silva',
       email: 'Maria.Silva@teste.gov.br',
       cpf: '529.982.247-25',
@@ -56,19 +51,19 @@ describe('Integration - people/administration', () => {
 
   it('refuses an invitation with a used e-mail, a bad CPF or no unit, keeping the input and writing nothing', async () => {
     const before = await one<{ n: number }>(t, 'SELECT count(*)::int AS n FROM tenant.users');
-    const res = await post(admin, '/administracao/usuarios/convidar', '/administracao/usuarios', { name: 'Outra', email: t.clerk.email, cpf: '111.111.111-11', unitId: ['', '', ''], role: ['basic', 'basic', 'basic'] }, 422);
+    const res = await postForm(admin, '/administracao/usuarios/convidar', '/administracao/usuarios', { name: 'Outra', email: t.clerk.email, cpf: '111.111.111-11', unitId: ['', '', ''], role: ['basic', 'basic', 'basic'] }, 422);
     const page = $(res.text);
     expect(page('#cpf-error').text()).to.contain('CPF inválido');
     expect(page('#unitId0-error').text()).to.contain('pelo menos uma unidade');
     expect(page('#email').val()).to.equal(t.clerk.email);
-    const dup = await post(admin, '/administracao/usuarios/convidar', '/administracao/usuarios', { name: 'Outra Pessoa', email: t.clerk.email, unitId: [await idOf(t, 'units', 'acronym', 'SMS')], role: ['basic'] }, 422);
+    const dup = await postForm(admin, '/administracao/usuarios/convidar', '/administracao/usuarios', { name: 'Outra Pessoa', email: t.clerk.email, unitId: [await idOf(t, 'units', 'acronym', 'SMS')], role: ['basic'] }, 422);
     expect($(dup.text)('#email-error').text()).to.contain('Já existe um usuário com este e-mail');
     expect(await one(t, 'SELECT count(*)::int AS n FROM tenant.users')).to.deep.equal(before);
   });
 
   it('resends an invitation with a new link', async () => {
     const id = await idOf(t, 'users', 'email', 'maria.silva@teste.gov.br');
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/reenviar-convite`, {}, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/reenviar-convite`, {}, 302);
     expect(await OutboxMessage.count({ where: { toAddress: 'maria.silva@teste.gov.br' } })).to.equal(2);
   });
 
@@ -90,12 +85,12 @@ describe('Integration - people/administration', () => {
     await login(clerk, t.clerk.email, t.clerk.password);
     await clerk.get('/administracao').expect(403);
     const id = await idOf(t, 'users', 'email', t.clerk.email);
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis`, { unitId: await idOf(t, 'units', 'acronym', 'SEGOV'), role: 'admin' }, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis`, { unitId: await idOf(t, 'units', 'acronym', 'SEGOV'), role: 'admin' }, 302);
     const home = $((await clerk.get('/').expect(200)).text);
     expect(home('nav a[href="/administracao"]').length).to.equal(1);
     await clerk.get('/administracao').expect(200);
     const membership = await one<{ id: string }>(t, `SELECT id::text FROM tenant.user_units WHERE user_id = $1 AND role = 'admin'`, [id]);
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis/${membership.id}/remover`, {}, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis/${membership.id}/remover`, {}, 302);
     await clerk.get('/administracao').expect(403);
     const actions = await one<{ a: string }>(t, `SELECT string_agg(action, ',' ORDER BY id) AS a FROM tenant.audit_log WHERE entity_id = $1 AND action LIKE 'user.role%'`, [id]);
     expect(actions.a).to.equal('user.role_add,user.role_remove');
@@ -104,20 +99,20 @@ describe('Integration - people/administration', () => {
   it('refuses to remove the last administrator', async () => {
     const id = await idOf(t, 'users', 'email', 'maria.silva@teste.gov.br');
     const m = await one<{ id: string }>(t, `SELECT id::text FROM tenant.user_units WHERE user_id = $1 AND role = 'admin'`, [id]);
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis/${m.id}/remover`, {}, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis/${m.id}/remover`, {}, 302);
     const adminId = await idOf(t, 'users', 'email', t.admin.email);
     const own = await one<{ id: string }>(t, `SELECT id::text FROM tenant.user_units WHERE user_id = $1 AND role = 'admin'`, [adminId]);
-    const res = await post(admin, `/administracao/usuarios/${adminId}`, `/administracao/usuarios/${adminId}/perfis/${own.id}/remover`, {}, 409);
+    const res = await postForm(admin, `/administracao/usuarios/${adminId}`, `/administracao/usuarios/${adminId}/perfis/${own.id}/remover`, {}, 409);
     expect($(res.text)('.br-message').text()).to.contain('sem nenhum administrador');
   });
 
   it('manages the cargos a user signs under', async () => {
     const id = await idOf(t, 'users', 'email', t.clerk.email);
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/cargos`, { title: 'Secretário Municipal de Governo' }, 302);
-    const dup = await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/cargos`, { title: 'secretário municipal de governo' }, 422);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/cargos`, { title: 'Secretário Municipal de Governo' }, 302);
+    const dup = await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/cargos`, { title: 'secretário municipal de governo' }, 422);
     expect($(dup.text)('#title-error').text()).to.contain('já tem este cargo');
     const p = await one<{ id: string }>(t, 'SELECT id::text FROM tenant.user_positions WHERE user_id = $1', [id]);
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/cargos/${p.id}/remover`, {}, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/cargos/${p.id}/remover`, {}, 302);
     const row = await one<{ active: boolean }>(t, 'SELECT active FROM tenant.user_positions WHERE id = $1', [p.id]);
     expect(row.active).to.equal(false);
   });
@@ -127,13 +122,13 @@ describe('Integration - people/administration', () => {
     await login(clerk, t.clerk.email, t.clerk.password);
     await clerk.get('/').expect(200);
     const id = await idOf(t, 'users', 'email', t.clerk.email);
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/desativar`, {}, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/desativar`, {}, 302);
     const res = await clerk.get('/').expect(302);
     expect(res.headers.location).to.equal('/login?next=%2F');
     expect((await login(agentFor(t.host), t.clerk.email, t.clerk.password)).status).to.equal(401);
     const audit = await one<{ before: object; after: object }>(t, `SELECT before, after FROM tenant.audit_log WHERE action = 'user.deactivate' AND entity_id = $1`, [id]);
     expect(audit).to.deep.equal({ before: { active: true }, after: { active: false } });
-    await post(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/reativar`, {}, 302);
+    await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/reativar`, {}, 302);
     expect((await login(agentFor(t.host), t.clerk.email, t.clerk.password)).status).to.equal(302);
   });
 

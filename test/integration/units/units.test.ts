@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { registerUnitDeactivationGuard } from '../../../server/units/deactivationGuards';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, agentFor, login, type Agent, postForm } from '../../support/http';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
 
 async function rows<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T[]> {
@@ -12,12 +12,6 @@ async function rows<T extends object>(t: TestTenant, sql: string, bind: unknown[
 async function unitId(t: TestTenant, acronym: string): Promise<string> {
   const [u] = await rows<{ id: string }>(t, 'SELECT id::text FROM tenant.units WHERE acronym = $1', [acronym]);
   return u.id;
-}
-
-/** Opens the page holding the form (for its CSRF token), posts it and expects `status`. */
-async function post(agent: Agent, formPath: string, action: string, form: Record<string, string>, status: number) {
-  const page = await agent.get(formPath).expect(200);
-  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form }).expect(status);
 }
 
 describe('Integration - units/administration', () => {
@@ -41,7 +35,7 @@ describe('Integration - units/administration', () => {
   });
 
   it('creates a unit under a parent, uppercasing the sigla, and records it in the audit log', async () => {
-    const res = await post(admin, '/administracao/unidades/nova', '/administracao/unidades', {
+    const res = await postForm(admin, '/administracao/unidades/nova', '/administracao/unidades', {
       parentId: await unitId(t, 'SEGOV'),
       acronym: 'drh',
       name: 'Departamento de Recursos Humanos',
@@ -58,7 +52,7 @@ describe('Integration - units/administration', () => {
 
   it('refuses a duplicate sigla and a duplicate protocol code next to the fields, writing nothing', async () => {
     const before = await rows<{ n: number }>(t, 'SELECT count(*)::int AS n FROM tenant.units');
-    const res = await post(admin, '/administracao/unidades/nova', '/administracao/unidades', {
+    const res = await postForm(admin, '/administracao/unidades/nova', '/administracao/unidades', {
       parentId: await unitId(t, 'PMT'),
       acronym: 'SEGOV',
       name: 'Outra Secretaria',
@@ -73,16 +67,16 @@ describe('Integration - units/administration', () => {
 
   it('refuses a protocol code that is not 5 digits', async () => {
     const id = await unitId(t, 'SMS');
-    const res = await post(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'SMS', name: 'Secretaria de Saúde', protocolCode: '123' }, 422);
+    const res = await postForm(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'SMS', name: 'Secretaria de Saúde', protocolCode: '123' }, 422);
     expect($(res.text)('#protocolCode-error').text()).to.contain('5 dígitos');
   });
 
   it('renames, changes the sigla, sets and clears the protocol code, keeping before/after in the audit log', async () => {
     const id = await unitId(t, 'SMS');
-    await post(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'semsa', name: 'Secretaria Municipal de Saúde', protocolCode: '30003' }, 302);
+    await postForm(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'semsa', name: 'Secretaria Municipal de Saúde', protocolCode: '30003' }, 302);
     let [u] = await rows<{ acronym: string; name: string; protocol_code: string | null }>(t, 'SELECT acronym, name, protocol_code FROM tenant.units WHERE id = $1', [id]);
     expect(u).to.deep.equal({ acronym: 'SEMSA', name: 'Secretaria Municipal de Saúde', protocol_code: '30003' });
-    await post(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'SEMSA', name: 'Secretaria Municipal de Saúde', protocolCode: '' }, 302);
+    await postForm(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'SEMSA', name: 'Secretaria Municipal de Saúde', protocolCode: '' }, 302);
     [u] = await rows(t, 'SELECT acronym, name, protocol_code FROM tenant.units WHERE id = $1', [id]);
     expect(u.protocol_code).to.equal(null);
     const entries = await rows<{ before: { acronym: string }; after: { acronym: string } }>(
@@ -96,7 +90,7 @@ describe('Integration - units/administration', () => {
 
   it('moves a unit under another parent', async () => {
     const id = await unitId(t, 'DRH');
-    await post(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}/mover`, { parentId: await unitId(t, 'SEMSA') }, 302);
+    await postForm(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}/mover`, { parentId: await unitId(t, 'SEMSA') }, 302);
     const [u] = await rows<{ parent: string }>(t, 'SELECT p.acronym AS parent FROM tenant.units u JOIN tenant.units p ON p.id = u.parent_id WHERE u.id = $1', [id]);
     expect(u.parent).to.equal('SEMSA');
   });
@@ -105,7 +99,7 @@ describe('Integration - units/administration', () => {
     const semsa = await unitId(t, 'SEMSA');
     const drh = await unitId(t, 'DRH');
     for (const target of [drh, semsa]) {
-      const res = await post(admin, `/administracao/unidades/${semsa}`, `/administracao/unidades/${semsa}/mover`, { parentId: target }, 422);
+      const res = await postForm(admin, `/administracao/unidades/${semsa}`, `/administracao/unidades/${semsa}/mover`, { parentId: target }, 422);
       expect($(res.text)('#parentId-error').text()).to.contain('criaria um ciclo');
     }
     const [u] = await rows<{ parent: string }>(t, 'SELECT p.acronym AS parent FROM tenant.units u JOIN tenant.units p ON p.id = u.parent_id WHERE u.id = $1', [semsa]);
@@ -116,7 +110,7 @@ describe('Integration - units/administration', () => {
     const drh = await unitId(t, 'DRH');
     const unregister = registerUnitDeactivationGuard(async (id) => (id === drh ? { what: 'processos abertos', count: 3, link: `/processos?unidade=${id}&situacao=abertos` } : null));
     try {
-      const res = await post(admin, `/administracao/unidades/${drh}`, `/administracao/unidades/${drh}/desativar`, {}, 409);
+      const res = await postForm(admin, `/administracao/unidades/${drh}`, `/administracao/unidades/${drh}/desativar`, {}, 409);
       const box = $(res.text)('[data-testid="deactivation-refused"]');
       expect(box.text()).to.contain('3 processos abertos');
       expect(box.find('a').attr('href')).to.equal(`/processos?unidade=${drh}&situacao=abertos`);
@@ -129,17 +123,17 @@ describe('Integration - units/administration', () => {
 
   it('refuses to deactivate a unit with active subunits', async () => {
     const semsa = await unitId(t, 'SEMSA');
-    const res = await post(admin, `/administracao/unidades/${semsa}`, `/administracao/unidades/${semsa}/desativar`, {}, 409);
+    const res = await postForm(admin, `/administracao/unidades/${semsa}`, `/administracao/unidades/${semsa}/desativar`, {}, 409);
     expect($(res.text)('[data-testid="deactivation-refused"]').text()).to.contain('1 unidade subordinada ativa');
   });
 
   it('deactivates and reactivates a unit when nothing blocks it', async () => {
     const drh = await unitId(t, 'DRH');
-    await post(admin, `/administracao/unidades/${drh}`, `/administracao/unidades/${drh}/desativar`, {}, 302);
+    await postForm(admin, `/administracao/unidades/${drh}`, `/administracao/unidades/${drh}/desativar`, {}, 302);
     expect((await rows<{ active: boolean }>(t, 'SELECT active FROM tenant.units WHERE id = $1', [drh]))[0].active).to.equal(false);
     const page = $((await admin.get(`/administracao/unidades/${drh}`).expect(200)).text);
     expect(page('#main-content .br-tag').first().text()).to.equal('Desativada');
-    await post(admin, `/administracao/unidades/${drh}`, `/administracao/unidades/${drh}/reativar`, {}, 302);
+    await postForm(admin, `/administracao/unidades/${drh}`, `/administracao/unidades/${drh}/reativar`, {}, 302);
     expect((await rows<{ active: boolean }>(t, 'SELECT active FROM tenant.units WHERE id = $1', [drh]))[0].active).to.equal(true);
     const actions = await rows<{ action: string }>(t, `SELECT action FROM tenant.audit_log WHERE entity_id = $1 ORDER BY id`, [drh]);
     expect(actions.map((a) => a.action)).to.include.members(['unit.deactivate', 'unit.reactivate']);
@@ -162,12 +156,12 @@ describe('Integration - units/administration', () => {
     const clerk = agentFor(t.host);
     await login(clerk, t.clerk.email, t.clerk.password);
     const segov = await unitId(t, 'SEGOV');
-    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOVM', name: 'Secretaria Municipal de Governo', protocolCode: '' }, 302);
+    await postForm(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOVM', name: 'Secretaria Municipal de Governo', protocolCode: '' }, 302);
     expect($((await clerk.get('/').expect(200)).text)('[data-testid="current-unit"]').text()).to.equal('SEGOVM');
-    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/desativar`, {}, 302);
+    await postForm(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/desativar`, {}, 302);
     expect($((await clerk.get('/').expect(200)).text)('#main-content').text()).to.contain('Você ainda não tem unidade');
-    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/reativar`, {}, 302);
-    await post(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOV', name: 'Secretaria de Governo', protocolCode: '' }, 302);
+    await postForm(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}/reativar`, {}, 302);
+    await postForm(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOV', name: 'Secretaria de Governo', protocolCode: '' }, 302);
   });
 
   it('sends an anonymous visitor to the login page', async () => {
