@@ -33,6 +33,7 @@ import { AdhesionRequest, Operator, type AdhesionData } from '../server/models';
 import { TenantRegistry } from '../server/tenancy/registry';
 import { openBenchDatabase } from './lib/database';
 import { percentile } from './lib/load';
+import { pool } from './lib/pool';
 
 const { values } = parseArgs({
   options: {
@@ -110,20 +111,6 @@ function entes(): Ente[] {
   }));
   const states = allStates().map((s) => ({ kind: 'estado' as const, uf: s.uf, ibgeCode: s.ibgeCode, name: s.name, officialName: stateGovernmentName(s) }));
   return [...states, ...municipalities];
-}
-
-async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
 }
 
 async function main(): Promise<void> {

@@ -22,6 +22,7 @@ import { prepareSpareSchemas, provisionTenant } from '../server/tenancy/provisio
 import { TenantRegistry } from '../server/tenancy/registry';
 import { openBenchDatabase } from './lib/database';
 import { percentile, runLoad } from './lib/load';
+import { pool } from './lib/pool';
 
 const { values } = parseArgs({
   options: {
@@ -36,20 +37,6 @@ const REQUESTS = Number(values.requests);
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 const mb = (x: number): string => `${(x / 1024 / 1024).toFixed(0)} MB`;
-
-async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
-}
 
 function summary(label: string, samples: number[], totalMs: number): void {
   const s = [...samples].sort((a, b) => a - b);
