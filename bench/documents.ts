@@ -22,7 +22,7 @@ import { buildProcessPdf } from '../server/process-pdf/service';
 import { createProcess } from '../server/processes/create';
 import { search } from '../server/search/service';
 import { signDocument } from '../server/signatures/service';
-import { FailureThrottle } from '../server/signatures/throttle';
+import { FailureThrottle } from '../server/auth/failureThrottle';
 import { bindTenancy, inTenant, runWithTenant } from '../server/tenancy/context';
 import { tenantDefinitionSchema } from '../server/tenancy/definition';
 import { provisionTenant } from '../server/tenancy/provisioning';

@@ -1,4 +1,4 @@
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { FailureThrottle } from './failureThrottle';
 import type { Sequelize } from 'sequelize';
 
 export interface ThrottleLimits {
@@ -20,40 +20,24 @@ export class TooManyAttemptsError extends Error {
  * the same counts. A blocked account or IP is refused before its password is even checked.
  */
 export class LoginThrottle {
-  private readonly byAccount: RateLimiterPostgres;
-  private readonly byIp: RateLimiterPostgres;
+  private readonly byAccount: FailureThrottle;
+  private readonly byIp: FailureThrottle;
 
   constructor(sequelize: Sequelize, limits: ThrottleLimits = DEFAULT_LIMITS) {
-    const common = {
-      storeClient: sequelize,
-      storeType: 'sequelize',
-      schemaName: 'platform',
-      tableName: 'rate_limits',
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-      duration: limits.windowSeconds,
-    };
-    this.byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login-account', points: limits.perAccount });
-    this.byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login-ip', points: limits.perIp });
+    this.byAccount = new FailureThrottle(sequelize, 'login-account', limits.perAccount, limits.windowSeconds);
+    this.byIp = new FailureThrottle(sequelize, 'login-ip', limits.perIp, limits.windowSeconds);
   }
 
   async check(ip: string, account: string): Promise<void> {
-    const [a, i] = await Promise.all([this.byAccount.get(account), this.byIp.get(ip)]);
-    const blocked = [
-      [a, this.byAccount.points],
-      [i, this.byIp.points],
-    ].filter(([res, points]) => res && (res as RateLimiterRes).consumedPoints >= (points as number));
-    if (blocked.length) {
-      const wait = Math.max(...blocked.map(([res]) => (res as RateLimiterRes).msBeforeNext));
-      throw new TooManyAttemptsError(Math.ceil(wait / 1000));
-    }
+    const wait = Math.max(...(await Promise.all([this.byAccount.blockedFor(account), this.byIp.blockedFor(ip)])));
+    if (wait > 0) throw new TooManyAttemptsError(wait);
   }
 
   async failed(ip: string, account: string): Promise<void> {
-    await Promise.all([this.byAccount.penalty(account, 1), this.byIp.penalty(ip, 1)]);
+    await Promise.all([this.byAccount.failed(account), this.byIp.failed(ip)]);
   }
 
   async succeeded(account: string): Promise<void> {
-    await this.byAccount.delete(account);
+    await this.byAccount.reset(account);
   }
 }

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { FailureThrottle } from '../auth/failureThrottle';
 import type { Services } from '../services';
 import { parseForm } from '../validation';
 import { forgotSchema } from './adminValidation';
@@ -19,9 +19,8 @@ const DEFAULT_FORGOT_LIMITS: ForgotLimits = { perAccount: 3, perIp: 20, windowSe
  * IP (over the limit: 429, which says nothing about the e-mail), in `platform.rate_limits`.
  */
 export default function forgotPasswordRoutes({ config, sequelize }: Services, limits: ForgotLimits = DEFAULT_FORGOT_LIMITS): Router {
-  const common = { storeClient: sequelize, storeType: 'sequelize', schemaName: 'platform', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, duration: limits.windowSeconds };
-  const byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'reset-account', points: limits.perAccount });
-  const byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'reset-ip', points: limits.perIp });
+  const byAccount = new FailureThrottle(sequelize, 'reset-account', limits.perAccount, limits.windowSeconds);
+  const byIp = new FailureThrottle(sequelize, 'reset-ip', limits.perIp, limits.windowSeconds);
   const router = Router();
 
   const render = (res: Response, status: number, extra: Record<string, unknown> = {}): void => {
@@ -34,19 +33,10 @@ export default function forgotPasswordRoutes({ config, sequelize }: Services, li
     const parsed = parseForm(forgotSchema, req.body);
     if (!parsed.ok) return render(res, 422, { errors: parsed.errors, summary: parsed.summary, values: { email: String(req.body?.email ?? '') } });
     const tenantId = req.site.type === 'tenant' ? req.site.tenant.id : 'platform';
-    try {
-      await byIp.consume(req.ip ?? 'unknown');
-    } catch (err) {
-      if (err instanceof Error) throw err;
+    if (!(await byIp.consume(req.ip ?? 'unknown'))) {
       return render(res, 429, { failure: 'Muitos pedidos de redefinição a partir desta rede. Aguarde uma hora e tente de novo.' });
     }
-    const underAccountLimit = await byAccount.consume(`${tenantId}:${parsed.data.email}`).then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof Error) throw err;
-        return false;
-      },
-    );
+    const underAccountLimit = await byAccount.consume(`${tenantId}:${parsed.data.email}`);
     if (underAccountLimit) await requestPasswordReset(config, parsed.data.email);
     render(res, 200, { sent: true, email: parsed.data.email });
   });

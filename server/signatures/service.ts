@@ -8,7 +8,7 @@ import type { Actor } from '../documents/actor';
 import { recordDocumentEvent } from '../documents/history';
 import { sha256Hex } from '../documents/storage';
 import { computeCrc } from './codes';
-import type { FailureThrottle } from './throttle';
+import type { FailureThrottle } from '../auth/failureThrottle';
 
 export class TooManySignatureAttemptsError extends PermissionDeniedError {
   status = 429;

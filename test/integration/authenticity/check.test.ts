@@ -3,7 +3,7 @@ import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { createInternalDocument, saveDocumentBody } from '../../../server/documents/service';
 import { signDocument } from '../../../server/signatures/service';
-import { FailureThrottle } from '../../../server/signatures/throttle';
+import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { testEnv } from '../../support/environment';
 import { $, agentFor } from '../../support/http';
 import { tenantQuery } from '../../support/processes';

@@ -4,7 +4,7 @@ import { LoginThrottle } from '../../../server/auth/loginThrottle';
 import { createInternalDocument } from '../../../server/documents/service';
 import { sha256Hex } from '../../../server/documents/storage';
 import { signDocument } from '../../../server/signatures/service';
-import { FailureThrottle } from '../../../server/signatures/throttle';
+import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng } from '../../support/files';

@@ -4,7 +4,7 @@ import { extractPdfText } from '../../../server/documents/pdfText';
 import { createExternalDocument, createInternalDocument, saveDocumentBody } from '../../../server/documents/service';
 import { buildProcessPdf } from '../../../server/process-pdf/service';
 import { signDocument } from '../../../server/signatures/service';
-import { FailureThrottle } from '../../../server/signatures/throttle';
+import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng, sampleDocx } from '../../support/files';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createExternalDocument, createInternalDocument, saveDocumentBody } from '../../../server/documents/service';
 import { signDocument } from '../../../server/signatures/service';
-import { FailureThrottle } from '../../../server/signatures/throttle';
+import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { search } from '../../../server/search/service';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
@@ -9,6 +9,7 @@ import { samplePdf } from '../../support/files';
 import { $, agentFor, login } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { todayInSaoPaulo } from '../../../server/processes/dates';
 
 describe('Integration - search', () => {
   let w: DocWorld;
@@ -84,7 +85,7 @@ describe('Integration - search', () => {
   });
 
   it('filters by date range and unit', async () => {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInSaoPaulo(); // the filter's dates are Brasília dates
     const inRange = await inWorld(w, () => search(w.clerk, { text: 'licitação', from: today, to: today, unitId: w.clerk.unitId }));
     expect(inRange.hits.length).to.be.greaterThan(0);
     const before = await inWorld(w, () => search(w.clerk, { text: 'licitação', to: '2020-01-01' }));
