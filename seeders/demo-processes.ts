@@ -1,5 +1,6 @@
 import { LegalBasis, ProcessType, Unit, User } from '../server/models';
 import { createProcess } from '../server/processes/create';
+import { todayInSaoPaulo } from '../server/processes/dates';
 import { sendProcess } from '../server/processes/send';
 import type { NumberingScheme } from '../server/models';
 import { inTenant, runWithTenant, type TenantRef } from '../server/tenancy/context';
@@ -15,10 +16,6 @@ export interface DemoProcess {
   sendTo?: string[];
   keepOpen?: boolean;
   returnInDays?: number;
-}
-
-function isoDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' }).format(d);
 }
 
 export async function seedDemoProcesses(tenant: TenantRef, scheme: NumberingScheme, processes: DemoProcess[]): Promise<void> {
@@ -48,10 +45,10 @@ export async function seedDemoProcesses(tenant: TenantRef, scheme: NumberingSche
           {
             unitIds: p.sendTo.map(unitId),
             keepOpen: Boolean(p.keepOpen),
-            expectedReturn: p.returnInDays ? isoDate(new Date(today.getTime() + p.returnInDays * 86_400_000)) : null,
+            expectedReturn: p.returnInDays ? todayInSaoPaulo(new Date(today.getTime() + p.returnInDays * 86_400_000)) : null,
             notify: false,
           },
-          { processUrl: (id) => `/processos/${id}`, today: isoDate(today) },
+          { processUrl: (id) => `/processos/${id}`, today: todayInSaoPaulo(today) },
         );
       }
     }

@@ -31,8 +31,3 @@ export function nextTypeNumber(t: Transaction, documentTypeId: string, unitId: s
 export function formatTypeNumber(format: string, n: number, year: number, acronym: string): string {
   return format.replaceAll('{n}', String(n)).replaceAll('{ano}', String(year)).replaceAll('{sigla}', acronym);
 }
-
-/** The year in Brasília, which decides the per-year numbering. */
-export function yearInBrazil(at = new Date()): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone: 'America/Sao_Paulo', year: 'numeric' }).format(at));
-}

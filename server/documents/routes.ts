@@ -26,6 +26,7 @@ import {
 } from './service';
 import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
 import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchema } from './validation';
+import { todayInSaoPaulo } from '../processes/dates';
 
 const LEVELS = [
   { value: 'public', label: 'Público' },
@@ -89,7 +90,7 @@ export default function documentRoutes(services: Services): Router {
       process,
       ...(await formOptions('external')),
       levels: LEVELS,
-      values: { accessLevel: 'public', origin: 'nato_digital', documentDate: new Date().toISOString().slice(0, 10), ...values },
+      values: { accessLevel: 'public', origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
       errors,
       summary: summaryOf(errors),
       accepted: ACCEPTED_DESCRIPTION,

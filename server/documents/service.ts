@@ -6,7 +6,8 @@ import { inTenant, requireTenant } from '../tenancy/context';
 import { readableProcess, type ProcessFacts } from './access';
 import type { Actor } from './actor';
 import { recordDocumentEvent } from './history';
-import { formatTypeNumber, nextDocumentNumber, nextTypeNumber, yearInBrazil } from './numbering';
+import { numberingYear } from '../processes/numbering';
+import { formatTypeNumber, nextDocumentNumber, nextTypeNumber } from './numbering';
 import { extractPdfText } from './pdfText';
 import { htmlToText, sanitizeDocumentHtml } from './sanitize';
 import { sha256Hex, storeFile } from './storage';
@@ -55,7 +56,7 @@ async function uniqueVerificationCode(t: Transaction): Promise<string> {
 async function numberFor(t: Transaction, type: DocumentType, actor: Actor): Promise<{ number: number; typeNumber: number | null; typeYear: number | null; title: string }> {
   const number = await nextDocumentNumber(t);
   if (!type.numbered || !type.numberFormat) return { number, typeNumber: null, typeYear: null, title: type.name };
-  const year = yearInBrazil();
+  const year = numberingYear();
   const typeNumber = await nextTypeNumber(t, String(type.id), actor.unitId, year);
   return { number, typeNumber, typeYear: year, title: formatTypeNumber(type.numberFormat, typeNumber, year, actor.unitAcronym) };
 }

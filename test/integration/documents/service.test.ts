@@ -11,11 +11,12 @@ import {
 } from '../../../server/documents/service';
 import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../../../server/errors';
 import { signDocument } from '../../../server/signatures/service';
-import { FailureThrottle } from '../../../server/signatures/throttle';
+import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { numberingYear } from '../../../server/processes/numbering';
 
 async function rejects(p: Promise<unknown>, type: new (...a: never[]) => Error): Promise<Error> {
   try {
@@ -39,7 +40,7 @@ describe('Integration - documents/service', () => {
     const p = await newProcess(w, { specification: 'Compra de papel A4' });
     const a = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Ofício'], complement: null, accessLevel: 'public', legalBasisId: null }));
     const b = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Ofício'], complement: null, accessLevel: 'public', legalBasisId: null }));
-    const year = new Date().getUTCFullYear();
+    const year = numberingYear(); // the year in Brasília
     expect(a.title).to.match(new RegExp(`^Ofício nº 1/${year}/SEGOV$`));
     expect(b.title).to.equal(`Ofício nº 2/${year}/SEGOV`);
     expect(Number(b.number)).to.equal(Number(a.number) + 1);
