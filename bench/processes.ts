@@ -6,6 +6,10 @@
  * transaction rendering 50 rows). Prints median, p99 and throughput, and the ratio to the bare page.
  *
  *   npx tsx bench/processes.ts            # BENCH_PROCESSES, BENCH_OPEN, BENCH_SECONDS, DATABASE_URL
+ *
+ * To repeat measurements without seeding again: run once with DATABASE_URL set and BENCH_KEEP=1 (the
+ * seeded tenant is kept and its slug printed), then with BENCH_TENANT=<slug>. BENCH_ONLY=inbox,process
+ * runs only those pages (the bare page always runs: ratios need it).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -72,89 +76,102 @@ async function main(): Promise<void> {
   await migratePlatform(sequelize);
   const registry = new TenantRegistry(sequelize, 'localhost');
 
-  const slug = `bench-${crypto.randomBytes(3).toString('hex')}`;
-  const t0 = performance.now();
-  const { tenant } = await provisionTenant(
-    sequelize,
-    registry,
-    tenantDefinitionSchema.parse({
-      slug,
-      name: 'Prefeitura do Benchmark',
-      kind: 'municipio',
-      uf: 'RJ',
-      ibgeCode: '3300100',
-      root: { acronym: 'PMB', name: 'Prefeitura Municipal do Benchmark', protocolCode: '10001', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
-      users: [{ name: 'Servidor do Benchmark', email: `servidor@${slug}.test`, units: [{ acronym: 'SEGOV', role: 'basic' }] }],
-    }),
-    { passwordHash: await hashPassword(PASSWORD) },
-  );
+  const slug = process.env.BENCH_TENANT ?? `bench-${crypto.randomBytes(3).toString('hex')}`;
+  const tenant = process.env.BENCH_TENANT ? await existingTenant() : await seededTenant();
+  async function existingTenant() {
+    const found = await registry.resolve(`${slug}.localhost`);
+    if (found.type !== 'tenant') throw new Error(`BENCH_TENANT ${slug} não existe neste banco`);
+    print(`Reusing tenant ${slug}.`);
+    return found.tenant;
+  }
+  async function seededTenant() {
+    const t0 = performance.now();
+    const provisioned = await provisionTenant(
+      sequelize,
+      registry,
+      tenantDefinitionSchema.parse({
+        slug,
+        name: 'Prefeitura do Benchmark',
+        kind: 'municipio',
+        uf: 'RJ',
+        ibgeCode: '3300100',
+        root: { acronym: 'PMB', name: 'Prefeitura Municipal do Benchmark', protocolCode: '10001', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
+        users: [{ name: 'Servidor do Benchmark', email: `servidor@${slug}.test`, units: [{ acronym: 'SEGOV', role: 'basic' }] }],
+      }),
+      { passwordHash: await hashPassword(PASSWORD) },
+    );
 
-  // Set-based seeding, in the tenant schema (transaction-local search path on a dedicated client).
-  const seed = new Client({ connectionString: url });
-  await seed.connect();
-  await seed.query('BEGIN');
-  await seed.query("SELECT set_config('search_path', $1, true)", [`"${tenant.schema}"`]);
-  const step = async (label: string, sql: string, params: unknown[] = []) => {
-    const s = performance.now();
-    await seed.query(sql, params);
-    print(`  ${label}: ${((performance.now() - s) / 1000).toFixed(1)} s`);
-  };
-  print(`Seeding ${PROCESSES.toLocaleString('pt-BR')} processes (${OPEN.toLocaleString('pt-BR')} open in SEGOV)…`);
-  await step('units', `INSERT INTO units (parent_id, acronym, name) SELECT (SELECT id FROM units WHERE acronym = 'PMB'), 'U' || g, 'Unidade ' || g FROM generate_series(1, 20) g`);
-  await step(
-    'processes',
-    `WITH k AS (SELECT array_agg(id ORDER BY id) AS types FROM process_types),
-          u AS (SELECT id AS user_id FROM users LIMIT 1),
-          s AS (SELECT id AS segov FROM units WHERE acronym = 'SEGOV')
-     INSERT INTO processes (id, number, number_digits, numbering, year, process_type_id, specification, access_level,
-                            origin_unit_id, created_by_id, created_at, updated_at)
-     SELECT g,
-            '10001.' || lpad(((g - 1) % 999999 + 1)::text, 6, '0') || '/' || (2000 + (g - 1) / 999999) || '-00',
-            '10001' || lpad(((g - 1) % 999999 + 1)::text, 6, '0') || (2000 + (g - 1) / 999999) || '00',
-            'nup', 2000 + (g - 1) / 999999, k.types[1 + g % cardinality(k.types)], 'Processo de carga nº ' || g, 'public',
-            s.segov, u.user_id, now() - (($1::int - g) * interval '30 seconds'), now()
-       FROM generate_series(1, $1::int) g, k, u, s`,
-    [PROCESSES],
-  );
-  await step('sequence', `SELECT setval(pg_get_serial_sequence('processes', 'id'), $1::int)`, [PROCESSES]);
-  await step(
-    'process_units',
-    `WITH s AS (SELECT id AS segov FROM units WHERE acronym = 'SEGOV'),
-          o AS (SELECT array_agg(id ORDER BY id) AS others FROM units WHERE acronym LIKE 'U%'),
-          u AS (SELECT id AS user_id FROM users LIMIT 1)
-     INSERT INTO process_units (process_id, unit_id, list, open, unread, arrived_at, received_at, assigned_user_id, expected_return, concluded_at)
-     SELECT p.id,
-            CASE WHEN p.id > $1::int - $2::int THEN s.segov ELSE o.others[1 + p.id % 20] END,
-            CASE WHEN p.id % 2 = 0 THEN 'received' ELSE 'created' END,
-            p.id > $1::int - $2::int,
-            p.id > $1::int - $2::int AND p.id % 7 = 0,
-            p.created_at,
-            CASE WHEN p.id % 7 = 0 THEN NULL ELSE p.created_at END,
-            CASE WHEN p.id % 5 = 0 THEN u.user_id END,
-            CASE WHEN p.id % 10 = 0 THEN current_date + (p.id % 30)::int - 15 END,
-            CASE WHEN p.id > $1::int - $2::int THEN NULL ELSE p.created_at END
-       FROM processes p, s, o, u`,
-    [PROCESSES, OPEN],
-  );
-  await step('parties', `INSERT INTO parties (name) SELECT 'Interessado ' || g FROM generate_series(1, GREATEST($1::int / 10, 1)) g`, [PROCESSES]);
-  await step(
-    'process_parties',
-    `INSERT INTO process_parties (process_id, party_id, position)
-     SELECT p.id, (SELECT min(id) FROM parties) + p.id % GREATEST($1::int / 10, 1), 0 FROM processes p`,
-    [PROCESSES],
-  );
-  await step(
-    'process_events',
-    `INSERT INTO process_events (process_id, unit_id, user_id, kind, description, created_at)
-     SELECT p.id, p.origin_unit_id, p.created_by_id, 'created', 'Processo gerado', p.created_at FROM processes p`,
-  );
-  await seed.query('COMMIT');
-  await step('analyze', `ANALYZE`);
+    // Set-based seeding, in the tenant schema (transaction-local search path on a dedicated client).
+    const seed = new Client({ connectionString: url });
+    await seed.connect();
+    await seed.query('BEGIN');
+    await seed.query("SELECT set_config('search_path', $1, true)", [`"${provisioned.tenant.schema}"`]);
+    const step = async (label: string, sql: string, params: unknown[] = []) => {
+      const s = performance.now();
+      await seed.query(sql, params);
+      print(`  ${label}: ${((performance.now() - s) / 1000).toFixed(1)} s`);
+    };
+    print(`Seeding ${PROCESSES.toLocaleString('pt-BR')} processes (${OPEN.toLocaleString('pt-BR')} open in SEGOV)…`);
+    await step('units', `INSERT INTO units (parent_id, acronym, name) SELECT (SELECT id FROM units WHERE acronym = 'PMB'), 'U' || g, 'Unidade ' || g FROM generate_series(1, 20) g`);
+    await step(
+      'processes',
+      `WITH k AS (SELECT array_agg(id ORDER BY id) AS types FROM process_types),
+            u AS (SELECT id AS user_id FROM users LIMIT 1),
+            s AS (SELECT id AS segov FROM units WHERE acronym = 'SEGOV')
+       INSERT INTO processes (id, number, number_digits, numbering, year, process_type_id, specification, access_level,
+                              origin_unit_id, created_by_id, created_at, updated_at)
+       SELECT g,
+              '10001.' || lpad(((g - 1) % 999999 + 1)::text, 6, '0') || '/' || (2000 + (g - 1) / 999999) || '-00',
+              '10001' || lpad(((g - 1) % 999999 + 1)::text, 6, '0') || (2000 + (g - 1) / 999999) || '00',
+              'nup', 2000 + (g - 1) / 999999, k.types[1 + g % cardinality(k.types)], 'Processo de carga nº ' || g, 'public',
+              s.segov, u.user_id, now() - (($1::int - g) * interval '30 seconds'), now()
+         FROM generate_series(1, $1::int) g, k, u, s`,
+      [PROCESSES],
+    );
+    await step('sequence', `SELECT setval(pg_get_serial_sequence('processes', 'id'), $1::int)`, [PROCESSES]);
+    await step(
+      'process_units',
+      `WITH s AS (SELECT id AS segov FROM units WHERE acronym = 'SEGOV'),
+            o AS (SELECT array_agg(id ORDER BY id) AS others FROM units WHERE acronym LIKE 'U%'),
+            u AS (SELECT id AS user_id FROM users LIMIT 1)
+       INSERT INTO process_units (process_id, unit_id, list, open, unread, arrived_at, received_at, assigned_user_id, expected_return, concluded_at)
+       SELECT p.id,
+              CASE WHEN p.id > $1::int - $2::int THEN s.segov ELSE o.others[1 + p.id % 20] END,
+              CASE WHEN p.id % 2 = 0 THEN 'received' ELSE 'created' END,
+              p.id > $1::int - $2::int,
+              p.id > $1::int - $2::int AND p.id % 7 = 0,
+              p.created_at,
+              CASE WHEN p.id % 7 = 0 THEN NULL ELSE p.created_at END,
+              CASE WHEN p.id % 5 = 0 THEN u.user_id END,
+              CASE WHEN p.id % 10 = 0 THEN current_date + (p.id % 30)::int - 15 END,
+              CASE WHEN p.id > $1::int - $2::int THEN NULL ELSE p.created_at END
+         FROM processes p, s, o, u`,
+      [PROCESSES, OPEN],
+    );
+    await step('parties', `INSERT INTO parties (name) SELECT 'Interessado ' || g FROM generate_series(1, GREATEST($1::int / 10, 1)) g`, [PROCESSES]);
+    await step(
+      'process_parties',
+      `INSERT INTO process_parties (process_id, party_id, position)
+       SELECT p.id, (SELECT min(id) FROM parties) + p.id % GREATEST($1::int / 10, 1), 0 FROM processes p`,
+      [PROCESSES],
+    );
+    await step(
+      'process_events',
+      `INSERT INTO process_events (process_id, unit_id, user_id, kind, description, created_at)
+       SELECT p.id, p.origin_unit_id, p.created_by_id, 'created', 'Processo gerado', p.created_at FROM processes p`,
+    );
+    await seed.query('COMMIT');
+    await step('analyze', `ANALYZE`);
+    await seed.end();
+    print(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s (tenant ${slug}; reuse it with DATABASE_URL and BENCH_TENANT=${slug}).`);
+    return provisioned.tenant;
+  }
+  const lister = new Client({ connectionString: url });
+  await lister.connect();
   const openIds = (
-    await seed.query<{ id: string }>(`SELECT process_id AS id FROM "${tenant.schema}".process_units WHERE open ORDER BY process_id`)
+    await lister.query<{ id: string }>(`SELECT process_id AS id FROM "${tenant.schema}".process_units WHERE open ORDER BY process_id`)
   ).rows.map((r) => r.id);
-  await seed.end();
-  print(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
+  await lister.end();
 
   // The application, with compiled templates cached as in production.
   const sessionPool = new Pool({ connectionString: url, max: 5 });
@@ -233,29 +250,46 @@ async function main(): Promise<void> {
   );
 
   if (process.env.BENCH_EXPLAIN) {
-    // Prints the plan of the inbox statement (captured from the service's own call).
-    const original = sequelize.query.bind(sequelize);
+    // Prints the plan of the inbox statement (captured from the service's own call on the pg client).
+    const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
     let captured: { sql: string; bind: unknown[] } | undefined;
-    (sequelize as unknown as { query: unknown }).query = (sql: string, options: { bind?: unknown[] }) => {
-      if (sql.includes('UNION ALL')) captured = { sql, bind: options.bind ?? [] };
-      return original(sql, options as never);
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as { text?: string; values?: unknown[] };
+      if (q?.text?.includes('UNION ALL')) captured = { sql: q.text, bind: q.values ?? [] };
+      return original.apply(this, args);
     };
     await runWithTenant(tenant, () => inboxPages({ unitId: viewer.unitId, userId: viewer.userId, today: todayInSaoPaulo(), filters: { mine: false, processTypeId: null, overdue: false }, cursors: {} }));
-    (sequelize as unknown as { query: unknown }).query = original;
+    proto.query = original;
     const plan = await runWithTenant(tenant, () => inTenant((t) => sequelize.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS) ${captured!.sql}`, { bind: captured!.bind, transaction: t, type: QueryTypes.SELECT })));
     print(plan.map((r) => Object.values(r)[0]).join('\n'));
   }
 
-  const results: Record<string, Awaited<ReturnType<typeof runLoad>>> = {};
+  const { readCpu, cpuSince } = await import('./lib/cpu');
+  // The postmaster: parent of a backend (PostgreSQL runs on this machine, embedded or not).
+  const postmasterPid = await (async () => {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const stat = fs.readFileSync(`/proc/${rows[0].pid}/stat`, 'utf8');
+    await c.end();
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  })();
+  const results: Record<string, Awaited<ReturnType<typeof runLoad>> & { nodeMsPerRequest: number; postgresMsPerRequest: number }> = {};
+  const only = process.env.BENCH_ONLY?.split(',');
   for (const [name, s] of Object.entries(scenarios)) {
+    if (only && name !== 'bare' && !only.includes(name)) continue;
     await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
-    results[name] = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
+    const before = readCpu(postmasterPid);
+    const r = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
+    const cpu = cpuSince(before, postmasterPid);
+    results[name] = { ...r, nodeMsPerRequest: cpu.nodeMs / r.requests, postgresMsPerRequest: cpu.postgresMs / r.requests };
   }
   print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
-  print('page      requests  errors   req/s   median ms   p99 ms   ratio to bare');
+  print('page      requests  errors   req/s   median ms   p99 ms   ratio to bare   CPU ms/request: node (incl. load generator)  postgres');
   for (const [name, r] of Object.entries(results)) {
     print(
-      `${name.padEnd(9)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2)}`,
+      `${name.padEnd(9)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${r.nodeMsPerRequest.toFixed(2).padStart(30)}  ${r.postgresMsPerRequest.toFixed(2).padStart(14)}`,
     );
   }
   server.close();

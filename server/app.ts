@@ -28,6 +28,7 @@ import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import processPdfRoutes from './process-pdf/routes';
 import processRoutes from './processes/routes';
+import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
 import searchRoutes from './search/routes';
 import signatureRoutes from './signatures/routes';
@@ -48,7 +49,7 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));
   registerProcessGuards();
-  tenant.use(documentPanel(services.config));
+  registerProcessPageSlot('documents', documentPanel(services.config));
   tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
@@ -76,6 +77,9 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   const app = express();
   app.set('trust proxy', config.production ? 1 : false);
   app.disable('x-powered-by');
+  // Pages are per user and carry a CSRF token: an ETag (a hash of every body) would never match.
+  // Static files keep theirs (express.static sets its own).
+  app.set('etag', false);
   setUpViews(app, config.production);
 
   app.use(setUpHealthChecks(services.sequelize));

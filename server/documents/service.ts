@@ -14,6 +14,7 @@ import { sha256Hex, storeFile } from './storage';
 import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
 import { select } from './sql';
+import { preparedSelect } from '../db/prepared';
 
 export const MAX_BODY_CHARS = 2_000_000;
 const LEVEL_RANK: Record<AccessLevel, number> = { public: 0, restricted: 1, secret: 2 };
@@ -463,7 +464,7 @@ export async function documentTree(actor: Actor, processId: string): Promise<Tre
 }
 
 export async function treeRows(t: Transaction, processId: string, unitId: string): Promise<TreeEntry[]> {
-  const rows = await select<{
+  const rows = await preparedSelect<{
     id: string; number: string; title: string; complement: string | null; kind: 'internal' | 'external'; type_name: string;
     access_level: AccessLevel; unit_id: string; cancelled_at: Date | null; signatures: string; file_mime: string | null;
   }>(

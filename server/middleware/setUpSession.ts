@@ -10,8 +10,49 @@ import type { Config } from '../config';
  * bound to; presented on any other host it is replaced by a fresh, anonymous one (the original is
  * left untouched for its own host).
  */
+/**
+ * The idle timeout rolls forward on every request (rolling cookie), but writing the new expiry to
+ * the database on every request costs a write per page view. A session touched by this process less
+ * than TOUCH_EVERY_MS ago is not written again: its stored expiry lags by at most that much behind
+ * the cookie's (8 h), which no one notices. Saving or destroying the session still writes at once.
+ */
+export const TOUCH_EVERY_MS = 60_000;
+
+function throttledTouchStore(PgStore: ReturnType<typeof connectPgSimple>) {
+  return class ThrottledTouchStore extends PgStore {
+    private readonly touchedAt = new Map<string, number>();
+    private lastSweep = Date.now();
+
+    private remember(sid: string, now: number): void {
+      this.touchedAt.set(sid, now);
+      if (now - this.lastSweep > TOUCH_EVERY_MS) {
+        this.lastSweep = now;
+        for (const [id, at] of this.touchedAt) if (now - at >= TOUCH_EVERY_MS) this.touchedAt.delete(id);
+      }
+    }
+
+    override touch(sid: string, sess: session.SessionData, fn?: (err?: unknown) => void): void {
+      const now = Date.now();
+      const at = this.touchedAt.get(sid);
+      if (at !== undefined && now - at < TOUCH_EVERY_MS) return fn?.();
+      this.remember(sid, now);
+      super.touch(sid, sess, fn);
+    }
+
+    override set(sid: string, sess: session.SessionData, fn?: (err?: unknown) => void): void {
+      this.remember(sid, Date.now());
+      super.set(sid, sess, fn);
+    }
+
+    override destroy(sid: string, fn?: (err?: unknown) => void): void {
+      this.touchedAt.delete(sid);
+      super.destroy(sid, fn);
+    }
+  };
+}
+
 export default function setUpSession(config: Config, pool: Pool): Router {
-  const PgStore = connectPgSimple(session);
+  const PgStore = throttledTouchStore(connectPgSimple(session));
   const router = Router();
   router.use(
     session({

@@ -1,12 +1,13 @@
-import { QueryTypes } from 'sequelize';
-import { Process, type InboxList } from '../models';
+import { preparedSelect } from '../db/prepared';
+import type { InboxList } from '../models';
 import { inTenant } from '../tenancy/context';
 import { findableSql } from './access';
 
 /**
  * Controle de processos of one unit: the Recebidos and Gerados lists, each keyset-paginated over
- * the partial index (unit_id, list, arrived_at DESC, process_id DESC) WHERE open, with counts
- * bounded at COUNT_LIMIT. Both lists and both counts come back in one statement (one round trip).
+ * the partial index (unit_id, list, arrived_at DESC, process_id DESC) WHERE open, with exact counts
+ * from the per-unit counters (filtered lists: counted, bounded at COUNT_LIMIT). Both lists and both
+ * counts come back in one prepared statement (one round trip, planned once per connection).
  */
 
 export const PAGE_SIZE = 25;
@@ -46,8 +47,10 @@ export interface InboxRow {
 
 export interface InboxPage {
   rows: InboxRow[];
-  /** Bounded count: COUNT_LIMIT + 1 means "more than COUNT_LIMIT". */
+  /** Exact when unfiltered; filtered lists are counted up to COUNT_LIMIT + 1 ("more than COUNT_LIMIT"). */
   total: number;
+  /** The total is a lower bound (a filtered count that reached COUNT_LIMIT + 1). */
+  totalIsBound: boolean;
   nextCursor: string | null;
 }
 
@@ -79,7 +82,7 @@ export function parseCursor(cursor: string | undefined): [string, string] | null
 
 export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, InboxPage>> {
   const size = q.pageSize ?? PAGE_SIZE;
-  const bind: unknown[] = [q.unitId, q.userId, size + 1, COUNT_LIMIT + 1];
+  const bind: unknown[] = [q.unitId, q.userId, size + 1];
   const param = (v: unknown): string => {
     bind.push(v);
     return `$${bind.length}`;
@@ -106,19 +109,28 @@ export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, Inbox
          ORDER BY pu.arrived_at DESC, pu.process_id DESC
          LIMIT $3)`;
   };
-  // Counts read the per-unit index only; sigilosos the viewer may not see are subtracted as a small
-  // hashed set (partial index on secret processes); a type filter probes processes by primary key.
-  const countFilters: string[] = [`pu.process_id NOT IN (SELECT p.id FROM processes p WHERE p.access_level = 'secret'
-      AND NOT EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = $2 AND c.revoked_at IS NULL))`];
+  const filtered = q.filters.mine || q.filters.overdue || Boolean(q.filters.processTypeId);
+  // Sigilosos (effective level: the process or one of its documents) the viewer holds no credential
+  // for are neither listed nor counted: a small set, from two partial indexes.
+  const hiddenSecret = `pu.process_id IN (SELECT p.id FROM processes p WHERE p.access_level = 'secret'
+        UNION SELECT d.process_id FROM documents d WHERE d.access_level = 'secret' AND d.deleted_at IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = pu.process_id AND c.user_id = $2 AND c.revoked_at IS NULL)`;
+  // Unfiltered: exact, from the per-unit counter (unit_inbox_counts, kept by a trigger) minus the
+  // hidden sigilosos. Filtered: counted on the fly, bounded at COUNT_LIMIT.
+  const countLimit = filtered ? param(COUNT_LIMIT + 1) : '';
+  const countFilters: string[] = [`NOT (${hiddenSecret})`];
   if (q.filters.mine) countFilters.push('pu.assigned_user_id = $2');
   if (q.filters.overdue) countFilters.push(`pu.expected_return < ${param(q.today)}::date`);
   if (q.filters.processTypeId) countFilters.push(`EXISTS (SELECT 1 FROM processes p WHERE p.id = pu.process_id AND p.process_type_id = ${param(q.filters.processTypeId)})`);
   const countSql = (list: InboxList): string =>
-    `(SELECT count(*) FROM (SELECT 1 FROM process_units pu
-        WHERE pu.unit_id = $1 AND pu.open AND pu.list = '${list}'${countFilters.map((f) => ` AND ${f}`).join('')} LIMIT $4) c)`;
+    filtered
+      ? `(SELECT count(*) FROM (SELECT 1 FROM process_units pu
+        WHERE pu.unit_id = $1 AND pu.open AND pu.list = '${list}'${countFilters.map((f) => ` AND ${f}`).join('')} LIMIT ${countLimit}) c)`
+      : `(SELECT coalesce((SELECT open_count FROM unit_inbox_counts WHERE unit_id = $1 AND list = '${list}'), 0)
+          - (SELECT count(*) FROM process_units pu WHERE pu.unit_id = $1 AND pu.open AND pu.list = '${list}' AND ${hiddenSecret}))`;
   const sql = `${listSql('received')} UNION ALL ${listSql('created')} UNION ALL
     (SELECT 'count', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${countSql('received')}, ${countSql('created')})`;
-  const raw = await inTenant((t) => Process.sequelize!.query<Raw>(sql, { bind, transaction: t, type: QueryTypes.SELECT }));
+  const raw = await inTenant((t) => preparedSelect<Raw>(t, sql, bind));
   const counts = raw.find((r) => r.list === 'count');
   const page = (list: InboxList): InboxPage => {
     const rows = raw.filter((r) => r.list === list);
@@ -142,6 +154,7 @@ export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, Inbox
         sentFrom: r.sent_from,
       })),
       total: Number((list === 'received' ? counts?.received_total : counts?.created_total) ?? 0),
+      totalIsBound: filtered && Number((list === 'received' ? counts?.received_total : counts?.created_total) ?? 0) > COUNT_LIMIT,
       nextCursor: more && last ? `${last.arrived_key}|${last.process_id}` : null,
     };
   };

@@ -14,6 +14,7 @@ import { createProcess } from './create';
 import { todayInSaoPaulo } from './dates';
 import { inboxPages } from './inbox';
 import { sendProcess } from './send';
+import { fillProcessPageSlots } from './pageSlots';
 import { processPage } from './view';
 import { MAX_PARTIES, createSchema, idsSchema, inboxQuerySchema, partiesFrom, processFieldsSchema, sendSchema, summaryOf } from './validation';
 
@@ -142,7 +143,7 @@ export default function processRoutes(services: Services): Router {
         id: list,
         title,
         rows: page.rows,
-        total: page.total > 1000 ? 'mais de 1.000' : String(page.total),
+        total: page.totalIsBound ? 'mais de 1.000' : page.total.toLocaleString('pt-BR'),
         nextUrl: page.nextCursor ? `/?${next.toString()}` : null,
         firstUrl: (list === 'received' ? query.recebidos : query.gerados) ? `/?${first.toString()}` : null,
       };
@@ -300,7 +301,12 @@ export default function processRoutes(services: Services): Router {
 
   async function renderPage(req: Request, res: Response, id: string, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200): Promise<void> {
     const viewer = viewerOf(req);
-    const page = await processPage(id, viewer);
+    // One transaction for the page and the slots other features fill (documents).
+    const page = await inTenant(async () => {
+      const page = await processPage(id, viewer);
+      if (page.canRead) await fillProcessPageSlots(req, res, { id: page.id, accessLevel: page.accessLevel, effectiveLevel: page.effectiveLevel, openHere: page.state.openHere });
+      return page;
+    });
     const full = req.query.historico === 'completo';
     res.status(status).render('processes/show', {
       title: `Processo ${page.number}`,

@@ -5,6 +5,7 @@ import { Process, ProcessUnit, Unit } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import type { Viewer } from './access';
 import { recordEvent } from './events';
+import { lockInboxCounts } from './inboxCounts';
 import { loadForAction } from './state';
 
 export interface SendInput {
@@ -40,6 +41,7 @@ export async function sendProcess(id: string, viewer: Viewer, input: SendInput, 
     if (targetIds.length && targets.length !== targetIds.length) fields.units = 'Uma das unidades escolhidas não existe ou está inativa.';
     if (Object.keys(fields).length) throw new ValidationError('Corrija os campos indicados.', fields);
     const processId = String(process.id);
+    await lockInboxCounts(t, [String(viewer.unitId), ...targets.map((u) => String(u.id))]);
     for (const unit of targets) {
       await Process.sequelize!.query(
         `INSERT INTO process_units (process_id, unit_id, list, open, unread, arrived_at, sent_from_unit_id, expected_return)

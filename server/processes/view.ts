@@ -1,4 +1,5 @@
 import { QueryTypes } from 'sequelize';
+import { preparedSelect } from '../db/prepared';
 import { NotFoundError } from '../errors';
 import { Process, type AccessLevel } from '../models';
 import { inTenant } from '../tenancy/context';
@@ -20,6 +21,8 @@ export interface ProcessPage {
   processTypeId: string;
   specification: string;
   accessLevel: AccessLevel;
+  /** The most restrictive level among the process and its documents. */
+  effectiveLevel: AccessLevel;
   legalBasis: string | null;
   legalBasisId: string | null;
   secrecyGrade: string | null;
@@ -105,7 +108,7 @@ SELECT e.created_at, un.acronym AS unit, u.name AS user, e.description, e.summar
 export async function processPage(id: string, viewer: Viewer): Promise<ProcessPage> {
   if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new NotFoundError('Processo não encontrado.');
   return inTenant(async (t) => {
-    const [raw] = await Process.sequelize!.query<Raw>(PAGE_SQL, { bind: [id, viewer.userId, viewer.unitId], transaction: t, type: QueryTypes.SELECT });
+    const [raw] = await preparedSelect<Raw>(t, PAGE_SQL, [id, viewer.userId, viewer.unitId]);
     if (!raw) throw new NotFoundError('Processo não encontrado.');
     const units = raw.units;
     const hereRow = units.find((u) => u.unit_id === String(viewer.unitId)) ?? null;
@@ -138,11 +141,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       }
     }
     const events = access.canRead
-      ? await Process.sequelize!.query<{ created_at: Date; unit: string; user: string | null; description: string; summary: boolean }>(EVENTS_SQL, {
-          bind: [id],
-          transaction: t,
-          type: QueryTypes.SELECT,
-        })
+      ? await preparedSelect<{ created_at: Date; unit: string; user: string | null; description: string; summary: boolean }>(t, EVENTS_SQL, [id])
       : [];
     const canRead = access.canRead;
     return {
@@ -152,6 +151,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       processTypeId: String(raw.process_type_id),
       specification: canRead ? raw.specification : '',
       accessLevel: raw.access_level,
+      effectiveLevel: raw.effective_level,
       legalBasis: raw.legal_basis,
       legalBasisId: raw.legal_basis_id ? String(raw.legal_basis_id) : null,
       secrecyGrade: raw.secrecy_grade,

@@ -27,6 +27,28 @@ describe('Integration - auth/sessions and login', () => {
     maranhao = await createTestTenant();
   });
 
+  describe('Session expiry', () => {
+    it('rolls the stored expiry forward at most once a minute per web process, not on every page', async () => {
+      const a = agentFor(angra.host);
+      const cookie = sessionCookie(await login(a, angra.clerk.email, TEST_PASSWORD));
+      const sid = decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
+      const expiry = async () =>
+        (await testEnv().sessionPool.query<{ e: Date }>('SELECT expire AS e FROM platform.sessions WHERE sid = $1', [sid])).rows[0].e.getTime();
+      const page = () => request(testEnv().app).get('/').set('Host', angra.host).set('Cookie', cookie).expect(200);
+      await page(); // the first page may save the session (its CSRF token, the current unit)
+      await testEnv().sessionPool.query("UPDATE platform.sessions SET expire = now() + interval '1 hour' WHERE sid = $1", [sid]);
+      const marked = await expiry();
+      // The process that has just written the session does not write its expiry again…
+      for (let i = 0; i < 3; i += 1) await page();
+      expect(await expiry()).to.equal(marked);
+      // …another web process (no memory of it) does, once: 8 hours from now.
+      const other = testEnv().buildApp();
+      await request(other).get('/').set('Host', angra.host).set('Cookie', cookie).expect(200);
+      const rolled = await expiry();
+      expect(rolled - Date.now()).to.be.within(8 * 3600_000 - 60_000, 8 * 3600_000 + 1000);
+    });
+  });
+
   describe('Session replay across hosts', () => {
     it('treats an Angra session cookie presented on Maranhão\'s host as anonymous', async () => {
       const a = agentFor(angra.host);

@@ -108,4 +108,44 @@ describe('Integration - tenant isolation', () => {
     );
     for (const r of rows) expect((r as unknown as { search_path: string }).search_path).to.not.contain('tenant_');
   });
+
+  it('runs a prepared statement on a connection that served another tenant against the current tenant\'s tables', async () => {
+    // One connection only, so the statement prepared for one tenant is the one reused for the other.
+    const { createSequelize } = await import('../../../server/db/sequelize');
+    const { preparedSelect } = await import('../../../server/db/prepared');
+    const { bindTenancy } = await import('../../../server/tenancy/context');
+    const single = createSequelize({ url: testEnv().url, poolMax: 1, poolMaxUses: 1000 });
+    bindTenancy(single);
+    try {
+      const sql = 'SELECT acronym, current_schema() AS schema, pg_backend_pid() AS pid FROM units ORDER BY acronym';
+      const seen: { tenant: TestTenant; rows: { acronym: string; schema: string; pid: number }[] }[] = [];
+      for (let i = 0; i < 12; i += 1) {
+        const tenant = i % 2 ? angra : maranhao;
+        seen.push({ tenant, rows: await runWithTenant(tenant.tenant, () => inTenant((t) => preparedSelect<{ acronym: string; schema: string; pid: number }>(t, sql, []))) });
+      }
+      expect(new Set(seen.map((s) => s.rows[0].pid)).size).to.equal(1);
+      for (const { tenant, rows } of seen) {
+        expect(rows.map((r) => r.acronym)).to.deep.equal(tenant === angra ? ['PMAR', 'SEGOV'] : ['GEMA', 'SEFAZ']);
+        expect(rows[0].schema).to.equal(tenant.tenant.schema);
+      }
+    } finally {
+      bindTenancy(testEnv().sequelize);
+      await single.close();
+    }
+  });
+
+  it('sets the tenant\'s search path in the same round trip as START TRANSACTION, and nowhere else', async () => {
+    const { options } = testEnv().sequelize as unknown as { options: { logging: unknown } };
+    const original = options.logging;
+    const logged: string[] = [];
+    options.logging = (sql: string) => logged.push(sql);
+    try {
+      expect(await runWithTenant(angra.tenant, () => inTenant(() => Unit.count()))).to.equal(2);
+    } finally {
+      options.logging = original;
+    }
+    expect(logged[0]).to.contain(`START TRANSACTION; SELECT set_config('search_path', '"${angra.tenant.schema}"', true);`);
+    expect(logged.filter((l) => l.includes('set_config'))).to.have.length(1);
+    expect(logged.at(-1)).to.contain('COMMIT');
+  });
 });
