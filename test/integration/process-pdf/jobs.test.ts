@@ -176,6 +176,10 @@ describe('Integration - process PDF jobs in the database', () => {
     expect(html('[data-pdf-failed]').attr('hidden')).to.equal(undefined);
     expect(html('[data-pdf-failed]').text()).to.contain('Não foi possível gerar o PDF: a geração foi interrompida; gere novamente.');
     expect(html('[data-pdf-running]').attr('hidden')).to.equal('hidden');
+    const retried = await clerk.post(html('[data-testid="retry-pdf"]').closest('form').attr('action')!).type('form').send({ _csrf: html('input[name="_csrf"]').val() as string }).expect(302);
+    const retry = (retried.headers.location as string).split('/').pop()!;
+    expect(retry).to.match(/^[0-9a-f]{32}$/).and.not.equal(stale);
+    await waitFor('nova geração', async () => (await jobRow(w, retry))?.status === 'finished');
     await clerk.get(`/processos/${processId}/pdf/${stale}/arquivo`).expect(404);
     expect((await clerk.get(`/processos/${processId}/pdf/${live}?formato=json`).expect(200)).body.status).to.equal('running');
   });
