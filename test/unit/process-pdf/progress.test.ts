@@ -58,7 +58,7 @@ describe('Unit - process-pdf/progress throttled writes', () => {
     const progress = new ProgressWriter(r.write, { intervalMs: 10, heartbeatMs: 20 }, () => {});
     progress.report(0, 5);
     await sleep(110);
-    expect(r.writes.length).to.be.at.least(3);
+    expect(r.writes.length, 'the report, then heartbeats').to.be.at.least(2);
     expect(r.writes.every((w) => w.done === 0)).to.equal(true);
     await progress.stop();
     const count = r.writes.length;
