@@ -19,6 +19,7 @@ import type { Actor } from '../server/documents/actor';
 import { createExternalDocument, createInternalDocument } from '../server/documents/service';
 import { initModels, DocumentType, UserPosition, Unit, User, ProcessType } from '../server/models';
 import { buildProcessPdf } from '../server/process-pdf/service';
+import { pdfJobDownload, startPdfJob } from '../server/process-pdf/jobs';
 import { createProcess } from '../server/processes/create';
 import { search } from '../server/search/service';
 import { signDocument } from '../server/signatures/service';
@@ -188,6 +189,16 @@ async function main(): Promise<void> {
       start = performance.now();
       const result = await buildProcessPdf(config, actor, p3.id);
       out(`PDF de processo com 200 documentos: ${((performance.now() - start) / 1000).toFixed(1)} s, ${(result.bytes.length / 1024 / 1024).toFixed(1)} MB`);
+      // The same through the job: row, throttled progress writes, the PDF stored in the job row; then read back in chunks.
+      start = performance.now();
+      const job = await startPdfJob(config, actor, p3.id);
+      await job.settled;
+      out(`O mesmo pelo job (progresso e PDF gravados no banco): ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      const download = await pdfJobDownload(actor, p3.id, job.id);
+      start = performance.now();
+      let read = 0;
+      for await (const chunk of download.open()) read += (chunk as Buffer).length;
+      out(`Leitura do PDF do job em blocos de 512 KB (SHA-256 conferido): ${(performance.now() - start).toFixed(0)} ms para ${(read / 1024 / 1024).toFixed(1)} MB`);
       const [size] = await sequelize.query<{ s: string }>(`SELECT pg_size_pretty(pg_total_relation_size('"${tenant.schema}".documents')) AS s`, { type: QueryTypes.SELECT });
       out(`Tamanho da tabela documents (com índices): ${size.s}`);
     });

@@ -23,6 +23,9 @@ const schema = z.object({
   VAR_DIR: z.string().default(path.resolve(__dirname, '..', 'var')),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).optional(),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(50 * 1024 * 1024),
+  PDF_JOB_STALE_SECONDS: z.coerce.number().int().min(10).default(120),
+  PDF_JOB_KEEP_HOURS: z.coerce.number().min(0.01).default(24),
+  PDF_JOB_PROGRESS_MS: z.coerce.number().int().min(0).default(500),
 });
 
 export type Config = z.infer<typeof schema> & {

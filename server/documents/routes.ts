@@ -24,6 +24,7 @@ import {
   versionBodies,
   type DocumentView,
 } from './service';
+import { sendFile } from './download';
 import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
 import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchema } from './validation';
 import { todayInSaoPaulo } from '../processes/dates';
@@ -147,11 +148,7 @@ export default function documentRoutes(services: Services): Router {
   router.get('/documentos/:id/arquivo', requireUser, async (req, res) => {
     const file = await downloadFile(actorFrom(req), String(req.params.id));
     const inline = req.query.ver === '1' && file.mime.startsWith('image/');
-    res.setHeader('Content-Type', file.mime);
-    res.setHeader('Content-Length', String(file.bytes.length));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${file.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`);
-    res.end(file.bytes);
+    await sendFile(req, res, file, inline ? 'inline' : 'attachment');
   });
 
   async function renderEditor(req: Request, res: Response, status = 200, body?: string, errors: FieldErrors = {}) {

@@ -10,7 +10,9 @@ import { numberingYear } from '../processes/numbering';
 import { formatTypeNumber, nextDocumentNumber, nextTypeNumber } from './numbering';
 import { extractPdfText } from './pdfText';
 import { htmlToText, sanitizeDocumentHtml } from './sanitize';
-import { sha256Hex, storeFile } from './storage';
+import { storeFile } from './storage';
+import { chunkedFileStream, fileContentReader } from './chunks';
+import type { FileDownload } from './download';
 import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
 import { select } from './sql';
@@ -501,19 +503,26 @@ export async function effectiveAccessLevel(t: Transaction, processId: string, pr
   return mostRestrictive([processLevel, ...rows.map((r) => r.access_level)]);
 }
 
-/** Streams back an external document's file, when the actor may read it. */
-export async function downloadFile(actor: Actor, documentId: string): Promise<{ name: string; mime: string; bytes: Buffer }> {
-  return inTenant(async (t) => {
+/**
+ * An external document's file, when the actor may read it: the access check and the record of the
+ * view (another unit opening it locks it for the author) in one short transaction, which returns
+ * the file's metadata; the bytes are then streamed in chunks, each read in its own short
+ * transaction (`chunkedFileStream`), checked against the SHA-256 as they go.
+ */
+export async function downloadFile(actor: Actor, documentId: string): Promise<FileDownload> {
+  const tenant = requireTenant();
+  const file = await inTenant(async (t) => {
     const doc = await lockedDocument(t, actor, documentId);
     if (doc.kind !== 'external' || !doc.fileSha256 || doc.cancelledAt) throw new NotFoundError('Arquivo não encontrado.');
-    const [row] = await select<{ content: Buffer }>(t, 'SELECT content FROM file_contents WHERE sha256 = $1', [doc.fileSha256]);
-    if (!row || sha256Hex(row.content) !== doc.fileSha256) throw new NotFoundError('Arquivo não encontrado.');
+    const [row] = await select<{ size: string }>(t, 'SELECT size FROM file_contents WHERE sha256 = $1', [doc.fileSha256]);
+    if (!row) throw new NotFoundError('Arquivo não encontrado.');
     if (doc.unitId !== actor.unitId) {
       await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
       if (!doc.seenByOtherUnitAt) await doc.update({ seenByOtherUnitAt: new Date() }, { transaction: t });
     }
-    return { name: doc.fileName ?? 'documento', mime: doc.fileMime ?? 'application/octet-stream', bytes: row.content };
+    return { name: doc.fileName ?? 'documento', mime: doc.fileMime ?? 'application/octet-stream', size: Number(row.size), sha256: doc.fileSha256 };
   });
+  return { ...file, open: () => chunkedFileStream(file, fileContentReader(tenant, file.sha256)) };
 }
 
 /** Minutas (unsigned internal documents) of a process that are still in force. */
