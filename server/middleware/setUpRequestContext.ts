@@ -8,8 +8,12 @@ import { clearCurrentTenant, setCurrentTenant } from '../tenancy/context';
  */
 export default function setUpRequestContext(): RequestHandler {
   return (req, res, next) => {
-    namespace.bindEmitter(req);
-    namespace.bindEmitter(res);
+    // Listeners on a request body (form and upload parsers) must run in this context. A GET has no
+    // body, and binding costs a wrapper on every listener of the request and response.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      namespace.bindEmitter(req);
+      namespace.bindEmitter(res);
+    }
     namespace.run(() => {
       namespace.set('log', req.log);
       // Set every key explicitly: a new context inherits from whatever context was active.
