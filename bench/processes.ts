@@ -175,7 +175,22 @@ async function main(): Promise<void> {
 
   // The application, with compiled templates cached as in production.
   const sessionPool = new Pool({ connectionString: url, max: 5 });
-  const app = createApp({ config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize, { perAccount: 10_000, perIp: 10_000, windowSeconds: 60 }) }, sessionPool);
+  // The same bare page inside the whole stack (host → tenant, session, login, CSRF, tenant layout): what
+  // any logged-in page costs before its own work.
+  const { requireUser } = await import('../server/middleware/setUpAuth');
+  const inStack = express.Router();
+  inStack.get('/bench/base', requireUser, async (_req, res) => {
+    const from = Math.floor(Math.random() * Math.max(1, PROCESSES - 50));
+    const rows = await inTenant((t) =>
+      sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', { bind: [from], transaction: t, type: QueryTypes.SELECT }),
+    );
+    res.render(path.join(__dirname, 'views', 'bare.hbs'), { title: 'Base', rows });
+  });
+  const app = createApp(
+    { config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize, { perAccount: 10_000, perIp: 10_000, windowSeconds: 60 }) },
+    sessionPool,
+    { tenant: inStack },
+  );
   app.enable('view cache');
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -223,6 +238,7 @@ async function main(): Promise<void> {
 
   const scenarios = {
     bare: { port: barePort, path: () => '/bare', headers: undefined },
+    bareInStack: { port: appPort, path: () => '/bench/base', headers: (c: number) => ({ Cookie: cookies[c] }) },
     inbox: { port: appPort, path: () => '/', headers: (c: number) => ({ Cookie: cookies[c] }) },
     process: { port: appPort, path: () => `/processos/${openIds[Math.floor(Math.random() * openIds.length)]}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
     // BENCH_EXTRA: the cost of the stack alone for a logged-in user (session, auth, CSRF, layout) —
@@ -278,7 +294,7 @@ async function main(): Promise<void> {
   const results: Record<string, Awaited<ReturnType<typeof runLoad>> & { nodeMsPerRequest: number; postgresMsPerRequest: number }> = {};
   const only = process.env.BENCH_ONLY?.split(',');
   for (const [name, s] of Object.entries(scenarios)) {
-    if (only && name !== 'bare' && !only.includes(name)) continue;
+    if (only && name !== 'bare' && name !== 'bareInStack' && !only.includes(name)) continue;
     await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
     const before = readCpu(postmasterPid);
     const r = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
@@ -286,10 +302,10 @@ async function main(): Promise<void> {
     results[name] = { ...r, nodeMsPerRequest: cpu.nodeMs / r.requests, postgresMsPerRequest: cpu.postgresMs / r.requests };
   }
   print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
-  print('page      requests  errors   req/s   median ms   p99 ms   ratio to bare   CPU ms/request: node (incl. load generator)  postgres');
+  print('page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: node (incl. load generator)  postgres');
   for (const [name, r] of Object.entries(results)) {
     print(
-      `${name.padEnd(9)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${r.nodeMsPerRequest.toFixed(2).padStart(30)}  ${r.postgresMsPerRequest.toFixed(2).padStart(14)}`,
+      `${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.nodeMsPerRequest.toFixed(2).padStart(30)}  ${r.postgresMsPerRequest.toFixed(2).padStart(14)}`,
     );
   }
   server.close();

@@ -64,15 +64,21 @@ export function buildHostRouters(services: Services): { platform: Router; tenant
   return { platform, tenant };
 }
 
-function hostRoutes(services: Services): Router {
+/** Routes a benchmark or a test adds to a tenant host, behind the whole stack (never in production code). */
+export interface ExtraRoutes {
+  tenant?: Router;
+}
+
+function hostRoutes(services: Services, extra: ExtraRoutes): Router {
   const { platform, tenant } = buildHostRouters(services);
+  if (extra.tenant) tenant.use(extra.tenant);
   const router = Router();
   router.use((req, res, next) => (req.site.type === 'platform' ? platform : tenant)(req, res, next));
   return router;
 }
 
 /** Builds the app from its services; it never listens (server/main.ts and the tests do). */
-export function createApp(services: Services, sessionPool: Pool): express.Express {
+export function createApp(services: Services, sessionPool: Pool, extra: ExtraRoutes = {}): express.Express {
   const { config } = services;
   const app = express();
   app.set('trust proxy', config.production ? 1 : false);
@@ -94,7 +100,7 @@ export function createApp(services: Services, sessionPool: Pool): express.Expres
   // Multipart bodies (document uploads, CSV imports) are parsed before the CSRF check reads their `_csrf` field.
   app.use(parseUploads(config.UPLOAD_MAX_BYTES));
   app.use(setUpCsrf());
-  app.use(hostRoutes(services));
+  app.use(hostRoutes(services, extra));
   app.use(notFound);
   app.use(errorHandler(config.production));
   return app;

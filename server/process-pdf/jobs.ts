@@ -8,7 +8,7 @@ import { ID_PATTERN } from '../documents/ids';
 import { execute, select } from '../documents/sql';
 import { sha256Hex } from '../documents/storage';
 import { DomainError, NotFoundError } from '../errors';
-import { logger } from '../logger';
+import { currentLogger } from '../logger';
 import { inTenant, requireTenant, runWithTenant, type TenantRef } from '../tenancy/context';
 import { ProgressWriter } from './progress';
 import { buildProcessPdf, type ProcessPdfResult } from './service';
@@ -114,7 +114,7 @@ export async function startPdfJob(config: Config, actor: Actor, processId: strin
       await execute(t, 'INSERT INTO process_pdf_jobs (id, user_id, unit_id, process_id) VALUES ($1, $2, $3, $4)', [id, actor.userId, actor.unitId, processId]);
     }),
   );
-  const log = logger.child({ tenantId: tenant.id, pdfJob: id });
+  const log = currentLogger().child({ tenantId: tenant.id, pdfJob: id });
   const progress = new ProgressWriter(
     ({ done, total }) => writeProgress(tenant, id, done, total),
     { intervalMs: config.PDF_JOB_PROGRESS_MS, heartbeatMs: Math.max(1000, (config.PDF_JOB_STALE_SECONDS * 1000) / 4) },

@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
-import { AccessCredential, Process, ProcessUnit, type AccessLevel } from '../models';
+import { Process, type AccessLevel } from '../models';
 
 /**
  * Who may find and who may read a process — the one place these rules live; lists, pages, search
@@ -55,16 +55,15 @@ export function effectiveLevelSql(p = 'p'): string {
 }
 
 export async function accessFacts(t: Transaction, process: Process, viewer: Viewer): Promise<AccessFacts> {
-  const [[level], here, credential] = await Promise.all([
-    Process.sequelize!.query<{ level: AccessLevel }>(`SELECT ${effectiveLevelSql('p')} AS level FROM processes p WHERE p.id = $1`, {
-      bind: [process.id],
-      transaction: t,
-      type: QueryTypes.SELECT,
-    }),
-    ProcessUnit.findOne({ where: { processId: process.id, unitId: viewer.unitId }, attributes: ['processId'], transaction: t }),
-    AccessCredential.findOne({ where: { processId: process.id, userId: viewer.userId, revokedAt: null }, attributes: ['id'], transaction: t }),
-  ]);
-  return { accessLevel: level.level, passedThroughUnit: Boolean(here), credentialed: Boolean(credential) };
+  // One statement: queries sent at once on a transaction's connection would queue in the client anyway.
+  const [facts] = await Process.sequelize!.query<{ level: AccessLevel; here: boolean; credentialed: boolean }>(
+    `SELECT ${effectiveLevelSql('p')} AS level,
+            EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $2) AS here,
+            EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = $3 AND c.revoked_at IS NULL) AS credentialed
+       FROM processes p WHERE p.id = $1`,
+    { bind: [process.id, viewer.unitId, viewer.userId], transaction: t, type: QueryTypes.SELECT },
+  );
+  return { accessLevel: facts.level, passedThroughUnit: facts.here, credentialed: facts.credentialed };
 }
 
 /**
