@@ -126,18 +126,27 @@ export async function countReadySpares(sequelize: Sequelize): Promise<number> {
   return Number(row.n);
 }
 
+/** Key of the advisory lock that lets one process at a time top up the spare schemas. */
+const SPARES_LOCK = 4_801_372_020;
+
 /**
  * Tops up the spare schemas to `target` (background work of the worker process): each one a
- * migrated schema with the default catalogs, owned by a registry row with no slug.
+ * migrated schema with the default catalogs, owned by a registry row with no slug. Each spare is made
+ * under a transaction-level advisory lock, after counting again: several workers topping up at once
+ * make `target` spares between them, not one batch each.
  */
 export async function prepareSpareSchemas(sequelize: Sequelize, target: number): Promise<number> {
   let made = 0;
-  for (let missing = target - (await countReadySpares(sequelize)); missing > 0; missing--) {
-    await sequelize.transaction(async (t) => {
+  for (;;) {
+    const madeOne = await sequelize.transaction(async (t) => {
+      await sequelize.query('SELECT pg_advisory_xact_lock($1)', { bind: [SPARES_LOCK], transaction: t });
+      if ((await countReadySpares(sequelize)) >= target) return false;
       const row = await Tenant.create({ slug: null, name: 'Esquema reserva', kind: 'orgao', uf: '--', ibgeCode: null, status: 'spare' });
       const tenant: TenantRef = { id: String(row.id), slug: '', name: row.name, schema: schemaFor(row.id) };
       await buildSchema(sequelize, t, row, tenant);
+      return true;
     });
+    if (!madeOne) break;
     made++;
   }
   if (made) logger.info({ made, target }, 'esquemas reserva preparados');

@@ -130,4 +130,12 @@ describe('Integration - tenancy/provisioning with spare schemas', () => {
       expect(users.every((e) => e.endsWith(`@${r.tenant.slug}.test`))).to.equal(true);
     }
   });
+
+  it('makes the target number of spares when several workers top up at once, not one batch each', async () => {
+    const { sequelize } = testEnv();
+    const target = (await countReadySpares(sequelize)) + 2;
+    const made = await Promise.all(Array.from({ length: 4 }, () => prepareSpareSchemas(sequelize, target)));
+    expect(made.reduce((a, b) => a + b, 0)).to.equal(2);
+    expect(await countReadySpares(sequelize)).to.equal(target);
+  });
 });
