@@ -32,8 +32,9 @@ export interface SearchHit {
 export const PAGE_SIZE = 20;
 /**
  * Ranking reads every matching document's vector, so it is bounded: the first SEARCH_CANDIDATES
- * readable matches (in storage order) are ranked. A query with fewer matches is ranked exactly; a
- * very common word ranks a sample of this size (the page says so and asks for more words).
+ * readable matches (in the order the plan finds them) are ranked, in the same pass that finds them.
+ * A query with fewer matches is ranked exactly; a very common word ranks a sample of this size (the
+ * page says so and asks for more words).
  */
 export const SEARCH_CANDIDATES = 2000;
 const START = '\u0002';
@@ -50,10 +51,15 @@ export function snippetHtml(raw: string): string {
 
 /**
  * The query under both configurations of the search vector (see migration 0300): accent-insensitive
- * stems and proper Portuguese stems of accented words.
+ * stems and proper Portuguese stems of accented words. For a query without accents both parse to the
+ * same tsquery, and one copy is enough (the OR of two equal queries tests every word twice for every
+ * row that does not match). Every function here is immutable, so PostgreSQL folds the whole
+ * expression into one constant tsquery when it plans the statement and estimates it like a literal.
  */
 function tsQuery(param: string): string {
-  return `(websearch_to_tsquery('extensions.pt_unaccent', ${param}) || websearch_to_tsquery('pg_catalog.portuguese', ${param}))`;
+  const unaccent = `websearch_to_tsquery('extensions.pt_unaccent', ${param})`;
+  const portuguese = `websearch_to_tsquery('pg_catalog.portuguese', ${param})`;
+  return `(CASE WHEN ${unaccent} = ${portuguese} THEN ${unaccent} ELSE ${unaccent} || ${portuguese} END)`;
 }
 
 function snippetSql(param: string): string {
@@ -126,14 +132,13 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
       }>(
         t,
         `WITH candidates AS MATERIALIZED (
-           SELECT d.id FROM documents d JOIN processes p ON p.id = d.process_id
+           SELECT d.id, d.process_id, ${rank} AS rank FROM documents d JOIN processes p ON p.id = d.process_id
             WHERE ${filters.join(' AND ')}
             LIMIT ${SEARCH_CANDIDATES}
          ), hits AS (
-           SELECT d.id, d.process_id, ${rank} AS rank
-             FROM candidates c JOIN documents d ON d.id = c.id
-            ORDER BY rank DESC, d.id DESC
-            LIMIT ${limit} OFFSET ${offset}
+           SELECT c.id, c.process_id, c.rank FROM candidates c
+            ORDER BY c.rank DESC, c.id DESC
+            LIMIT ${PAGE_SIZE} OFFSET ${offset}
          )
          SELECT p.id AS process_id, p.number AS process_number, pt.name AS process_type, p.specification,
                 d.id AS document_id, d.title AS document_title, d.number AS document_number, d.created_at,
@@ -142,10 +147,13 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
           ORDER BY h.rank DESC, d.id DESC`,
         bind,
       );
+      // The page's hits come from the candidates, so there is a next page when they go on after it
+      // (no 21st row to fetch, join and highlight just to know that).
+      const candidates = Number(rows[0]?.candidates ?? 0);
       return {
-        more: rows.length > PAGE_SIZE,
-        capped: Number(rows[0]?.candidates ?? 0) >= SEARCH_CANDIDATES,
-        hits: rows.slice(0, PAGE_SIZE).map((r) => ({
+        more: candidates > offset + PAGE_SIZE,
+        capped: candidates >= SEARCH_CANDIDATES,
+        hits: rows.map((r) => ({
           processId: String(r.process_id),
           processNumber: r.process_number,
           processType: r.process_type,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createExternalDocument, createInternalDocument, saveDocumentBody } from '../../../server/documents/service';
 import { signDocument } from '../../../server/signatures/service';
 import { FailureThrottle } from '../../../server/auth/failureThrottle';
-import { search } from '../../../server/search/service';
+import { PAGE_SIZE, search } from '../../../server/search/service';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
@@ -92,6 +92,54 @@ describe('Integration - search', () => {
     expect(before.hits).to.have.length(0);
     const otherUnit = await inWorld(w, () => search(w.clerk, { text: 'licitação', unitId: w.other.unitId }));
     expect(otherUnit.hits).to.have.length(0);
+  });
+
+  async function draft(body: string): Promise<string> {
+    const p = await newProcess(w);
+    const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
+    await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), body));
+    return String(d.id);
+  }
+
+  it('ranks by the words searched: the document where they stand together comes first, whatever its age', async () => {
+    const filler = 'cronograma de execução física e financeira conforme plano de trabalho aprovado pela secretaria'.repeat(3);
+    const together = await draft(`<p>Vistoria da ponte estadual sobre o rio. ${filler}</p>`);
+    const apart = await draft(`<p>Vistoria da ponte sobre o rio. ${filler} Rodovia estadual.</p>`);
+    const { hits } = await inWorld(w, () => search(w.clerk, { text: 'ponte estadual' }));
+    // Newer documents win ties (id descending): the older one first proves the rank decided.
+    expect(docIds(hits)).to.deep.equal([together, apart]);
+  });
+
+  it('pages through the ranked matches: 20 per page, and a next page only while matches remain', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < PAGE_SIZE + 1; i++) made.push(await draft(`<p>Relatório ${i} sobre o quiosque da praça.</p>`));
+    const first = await inWorld(w, () => search(w.clerk, { text: 'quiosque' }));
+    expect(first.hits).to.have.length(PAGE_SIZE);
+    expect(first.more).to.equal(true);
+    expect(first.capped).to.equal(false);
+    const second = await inWorld(w, () => search(w.clerk, { text: 'quiosque', page: 2 }));
+    expect(second.hits).to.have.length(1);
+    expect(second.more).to.equal(false);
+    expect([...docIds(first.hits), ...docIds(second.hits)]).to.have.members(made);
+    const third = await inWorld(w, () => search(w.clerk, { text: 'quiosque', page: 3 }));
+    expect(third).to.deep.include({ hits: [], more: false });
+  });
+
+  it('keeps the search vector in the row (migration 0303), so testing it reads no TOAST', async () => {
+    const words = 'orçamento empenho liquidação pagamento fornecedor cotação adjudicação homologação aditivo reajuste rescisão multa ' +
+      'convênio repasse prestação contas auditoria parecer jurídico procuradoria despacho portaria decreto nomeação';
+    const list = words.split(' ');
+    const body = Array.from({ length: 24 }, (_, i) => `<p>Item ${i}: ${[...list.slice(i), ...list.slice(0, i)].join(' ')} código${i * 7919}.</p>`).join('');
+    const id = await draft(body);
+    const [storage] = await tenantQuery<{ attstorage: string }>(w.tt, "SELECT attstorage FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search'");
+    expect(storage.attstorage).to.equal('m');
+    const [row] = await tenantQuery<{ size: number; toasted: string | null }>(
+      w.tt,
+      'SELECT pg_column_size(search) AS size, pg_column_toast_chunk_id(search)::text AS toasted FROM documents WHERE id = $1',
+      [id],
+    );
+    expect(row.size).to.be.greaterThan(2000, `vector of ${row.size} bytes`); // a vector that EXTENDED storage would have moved out of the row
+    expect(row.toasted).to.equal(null);
   });
 
   it('renders the search page with escaped snippets (no HTML from document text gets through)', async () => {
