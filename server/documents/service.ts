@@ -19,12 +19,6 @@ import { select } from './sql';
 import { preparedSelect } from '../db/prepared';
 
 export const MAX_BODY_CHARS = 2_000_000;
-const LEVEL_RANK: Record<AccessLevel, number> = { public: 0, restricted: 1, secret: 2 };
-
-export function mostRestrictive(levels: AccessLevel[]): AccessLevel {
-  return levels.reduce<AccessLevel>((a, b) => (LEVEL_RANK[b] > LEVEL_RANK[a] ? b : a), 'public');
-}
-
 export interface AccessChoice {
   accessLevel: AccessLevel;
   legalBasisId: string | null;
@@ -495,12 +489,6 @@ export async function treeRows(t: Transaction, processId: string, unitId: string
       fileMime: r.file_mime,
     };
   });
-}
-
-/** The access level a process shows: the most restrictive among itself and its documents. */
-export async function effectiveAccessLevel(t: Transaction, processId: string, processLevel: AccessLevel): Promise<AccessLevel> {
-  const rows = await select<{ access_level: AccessLevel }>(t, 'SELECT DISTINCT access_level FROM documents WHERE process_id = $1 AND deleted_at IS NULL', [processId]);
-  return mostRestrictive([processLevel, ...rows.map((r) => r.access_level)]);
 }
 
 /**

@@ -45,13 +45,11 @@ export function decideAccess(f: AccessFacts): AccessDecision {
 
 /**
  * The level that governs a process: the most restrictive among the process and its (not deleted)
- * documents — "contamination" (DOMAIN.md). SQL over the process alias `p`.
+ * documents — "contamination" (DOMAIN.md). Kept in `processes.effective_level` by triggers in the
+ * same transaction as every change that can move it (migration 0304). SQL over the process alias `p`.
  */
 export function effectiveLevelSql(p = 'p'): string {
-  return `(CASE
-    WHEN ${p}.access_level = 'secret' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'secret') THEN 'secret'
-    WHEN ${p}.access_level = 'restricted' OR EXISTS (SELECT 1 FROM documents dl WHERE dl.process_id = ${p}.id AND dl.deleted_at IS NULL AND dl.access_level = 'restricted') THEN 'restricted'
-    ELSE 'public' END)`;
+  return `${p}.effective_level`;
 }
 
 export async function accessFacts(t: Transaction, process: Process, viewer: Viewer): Promise<AccessFacts> {

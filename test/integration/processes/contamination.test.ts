@@ -47,4 +47,38 @@ describe('Integration - processes/access: the most restrictive level among a pro
     await outsider.get(`/processos/${p.id}`).expect(404);
     await outsider.get(`/processos/numero?numero=${encodeURIComponent(p.number)}`).expect(404);
   });
+
+  it('keeps processes.effective_level equal to the most restrictive level through every change (triggers of migration 0304)', async () => {
+    const p = await newProcess(w);
+    const level = async () => (await tenantQuery<{ e: string }>(w.tt, 'SELECT effective_level AS e FROM processes WHERE id = $1', [p.id]))[0].e;
+    const computed = async () =>
+      (
+        await tenantQuery<{ e: string }>(
+          w.tt,
+          `SELECT CASE WHEN p.access_level = 'secret' OR bool_or(d.access_level = 'secret') THEN 'secret'
+                       WHEN p.access_level = 'restricted' OR bool_or(d.access_level = 'restricted') THEN 'restricted' ELSE 'public' END AS e
+             FROM processes p LEFT JOIN documents d ON d.process_id = p.id AND d.deleted_at IS NULL WHERE p.id = $1 GROUP BY p.id`,
+          [p.id],
+        )
+      )[0].e;
+    const expectLevel = async (expected: string) => {
+      expect(await level()).to.equal(expected);
+      expect(await computed()).to.equal(expected);
+    };
+    await expectLevel('public');
+    const restricted = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'restricted', legalBasisId }));
+    await expectLevel('restricted');
+    const secret = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'secret', legalBasisId }));
+    await expectLevel('secret');
+    await tenantQuery(w.tt, 'UPDATE documents SET deleted_at = now() WHERE id = $1', [secret.id]);
+    await expectLevel('restricted');
+    await tenantQuery(w.tt, "UPDATE documents SET access_level = 'public', legal_basis_id = NULL WHERE id = $1", [restricted.id]);
+    await expectLevel('public');
+    await tenantQuery(w.tt, "UPDATE processes SET access_level = 'restricted', legal_basis_id = $2 WHERE id = $1", [p.id, legalBasisId]);
+    await expectLevel('restricted');
+    await tenantQuery(w.tt, 'UPDATE documents SET deleted_at = NULL WHERE id = $1', [secret.id]);
+    await expectLevel('secret');
+    await tenantQuery(w.tt, 'DELETE FROM documents WHERE id = $1', [secret.id]);
+    await expectLevel('restricted');
+  });
 });
