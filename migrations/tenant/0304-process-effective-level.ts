@@ -51,6 +51,7 @@ export async function up({ context }: MigrationParams): Promise<void> {
       FOR EACH ROW EXECUTE FUNCTION refresh_process_effective_level();
 
     CREATE INDEX processes_effective_secret_idx ON processes (id) WHERE effective_level = 'secret';
+    ANALYZE processes;
     `,
     { transaction: context.transaction },
   );

@@ -112,7 +112,8 @@ export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, Inbox
   const filtered = q.filters.mine || q.filters.overdue || Boolean(q.filters.processTypeId);
   // Sigilosos (effective level: the process or one of its documents) the viewer holds no credential
   // for are neither listed nor counted: a small set, from a partial index.
-  const hiddenSecret = `pu.process_id IN (SELECT p.id FROM processes p WHERE p.effective_level = 'secret')
+  // (An array computed once: the unit's index is probed for these ids only, whatever the statistics say.)
+  const hiddenSecret = `pu.process_id = ANY (ARRAY (SELECT p.id FROM processes p WHERE p.effective_level = 'secret'))
       AND NOT EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = pu.process_id AND c.user_id = $2 AND c.revoked_at IS NULL)`;
   // Unfiltered: exact, from the per-unit counter (unit_inbox_counts, kept by a trigger) minus the
   // hidden sigilosos. Filtered: counted on the fly, bounded at COUNT_LIMIT.
