@@ -5,7 +5,7 @@
  * run a bare page of the same stack (express + handlebars + one indexed query in a tenant
  * transaction rendering 50 rows). Prints median, p99 and throughput, and the ratio to the bare page.
  *
- *   npx tsx bench/processes.ts            # BENCH_PROCESSES, BENCH_OPEN, BENCH_SECONDS, DATABASE_URL
+ *   npx tsx bench/processes.ts            # BENCH_PROCESSES, BENCH_OPEN, BENCH_SECONDS, BENCH_ROUNDS, DATABASE_URL
  *
  * To repeat measurements without seeding again: run once with DATABASE_URL set and BENCH_KEEP=1 (the
  * seeded tenant is kept and its slug printed), then with BENCH_TENANT=<slug>. BENCH_ONLY=inbox,process
@@ -24,6 +24,7 @@ process.env.LOG_LEVEL ??= 'warn';
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1_000_000);
 const OPEN = Number(process.env.BENCH_OPEN ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const PASSWORD = 'Senha-do-benchmark-1';
 
@@ -292,21 +293,36 @@ async function main(): Promise<void> {
     await c.end();
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   })();
-  const results: Record<string, Awaited<ReturnType<typeof runLoad>> & { nodeMsPerRequest: number; postgresMsPerRequest: number }> = {};
   const only = process.env.BENCH_ONLY?.split(',');
-  for (const [name, s] of Object.entries(scenarios)) {
-    if (only && name !== 'bare' && name !== 'bareInStack' && !only.includes(name)) continue;
-    await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
-    const before = readCpu(postmasterPid);
-    const r = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
-    const cpu = cpuSince(before, postmasterPid);
-    results[name] = { ...r, nodeMsPerRequest: cpu.nodeMs / r.requests, postgresMsPerRequest: cpu.postgresMs / r.requests };
+  const chosen = Object.entries(scenarios).filter(([name]) => !only || name === 'bare' || name === 'bareInStack' || only.includes(name));
+  type Result = Awaited<ReturnType<typeof runLoad>> & { nodeMsPerRequest: number; postgresMsPerRequest: number };
+  // Rounds: every page once per round, so drift of a shared machine touches all of them alike;
+  // the ratios are taken within each round, and the summary gives their median.
+  const rounds: Record<string, Result>[] = [];
+  for (const [, s] of chosen) await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
+  print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
+  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: node (incl. load generator)  postgres');
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const results: Record<string, Result> = {};
+    for (const [name, s] of chosen) {
+      const before = readCpu(postmasterPid);
+      const r = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
+      const cpu = cpuSince(before, postmasterPid);
+      results[name] = { ...r, nodeMsPerRequest: cpu.nodeMs / r.requests, postgresMsPerRequest: cpu.postgresMs / r.requests };
+    }
+    for (const [name, r] of Object.entries(results)) {
+      print(
+        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.nodeMsPerRequest.toFixed(2).padStart(30)}  ${r.postgresMsPerRequest.toFixed(2).padStart(14)}`,
+      );
+    }
+    rounds.push(results);
   }
-  print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
-  print('page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: node (incl. load generator)  postgres');
-  for (const [name, r] of Object.entries(results)) {
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+  print('\nmedian over the rounds: page, req/s, p99 ms, ratio to bare, ratio to bare in stack');
+  for (const [name] of chosen) {
     print(
-      `${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.nodeMsPerRequest.toFixed(2).padStart(30)}  ${r.postgresMsPerRequest.toFixed(2).padStart(14)}`,
+      `  ${name.padEnd(13)} ${median(rounds.map((r) => r[name].throughput)).toFixed(0).padStart(6)} ${median(rounds.map((r) => r[name].p99Ms)).toFixed(1).padStart(8)} ` +
+        `${median(rounds.map((r) => r[name].throughput / r.bare.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => r[name].throughput / r.bareInStack.throughput)).toFixed(2).padStart(6)}`,
     );
   }
   server.close();
