@@ -316,6 +316,10 @@ async function main(): Promise<void> {
       );
     }
     rounds.push(results);
+    if (process.env.BENCH_DEBUG) {
+      const { namespace } = await import('../server/db/cls');
+      print(`  heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, CLS contexts ${(namespace as unknown as { _contexts: Map<number, unknown> })._contexts.size}`);
+    }
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
   print('\nmedian over the rounds: page, req/s, p99 ms, ratio to bare, ratio to bare in stack');

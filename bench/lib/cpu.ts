@@ -6,18 +6,21 @@ import fs from 'node:fs';
  */
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-function cpuOfPid(pid: number): number {
+function cpuOfPid(pid: number, withReapedChildren = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+    // utime + stime, and cutime + cstime: the CPU of children that have exited (backends recycled
+    // by the pool), which the postmaster has reaped.
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (withReapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) * TICK_MS;
   } catch {
     return 0;
   }
 }
 
 function postgresCpuMs(postmasterPid: number): number {
-  let total = cpuOfPid(postmasterPid);
+  let total = cpuOfPid(postmasterPid, true);
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
