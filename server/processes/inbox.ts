@@ -137,6 +137,7 @@ export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, Inbox
     const more = rows.length > size;
     const shown = rows.slice(0, size);
     const last = shown[shown.length - 1];
+    const total = Number((list === 'received' ? counts?.received_total : counts?.created_total) ?? 0);
     return {
       rows: shown.map((r) => ({
         processId: String(r.process_id),
@@ -153,8 +154,8 @@ export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, Inbox
         arrivedAt: r.arrived_at as Date,
         sentFrom: r.sent_from,
       })),
-      total: Number((list === 'received' ? counts?.received_total : counts?.created_total) ?? 0),
-      totalIsBound: filtered && Number((list === 'received' ? counts?.received_total : counts?.created_total) ?? 0) > COUNT_LIMIT,
+      total,
+      totalIsBound: filtered && total > COUNT_LIMIT,
       nextCursor: more && last ? `${last.arrived_key}|${last.process_id}` : null,
     };
   };
