@@ -3,10 +3,10 @@ import type { Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
 import type { Actor } from './actor';
-import { effectiveLevelSql } from '../processes/access';
+import { effectiveLevelSql, findableSql } from '../processes/access';
 import { select } from './sql';
 
-export { effectiveLevelSql };
+export { effectiveLevelSql, findableSql };
 
 /**
  * Who may read a process (and so its documents), in one SQL predicate that pages, search and the
@@ -20,11 +20,6 @@ export function readableSql(p: string, userParam: string, unitParam: string): st
   const credential = `EXISTS (SELECT 1 FROM access_credentials ac WHERE ac.process_id = ${p}.id AND ac.user_id = ${userParam} AND ac.revoked_at IS NULL)`;
   const passed = `EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = ${p}.id AND pu.unit_id = ${unitParam})`;
   return `(CASE ${effectiveLevelSql(p)} WHEN 'public' THEN true WHEN 'restricted' THEN ${passed} ELSE ${credential} END)`;
-}
-
-/** Findable (by number or metadata): everything but sigiloso processes without a credential. */
-export function findableSql(p: string, userParam: string): string {
-  return `(${effectiveLevelSql(p)} <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials ac WHERE ac.process_id = ${p}.id AND ac.user_id = ${userParam} AND ac.revoked_at IS NULL))`;
 }
 
 /** A document's content is readable when its process is, and it is not another unit's minuta. */
@@ -58,7 +53,7 @@ export async function readableProcess(t: Transaction, actor: Actor, processId: s
   }>(
     t,
     `SELECT p.id, p.number, p.specification, pt.name AS type_name, p.access_level, p.created_at,
-            ${effectiveLevelSql('p')} AS effective, ${readableSql('p', '$2', '$3')} AS readable, ${findableSql('p', '$2')} AS findable,
+            ${effectiveLevelSql('p')} AS effective, ${readableSql('p', '$2', '$3')} AS readable, ${findableSql('$2')} AS findable,
             (SELECT pu.open FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $3) AS open_here,
             (SELECT array_agg(pa.name || coalesce(' (' || pa.document || ')', '') ORDER BY pp.position) FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties
        FROM processes p JOIN process_types pt ON pt.id = p.process_type_id

@@ -167,7 +167,7 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
         })),
       };
     }
-    const filters = [...processFilters, findableSql('p', '$1')];
+    const filters = [...processFilters, findableSql('$1')];
     const rows = await select<{ id: string; number: string; process_type: string; specification: string; created_at: Date; readable: boolean }>(
       t,
       `SELECT p.id, p.number, pt.name AS process_type, p.specification, p.created_at, ${readableSql('p', '$1', '$2')} AS readable
