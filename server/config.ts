@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,8 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).default(20),
+  /** Web processes (one per core is best); 1 outside production unless set. See server/cluster.ts. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(5000),
   MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SPARE_SCHEMAS: z.coerce.number().int().min(0).max(100).default(3),
@@ -33,6 +36,7 @@ export type Config = z.infer<typeof schema> & {
   sessionSecret: string;
   demoPassword: string;
   scheme: 'http' | 'https';
+  webProcesses: number;
 };
 
 export class ConfigError extends Error {}
@@ -60,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: c.SESSION_SECRET ?? 'dev-only-secret-not-for-production',
     demoPassword: c.DEMO_PASSWORD ?? DEMO_PASSWORD,
     scheme: c.PUBLIC_URL_SCHEME ?? (production ? 'https' : 'http'),
+    webProcesses: c.WEB_CONCURRENCY ?? (production ? os.availableParallelism() : 1),
   };
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { seedDemo, DEMO_OPERATOR } from '../seeders/demo';
 import { createApp } from './app';
+import { forkWebProcesses, isWebCopy } from './cluster';
 import { LoginThrottle } from './auth/loginThrottle';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
@@ -15,13 +16,16 @@ import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
 
 /**
- * `npm start` (no flag): the whole product in one process — database (embedded unless
- * DATABASE_URL), migrations, demo data outside production, web server and mail worker.
+ * `npm start` (no flag): the whole product — database (embedded unless DATABASE_URL), migrations,
+ * demo data outside production, web server and mail worker.
  * `--web` / `--worker`: one role each, as the Procfile runs them.
+ * With WEB_CONCURRENCY above 1 the web role runs in that many processes sharing the port
+ * (server/cluster.ts); this process then supervises them and keeps the other roles.
  */
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
-  const all = !args.has('--web') && !args.has('--worker');
+  const copy = isWebCopy();
+  const all = !copy && !args.has('--web') && !args.has('--worker');
   const config = loadConfig();
   const db = await openDatabase(config);
   const stops: (() => Promise<void>)[] = [];
@@ -34,19 +38,27 @@ async function main(): Promise<void> {
       if (created.length) logger.info({ created }, 'entes de demonstração criados');
     }
   }
-  if (all || args.has('--web')) {
-    stops.push(await listenForRegistryChanges(db.url, registry));
-    const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
-    const server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
-    stops.push(
-      () =>
-        new Promise((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-    );
-    printWelcome(config.PORT, config.APP_DOMAIN, config.production ? null : config.demoPassword);
+  if (copy || all || args.has('--web')) {
+    if (!copy && config.webProcesses > 1) {
+      // The copies reach the same database (the embedded one this process started, if so).
+      const web = forkWebProcesses(config.webProcesses, { DATABASE_URL: db.url });
+      stops.push(() => web.stop());
+      await web.ready;
+      logger.info({ processes: config.webProcesses }, 'processos web no ar');
+    } else {
+      stops.push(await listenForRegistryChanges(db.url, registry));
+      const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
+      const server = http.createServer(app);
+      await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+      stops.push(
+        () =>
+          new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+    }
+    if (!copy) printWelcome(config.PORT, config.APP_DOMAIN, config.production ? null : config.demoPassword);
   }
   if (all || args.has('--worker')) {
     const worker = new OutboxWorker(db.sequelize, createTransport(config.SMTP_URL, path.join(config.VAR_DIR, 'mail')), { from: config.MAIL_FROM });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
+import { logger } from '../logger';
 import { initModels } from '../models';
 import { bindTenancy } from '../tenancy/context';
 import { startEmbedded, type EmbeddedServer } from './embedded';
@@ -13,6 +14,20 @@ export interface Database {
   /** A small pool for the session store, apart from the tenants' pool. */
   sessionPool: Pool;
   close(): Promise<void>;
+}
+
+/**
+ * The session store's pool. An idle connection the server ends (a restart, an administrator, a
+ * stopping database) is reported on the pool; without a listener that report would end the process.
+ * The pool drops that connection and opens another when next asked.
+ */
+/** Its connections' application_name (pg_stat_activity). */
+export const SESSION_POOL_NAME = 'pen-sessions';
+
+export function createSessionPool(url: string): Pool {
+  const pool = new Pool({ connectionString: url, max: 5, application_name: SESSION_POOL_NAME });
+  pool.on('error', (err) => logger.warn({ err }, 'conexão ociosa do pool de sessões encerrada pelo servidor'));
+  return pool;
 }
 
 /** `DATABASE_URL` when set; otherwise the embedded PostgreSQL under `var/pg/`, started (or created) here. */
@@ -29,7 +44,7 @@ export async function openDatabase(config: Config, opts: { embeddedPort?: number
   const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES });
   initModels(sequelize);
   bindTenancy(sequelize);
-  const sessionPool = new Pool({ connectionString: url, max: 5 });
+  const sessionPool = createSessionPool(url);
   return {
     url,
     sequelize,

