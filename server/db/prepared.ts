@@ -19,7 +19,7 @@ import { assertTenantTransaction } from '../tenancy/context';
 
 const names = new Map<string, string>();
 
-function statementName(text: string): string {
+export function statementName(text: string): string {
   let name = names.get(text);
   if (!name) {
     name = `pen_${crypto.createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
@@ -30,7 +30,11 @@ function statementName(text: string): string {
 
 export async function preparedSelect<T>(t: Transaction, text: string, values: unknown[]): Promise<T[]> {
   assertTenantTransaction(t);
-  const client = (t as unknown as { connection: Client }).connection;
+  return preparedOn<T>((t as unknown as { connection: Client }).connection, text, values);
+}
+
+/** The same on a connection whose tenant transaction the caller has opened (readInTenant). */
+export async function preparedOn<T>(client: Client, text: string, values: unknown[]): Promise<T[]> {
   logger.trace({ sql: text }, 'sql (prepared)');
   const result = await client.query<T & object>({ name: statementName(text), text, values });
   return result.rows;

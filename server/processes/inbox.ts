@@ -1,6 +1,5 @@
-import { preparedSelect } from '../db/prepared';
 import type { InboxList } from '../models';
-import { inTenant } from '../tenancy/context';
+import { readInTenant } from '../tenancy/context';
 import { findableSql } from './access';
 
 /**
@@ -130,7 +129,7 @@ export async function inboxPages(q: InboxQuery): Promise<Record<InboxList, Inbox
           - (SELECT count(*) FROM process_units pu WHERE pu.unit_id = $1 AND pu.open AND pu.list = '${list}' AND ${hiddenSecret}))`;
   const sql = `${listSql('received')} UNION ALL ${listSql('created')} UNION ALL
     (SELECT 'count', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${countSql('received')}, ${countSql('created')})`;
-  const raw = await inTenant((t) => preparedSelect<Raw>(t, sql, bind));
+  const raw = await readInTenant((read) => read<Raw>(sql, bind));
   const counts = raw.find((r) => r.list === 'count');
   const page = (list: InboxList): InboxPage => {
     const rows = raw.filter((r) => r.list === list);
