@@ -3,6 +3,7 @@ import { Router } from 'express';
 import session from 'express-session';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import { statementName } from '../db/prepared';
 
 /**
  * Sessions live in `platform.sessions`, so web processes are stateless. The cookie is host-only
@@ -51,6 +52,15 @@ function throttledTouchStore(PgStore: ReturnType<typeof connectPgSimple>) {
   };
 }
 
+/**
+ * The store's statements (read the session, touch it, save it) are the same text on every request:
+ * run as named prepared statements, PostgreSQL parses and plans each once per connection instead of
+ * once per page.
+ */
+function preparedStatements(pool: Pool): Pool {
+  return { query: (text: string, values?: unknown[]) => pool.query({ name: statementName(text), text, values }) } as unknown as Pool;
+}
+
 export default function setUpSession(config: Config, pool: Pool): Router {
   const PgStore = throttledTouchStore(connectPgSimple(session));
   const router = Router();
@@ -58,7 +68,7 @@ export default function setUpSession(config: Config, pool: Pool): Router {
     session({
       name: config.production ? '__Host-pen.sid' : 'pen.sid',
       secret: config.sessionSecret,
-      store: new PgStore({ pool, schemaName: 'platform', tableName: 'sessions', pruneSessionInterval: 15 * 60 }),
+      store: new PgStore({ pool: preparedStatements(pool), schemaName: 'platform', tableName: 'sessions', pruneSessionInterval: 15 * 60 }),
       resave: false,
       saveUninitialized: false,
       rolling: true,
