@@ -2,14 +2,21 @@
  * Benchmark of the process screens at scale: one tenant with BENCH_PROCESSES processes (default
  * 1,000,000), BENCH_OPEN of them (default 10,000) open in SEGOV. Under 32 concurrent keep-alive
  * connections it measures the inbox (Controle de processos) and the process page, and in the same
- * run a bare page of the same stack (express + handlebars + one indexed query in a tenant
- * transaction rendering 50 rows). Prints median, p99 and throughput, and the ratio to the bare page.
+ * run two bare pages (one indexed query in a tenant transaction rendering 50 rows): one alone
+ * (express + handlebars, no session, no layout) and one served by the whole stack (logged in:
+ * session, CSRF, tenant layout). Prints median, p99, throughput, the ratios to both bare pages and
+ * the CPU per request of the web processes, PostgreSQL and the load generator.
+ *
+ * The web role runs as production runs it: BENCH_WEB_PROCESSES copies (default one per core, as
+ * WEB_CONCURRENCY) under node:cluster (bench/lib/webServer.ts). The load comes from wrk when it is
+ * installed (`apt-get install wrk`: far less CPU taken from the server), else from Node
+ * (bench/lib/load.ts); BENCH_LOAD=node forces the latter.
  *
  *   npx tsx bench/processes.ts            # BENCH_PROCESSES, BENCH_OPEN, BENCH_SECONDS, BENCH_ROUNDS, DATABASE_URL
  *
- * To repeat measurements without seeding again: run once with DATABASE_URL set and BENCH_KEEP=1 (the
- * seeded tenant is kept and its slug printed), then with BENCH_TENANT=<slug>. BENCH_ONLY=inbox,process
- * runs only those pages (the bare page always runs: ratios need it).
+ * To repeat measurements without seeding again: run once with DATABASE_URL set (the seeded tenant is
+ * kept and its slug printed), then with BENCH_TENANT=<slug>. BENCH_ONLY=inbox,process runs only those
+ * pages (the bare pages always run: ratios need them). BENCH_EXPLAIN=1 prints the inbox plan.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
 
 process.env.LOG_LEVEL ??= 'warn';
 
@@ -26,6 +34,8 @@ const OPEN = Number(process.env.BENCH_OPEN ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
+/** Web processes (WEB_CONCURRENCY): one per core by default, as production runs. */
+const WEB_PROCESSES = Number(process.env.BENCH_WEB_PROCESSES ?? os.availableParallelism());
 const PASSWORD = 'Senha-do-benchmark-1';
 
 /** Figures go to stdout (a script's output, not server logging). */
@@ -34,12 +44,8 @@ function print(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const { Client, Pool } = await import('pg');
-  const express = (await import('express')).default;
-  const Handlebars = (await import('handlebars')).default;
+  const { Client } = await import('pg');
   const { QueryTypes } = await import('sequelize');
-  const { createApp } = await import('../server/app');
-  const { LoginThrottle } = await import('../server/auth/loginThrottle');
   const { hashPassword } = await import('../server/auth/passwords');
   const { loadConfig } = await import('../server/config');
   const { startEmbedded } = await import('../server/db/embedded');
@@ -50,7 +56,9 @@ async function main(): Promise<void> {
   const { tenantDefinitionSchema } = await import('../server/tenancy/definition');
   const { provisionTenant } = await import('../server/tenancy/provisioning');
   const { TenantRegistry } = await import('../server/tenancy/registry');
-  const { runLoad, request } = await import('./lib/load');
+  const { runLoad, runWrk, request, wrkAvailable } = await import('./lib/load');
+  const { childrenOf } = await import('./lib/cpu');
+  const { freePort } = await import('../server/db/throwaway');
 
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', APP_DOMAIN: 'localhost', SMTP_URL: undefined, DATABASE_URL: undefined });
   let url = process.env.DATABASE_URL;
@@ -175,52 +183,21 @@ async function main(): Promise<void> {
   ).rows.map((r) => r.id);
   await lister.end();
 
-  // The application, with compiled templates cached as in production.
-  const sessionPool = new Pool({ connectionString: url, max: 5 });
-  // The same bare page inside the whole stack (host → tenant, session, login, CSRF, tenant layout): what
-  // any logged-in page costs before its own work.
-  const { requireUser } = await import('../server/middleware/setUpAuth');
-  const inStack = express.Router();
-  inStack.get('/bench/base', requireUser, async (_req, res) => {
-    const from = Math.floor(Math.random() * Math.max(1, PROCESSES - 50));
-    const rows = await inTenant((t) =>
-      sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', { bind: [from], transaction: t, type: QueryTypes.SELECT }),
-    );
-    res.render(path.join(__dirname, 'views', 'bare.hbs'), { title: 'Base', rows });
+  // The web role as production runs it: WEB_PROCESSES copies under node:cluster (bench/lib/webServer.ts),
+  // serving the app (with the bare page inside the stack at /bench/base) and the bare page alone.
+  const [appPort, barePort] = [await freePort(), await freePort()];
+  const web = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'webServer.ts')], {
+    env: { ...process.env, DATABASE_URL: url, BENCH_TENANT: slug, BENCH_PROCESSES: String(PROCESSES), BENCH_WEB_PROCESSES: String(WEB_PROCESSES), BENCH_APP_PORT: String(appPort), BENCH_BARE_PORT: String(barePort) },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const app = createApp(
-    { config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize, { perAccount: 10_000, perIp: 10_000, windowSeconds: 60 }) },
-    sessionPool,
-    { tenant: inStack },
-  );
-  app.enable('view cache');
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const appPort = (server.address() as AddressInfo).port;
-
-  // The bare page: same express, handlebars and tenant transaction; one indexed query; 50 rows.
-  const bareTemplate = Handlebars.compile(
-    `<!DOCTYPE html><html lang="pt-BR"><head><meta charset="utf-8"><title>Base</title></head><body><main><h1>Base</h1>
-     <table><caption>50 processos</caption><thead><tr><th scope="col">Número</th><th scope="col">Especificação</th><th scope="col">Criado em</th></tr></thead>
-     <tbody>{{#each rows}}<tr><th scope="row"><a href="/processos/{{id}}">{{number}}</a></th><td>{{specification}}</td><td>{{created_at}}</td></tr>{{/each}}</tbody></table></main></body></html>`,
-  );
-  const bare = express();
-  bare.get('/bare', async (_req, res) => {
-    const from = Math.floor(Math.random() * Math.max(1, PROCESSES - 50));
-    const rows = await runWithTenant(tenant, () =>
-      inTenant((t) =>
-        sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', {
-          bind: [from],
-          transaction: t,
-          type: QueryTypes.SELECT,
-        }),
-      ),
-    );
-    res.type('html').send(bareTemplate({ rows }));
+  await new Promise<void>((resolve, reject) => {
+    web.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    web.once('exit', (code) => reject(new Error(`o servidor web terminou (${code})`)));
   });
-  const bareServer = http.createServer(bare);
-  await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
-  const barePort = (bareServer.address() as AddressInfo).port;
+  for (const port of [appPort, barePort]) {
+    for (let i = 0; i < 100 && (await request(port, 'x', 'GET', '/healthz').catch(() => ({ status: 0 }))).status === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+  }
+  const webPids = () => [web.pid as number, ...childrenOf(web.pid as number)];
 
   // One session per connection (sessions are rows: sharing one would serialise their updates).
   const host = `${slug}.localhost`;
@@ -295,24 +272,32 @@ async function main(): Promise<void> {
   })();
   const only = process.env.BENCH_ONLY?.split(',');
   const chosen = Object.entries(scenarios).filter(([name]) => !only || name === 'bare' || name === 'bareInStack' || only.includes(name));
-  type Result = Awaited<ReturnType<typeof runLoad>> & { nodeMsPerRequest: number; postgresMsPerRequest: number };
+  type Result = Awaited<ReturnType<typeof runLoad>> & { webMsPerRequest: number; loadMsPerRequest: number; postgresMsPerRequest: number };
   // Rounds: every page once per round, so drift of a shared machine touches all of them alike;
   // the ratios are taken within each round, and the summary gives their median.
   const rounds: Record<string, Result>[] = [];
-  for (const [, s] of chosen) await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: 2000, maxRequests: 100_000 });
-  print(`\n${os.cpus().length} CPUs, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
-  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: node (incl. load generator)  postgres');
+  // wrk when installed (a load generator in C: far less CPU taken from the server on this machine);
+  // BENCH_LOAD=node forces the Node one (bench/lib/load.ts).
+  const useWrk = process.env.BENCH_LOAD !== 'node' && wrkAvailable();
+  const load = (s: (typeof chosen)[number][1], durationMs: number) =>
+    useWrk
+      ? runWrk({ port: s.port, host, paths: Array.from({ length: 10_000 }, () => s.path()), cookies: s.headers ? cookies : [], connections: CONNECTIONS, durationMs })
+      : runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs, maxRequests: 1_000_000 });
+  for (const [, s] of chosen) await load(s, 3000);
+  print(`\n${os.cpus().length} CPUs, ${WEB_PROCESSES} web process(es), load by ${useWrk ? 'wrk' : 'Node'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
+  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: web  postgres  load generator');
   for (let round = 1; round <= ROUNDS; round += 1) {
     const results: Record<string, Result> = {};
     for (const [name, s] of chosen) {
-      const before = readCpu(postmasterPid);
-      const r = await runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs: SECONDS * 1000, maxRequests: 1_000_000 });
-      const cpu = cpuSince(before, postmasterPid);
-      results[name] = { ...r, nodeMsPerRequest: cpu.nodeMs / r.requests, postgresMsPerRequest: cpu.postgresMs / r.requests };
+      const pids = webPids();
+      const before = readCpu(postmasterPid, pids);
+      const r = await load(s, SECONDS * 1000);
+      const cpu = cpuSince(before, postmasterPid, pids);
+      results[name] = { ...r, webMsPerRequest: cpu.webMs / r.requests, loadMsPerRequest: cpu.nodeMs / r.requests, postgresMsPerRequest: cpu.postgresMs / r.requests };
     }
     for (const [name, r] of Object.entries(results)) {
       print(
-        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.nodeMsPerRequest.toFixed(2).padStart(30)}  ${r.postgresMsPerRequest.toFixed(2).padStart(14)}`,
+        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.webMsPerRequest.toFixed(2).padStart(20)} ${r.postgresMsPerRequest.toFixed(2).padStart(9)} ${r.loadMsPerRequest.toFixed(2).padStart(15)}`,
       );
     }
     rounds.push(results);
@@ -329,9 +314,9 @@ async function main(): Promise<void> {
         `${median(rounds.map((r) => r[name].throughput / r.bare.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => r[name].throughput / r.bareInStack.throughput)).toFixed(2).padStart(6)}`,
     );
   }
-  server.close();
-  bareServer.close();
-  await sessionPool.end();
+  const stopped = new Promise((resolve) => web.once('exit', resolve));
+  web.kill('SIGTERM');
+  await stopped;
   await sequelize.close();
   await stopDb?.();
 }

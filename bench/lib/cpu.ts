@@ -19,33 +19,39 @@ function cpuOfPid(pid: number, withReapedChildren = false): number {
   }
 }
 
-function postgresCpuMs(postmasterPid: number): number {
-  let total = cpuOfPid(postmasterPid, true);
+/** Pids whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmasterPid) total += cpuOfPid(Number(entry));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
     } catch {
       // the process ended while we read
     }
   }
-  return total;
+  return found;
+}
+
+function postgresCpuMs(postmasterPid: number): number {
+  return cpuOfPid(postmasterPid, true) + childrenOf(postmasterPid).reduce((sum, pid) => sum + cpuOfPid(pid), 0);
 }
 
 export interface CpuReading {
+  /** This process and the children it has reaped (the load generator: Node's in this process, or wrk). */
   nodeMs: number;
+  /** The web processes given (none: 0). */
+  webMs: number;
   postgresMs: number;
 }
 
 /** Reads now; `since(previous)` gives the CPU milliseconds spent in between. */
-export function readCpu(postmasterPid: number): CpuReading {
-  const u = process.cpuUsage();
-  return { nodeMs: (u.user + u.system) / 1000, postgresMs: postgresCpuMs(postmasterPid) };
+export function readCpu(postmasterPid: number, webPids: number[] = []): CpuReading {
+  return { nodeMs: cpuOfPid(process.pid, true), webMs: webPids.reduce((sum, pid) => sum + cpuOfPid(pid), 0), postgresMs: postgresCpuMs(postmasterPid) };
 }
 
-export function cpuSince(before: CpuReading, postmasterPid: number): CpuReading {
-  const now = readCpu(postmasterPid);
-  return { nodeMs: now.nodeMs - before.nodeMs, postgresMs: now.postgresMs - before.postgresMs };
+export function cpuSince(before: CpuReading, postmasterPid: number, webPids: number[] = []): CpuReading {
+  const now = readCpu(postmasterPid, webPids);
+  return { nodeMs: now.nodeMs - before.nodeMs, webMs: now.webMs - before.webMs, postgresMs: now.postgresMs - before.postgresMs };
 }

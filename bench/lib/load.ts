@@ -1,4 +1,8 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -95,4 +99,39 @@ export function request(port: number, host: string, method: string, path: string
     if (body) req.write(body);
     req.end();
   });
+}
+
+/** True when wrk (Debian package `wrk`) is installed: a load generator in C, far lighter than Node's. */
+export function wrkAvailable(): boolean {
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+/**
+ * The same measurement with wrk (2 threads): `paths` and `cookies` are used in turn, one each per
+ * request. Any status other than 2xx/3xx counts as an error.
+ */
+export async function runWrk(opts: { port: number; host: string; paths: string[]; cookies: string[]; connections: number; durationMs: number }): Promise<LoadResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-wrk-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'paths'), `${opts.paths.join('\n')}\n`);
+    fs.writeFileSync(path.join(dir, 'cookies'), `${(opts.cookies.length ? opts.cookies : ['x=y']).join('\n')}\n`);
+    const out = await new Promise<string>((resolve, reject) => {
+      const wrk = spawn(
+        'wrk',
+        ['-t2', `-c${opts.connections}`, `-d${Math.round(opts.durationMs / 1000)}s`, '--timeout', '10s', '-s', path.join(__dirname, 'wrk.lua'), `http://127.0.0.1:${opts.port}`],
+        { env: { ...process.env, WRK_PATHS: path.join(dir, 'paths'), WRK_COOKIES: path.join(dir, 'cookies'), WRK_HOST: opts.host } },
+      );
+      let text = '';
+      wrk.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      wrk.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      wrk.on('error', reject);
+      wrk.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk terminou com ${code}: ${text}`))));
+    });
+    const m = /WRK (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)/.exec(out);
+    if (!m) throw new Error(`saída do wrk não reconhecida: ${out}`);
+    const [requests, errors, micros] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    return { requests, errors, seconds: micros / 1e6, throughput: requests / (micros / 1e6), medianMs: Number(m[4]), p99Ms: Number(m[5]) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
