@@ -19,7 +19,7 @@ const USER = 'postgres';
 const SOCKET_DIR = '/tmp';
 const PASSWORD = 'pen-nuvem-local';
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

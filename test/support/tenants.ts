@@ -61,3 +61,19 @@ export async function createTestTenant(overrides: Partial<TenantDefinitionInput>
     clerk: { email: clerk?.email ?? '', password: TEST_PASSWORD },
   };
 }
+
+/** Two small tenants for isolation tests: Angra (PMAR › SEGOV, Clara) and Maranhão (GEMA › SEFAZ, Raimundo). */
+export async function createAngraAndMaranhao(): Promise<{ angra: TestTenant; maranhao: TestTenant }> {
+  const angra = await createTestTenant({
+    root: { acronym: 'PMAR', name: 'Prefeitura de Angra', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
+    users: [{ name: 'Clara de Angra', email: 'clara@angra.test', units: [{ acronym: 'SEGOV', role: 'basic' }] }],
+  });
+  const maranhao = await createTestTenant({
+    kind: 'estado',
+    uf: 'MA',
+    ibgeCode: '21',
+    root: { acronym: 'GEMA', name: 'Governo do Maranhão', children: [{ acronym: 'SEFAZ', name: 'Secretaria da Fazenda' }] },
+    users: [{ name: 'Raimundo do Maranhão', email: 'raimundo@maranhao.test', units: [{ acronym: 'SEFAZ', role: 'basic' }] }],
+  });
+  return { angra, maranhao };
+}

@@ -9,7 +9,7 @@ import { Unit, User } from '../../../server/models';
 import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { TenantContextError } from '../../../server/errors';
 import { testEnv } from '../../support/environment';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { createAngraAndMaranhao, type TestTenant } from '../../support/tenants';
 import { $, agentFor, login } from '../../support/http';
 
 describe('Integration - tenant isolation', () => {
@@ -17,17 +17,7 @@ describe('Integration - tenant isolation', () => {
   let maranhao: TestTenant;
 
   before(async () => {
-    angra = await createTestTenant({
-      root: { acronym: 'PMAR', name: 'Prefeitura de Angra', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
-      users: [{ name: 'Clara de Angra', email: 'clara@angra.test', units: [{ acronym: 'SEGOV', role: 'basic' }] }],
-    });
-    maranhao = await createTestTenant({
-      kind: 'estado',
-      uf: 'MA',
-      ibgeCode: '21',
-      root: { acronym: 'GEMA', name: 'Governo do Maranhão', children: [{ acronym: 'SEFAZ', name: 'Secretaria da Fazenda' }] },
-      users: [{ name: 'Raimundo do Maranhão', email: 'raimundo@maranhao.test', units: [{ acronym: 'SEFAZ', role: 'basic' }] }],
-    });
+    ({ angra, maranhao } = await createAngraAndMaranhao());
   });
 
   it('answers 200 interleaved requests with each tenant\'s own schema and rows only', async () => {

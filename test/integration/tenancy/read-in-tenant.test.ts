@@ -4,7 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { TenantContextError } from '../../../server/errors';
 import { inTenant, readInTenant, runWithTenant, setCurrentTenant } from '../../../server/tenancy/context';
 import { testEnv } from '../../support/environment';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { createAngraAndMaranhao, type TestTenant } from '../../support/tenants';
 
 interface PoolAccess {
   getConnection(): Promise<Client>;
@@ -35,17 +35,7 @@ describe('Integration - tenancy/readInTenant (the read path of the busiest pages
   let maranhao: TestTenant;
 
   before(async () => {
-    angra = await createTestTenant({
-      root: { acronym: 'PMAR', name: 'Prefeitura de Angra', children: [{ acronym: 'SEGOV', name: 'Secretaria de Governo' }] },
-      users: [{ name: 'Clara de Angra', email: 'clara@angra.test', units: [{ acronym: 'SEGOV', role: 'basic' }] }],
-    });
-    maranhao = await createTestTenant({
-      kind: 'estado',
-      uf: 'MA',
-      ibgeCode: '21',
-      root: { acronym: 'GEMA', name: 'Governo do Maranhão', children: [{ acronym: 'SEFAZ', name: 'Secretaria da Fazenda' }] },
-      users: [{ name: 'Raimundo do Maranhão', email: 'raimundo@maranhao.test', units: [{ acronym: 'SEFAZ', role: 'basic' }] }],
-    });
+    ({ angra, maranhao } = await createAngraAndMaranhao());
   });
 
   const probe = (t: TestTenant) =>
