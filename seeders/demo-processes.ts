@@ -20,9 +20,13 @@ export interface DemoProcess {
 
 export async function seedDemoProcesses(tenant: TenantRef, scheme: NumberingScheme, processes: DemoProcess[]): Promise<void> {
   await runWithTenant(tenant, async () => {
-    const [units, users, types, basis] = await inTenant(() =>
-      Promise.all([Unit.findAll(), User.findAll(), ProcessType.findAll(), LegalBasis.findOne({ where: { name: 'Informação pessoal' } })]),
-    );
+    // One after the other: they share the transaction's connection, and pg deprecates overlapping queries on one client.
+    const [units, users, types, basis] = await inTenant(async () => [
+      await Unit.findAll(),
+      await User.findAll(),
+      await ProcessType.findAll(),
+      await LegalBasis.findOne({ where: { name: 'Informação pessoal' } }),
+    ] as const);
     const unitId = (acronym: string): string => String(units.find((u) => u.acronym === acronym)!.id);
     for (const p of processes) {
       const actor = { userId: String(users.find((u) => u.email.startsWith(p.by))!.id), unitId: unitId(p.unit) };

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import { childrenOf } from '../../../bench/lib/cpu';
 import { processAlive } from '../../../server/db/embedded';
 import { freePort, testEnv } from '../../support/environment';
@@ -19,13 +20,13 @@ function get(port: number, host: string, urlPath: string): Promise<number> {
   });
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000, log = (): string => ''): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`esperou demais: ${what}`);
+  throw new Error(`esperou demais: ${what}\n${log()}`);
 }
 
 describe('Integration - runtime/web processes (WEB_CONCURRENCY)', function () {
@@ -42,10 +43,11 @@ describe('Integration - runtime/web processes (WEB_CONCURRENCY)', function () {
   it('serves from two processes on one port, replaces one that dies, and stops cleanly on SIGTERM', async () => {
     const tenant = await createTestTenant();
     const port = await freePort();
-    let output = '';
+    const [{ n: connections }] = await testEnv().sequelize.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity', { type: QueryTypes.SELECT });
+    let output = `(${connections} conexões abertas no servidor de teste antes do início)\n`;
     server = spawn(process.execPath, ['--import', 'tsx', path.join('server', 'main.ts'), '--web'], {
       cwd: path.resolve(__dirname, '..', '..', '..'),
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv().url, PORT: String(port), WEB_CONCURRENCY: '2', APP_DOMAIN: 'localhost', LOG_LEVEL: 'warn' },
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv().url, PORT: String(port), WEB_CONCURRENCY: '2', DB_POOL_MAX: '2', APP_DOMAIN: 'localhost', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -53,7 +55,7 @@ describe('Integration - runtime/web processes (WEB_CONCURRENCY)', function () {
     const exited = new Promise<number | null>((resolve) => server?.once('exit', (code) => resolve(code)));
     const primary = server.pid as number;
 
-    await until('duas cópias no ar', async () => childrenOf(primary).length === 2 && (await get(port, tenant.host, '/login')) === 200);
+    await until('duas cópias no ar', async () => childrenOf(primary).length === 2 && (await get(port, tenant.host, '/login')) === 200, 60_000, () => output);
     const [first, second] = childrenOf(primary);
 
     // A copy killed outright is replaced; meanwhile the other copy answers alone.
