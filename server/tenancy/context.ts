@@ -41,10 +41,18 @@ export function bindTenancy(instance: Sequelize): void {
   generator.startTransactionQuery = (t) => {
     const { options, parent } = t as unknown as { options: TenantTransactionOptions; parent?: Transaction };
     if (!options.tenantSchema || parent) return start(t);
-    if (!TENANT_SCHEMA.test(options.tenantSchema)) throw new TenantContextError(`Esquema de ente inválido: ${options.tenantSchema}`);
-    return `START TRANSACTION; SELECT set_config('search_path', '"${options.tenantSchema}"', true);`;
+    return beginTenantSql(options.tenantSchema);
   };
   generator.tenantAware = true;
+}
+
+/**
+ * START TRANSACTION and the transaction-local search path, as one simple query (one round trip).
+ * The schema name is checked against its only possible shape before it is written in.
+ */
+function beginTenantSql(schema: string, readOnly = false): string {
+  if (!TENANT_SCHEMA.test(schema)) throw new TenantContextError(`Esquema de ente inválido: ${schema}`);
+  return `START TRANSACTION${readOnly ? ' READ ONLY' : ''}; SELECT set_config('search_path', '"${schema}"', true);`;
 }
 
 /** The schema of a tenant, from its numeric id only: never from a slug or any other input. */
@@ -109,19 +117,21 @@ function activeTransaction(): Transaction | undefined {
   return namespace.active ? (namespace.get('transaction') as Transaction | undefined) : undefined;
 }
 
+/** The tenant transaction already open in this context, if any; refuses one of another tenant. */
+function openTenantTransaction(tenant: TenantRef): Transaction | undefined {
+  const open = activeTransaction();
+  if (open && tenantTransactions.get(open) !== tenant.schema) throw new TenantContextError('Transação aberta não pertence ao ente atual');
+  return open;
+}
+
 /**
  * Runs `fn` inside the current tenant's transaction: reuses the one already open in this context
  * (never a nested transaction, which would take a second connection without the tenant), or opens one.
  */
 export async function inTenant<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
   const tenant = requireTenant();
-  const open = activeTransaction();
-  if (open) {
-    if (tenantTransactions.get(open) !== tenant.schema) {
-      throw new TenantContextError('Transação aberta não pertence ao ente atual');
-    }
-    return fn(open);
-  }
+  const open = openTenantTransaction(tenant);
+  if (open) return fn(open);
   const options: TenantTransactionOptions = { tenantSchema: tenant.schema };
   return db().transaction(options, async (t) => {
     tenantTransactions.set(t, tenant.schema);
@@ -151,18 +161,17 @@ interface PooledConnections {
  */
 export async function readInTenant<T>(fn: (read: TenantReader) => Promise<T>): Promise<T> {
   const tenant = requireTenant();
-  const open = activeTransaction();
+  const open = openTenantTransaction(tenant);
   if (open) {
-    if (tenantTransactions.get(open) !== tenant.schema) throw new TenantContextError('Transação aberta não pertence ao ente atual');
     const client = (open as unknown as { connection: Client }).connection;
     return fn((text, values) => preparedOn(client, text, values));
   }
-  if (!TENANT_SCHEMA.test(tenant.schema)) throw new TenantContextError(`Esquema de ente inválido: ${tenant.schema}`);
+  const begin = beginTenantSql(tenant.schema, true);
   const pool = db().connectionManager as unknown as PooledConnections;
   const client = (await pool.getConnection()) as Client;
   let clean = false;
   try {
-    await client.query(`START TRANSACTION READ ONLY; SELECT set_config('search_path', '"${tenant.schema}"', true);`);
+    await client.query(begin);
     const result = await fn((text, values) => preparedOn(client, text, values));
     await client.query('COMMIT');
     clean = true;
