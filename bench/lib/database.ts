@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { createSessionPool } from '../../server/db/database';
 import type { Sequelize } from 'sequelize';
 import { openThrowawayDatabase } from '../../server/db/throwaway';
 import { migratePlatform } from '../../server/db/migrator';
@@ -23,7 +24,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   initModels(sequelize);
   bindTenancy(sequelize);
   await migratePlatform(sequelize);
-  const sessionPool = new Pool({ connectionString: database.url, max: 5 });
+  const sessionPool = createSessionPool(database.url);
   return {
     url: database.url,
     sequelize,
