@@ -34,6 +34,7 @@ export function forkWebProcesses(count: number, env: Record<string, string>): We
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
 
   cluster.on('listening', (worker) => {
+    logger.info({ copy: worker.process.pid }, 'processo web atendendo');
     listening.add(worker.id);
     if (listening.size >= count) resolveReady();
   });
