@@ -111,15 +111,29 @@ export function wrkAvailable(): boolean {
  * request. Any status other than 2xx/3xx counts as an error.
  */
 export async function runWrk(opts: { port: number; host: string; paths: string[]; cookies: string[]; connections: number; durationMs: number }): Promise<LoadResult> {
+  return wrkWith('wrk.lua', { WRK_PATHS: `${opts.paths.join('\n')}\n`, WRK_COOKIES: `${(opts.cookies.length ? opts.cookies : ['x=y']).join('\n')}\n` }, { WRK_HOST: opts.host }, opts);
+}
+
+/** Like runWrk, spread over many hosts: each request takes the next target (host, path, cookie). */
+export async function runWrkSpread(opts: { port: number; targets: { host: string; path: string; cookie?: string }[]; connections: number; durationMs: number }): Promise<LoadResult> {
+  const lines = opts.targets.map((t) => `${t.host}\t${t.path}\t${t.cookie ?? ''}`);
+  return wrkWith('wrk-spread.lua', { WRK_TARGETS: `${lines.join('\n')}\n` }, {}, opts);
+}
+
+/** Runs wrk (2 threads) with one of this folder's scripts; `files` are written to a temporary folder and named to it by env. */
+async function wrkWith(script: string, files: Record<string, string>, env: Record<string, string>, opts: { port: number; connections: number; durationMs: number }): Promise<LoadResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pen-wrk-'));
   try {
-    fs.writeFileSync(path.join(dir, 'paths'), `${opts.paths.join('\n')}\n`);
-    fs.writeFileSync(path.join(dir, 'cookies'), `${(opts.cookies.length ? opts.cookies : ['x=y']).join('\n')}\n`);
+    const fileEnv: Record<string, string> = {};
+    for (const [name, content] of Object.entries(files)) {
+      fileEnv[name] = path.join(dir, name);
+      fs.writeFileSync(fileEnv[name], content);
+    }
     const out = await new Promise<string>((resolve, reject) => {
       const wrk = spawn(
         'wrk',
-        ['-t2', `-c${opts.connections}`, `-d${Math.round(opts.durationMs / 1000)}s`, '--timeout', '10s', '-s', path.join(__dirname, 'wrk.lua'), `http://127.0.0.1:${opts.port}`],
-        { env: { ...process.env, WRK_PATHS: path.join(dir, 'paths'), WRK_COOKIES: path.join(dir, 'cookies'), WRK_HOST: opts.host } },
+        ['-t2', `-c${opts.connections}`, `-d${Math.round(opts.durationMs / 1000)}s`, '--timeout', '10s', '-s', path.join(__dirname, script), `http://127.0.0.1:${opts.port}`],
+        { env: { ...process.env, ...fileEnv, ...env } },
       );
       let text = '';
       wrk.stdout.on('data', (d: Buffer) => (text += d.toString()));
