@@ -18,9 +18,9 @@ export interface BenchDatabase {
  * A fresh database for a benchmark: a new database on the DATABASE_URL server when set, otherwise a
  * throwaway embedded PostgreSQL with fsync on (what production does); dropped at the end.
  */
-export async function openBenchDatabase(): Promise<BenchDatabase> {
+export async function openBenchDatabase(opts: { poolMax?: number } = {}): Promise<BenchDatabase> {
   const database = await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_bench' });
-  const sequelize = createSequelize({ url: database.url, poolMax: 32, poolMaxUses: 5000 });
+  const sequelize = createSequelize({ url: database.url, poolMax: opts.poolMax ?? 32, poolMaxUses: 5000 });
   initModels(sequelize);
   bindTenancy(sequelize);
   await migratePlatform(sequelize);

@@ -20,16 +20,29 @@ function copiesOf(primary: number): number[] {
   });
 }
 
-function get(port: number, host: string, urlPath: string): Promise<number> {
+interface Answer {
+  status: number;
+  ms: number;
+  error?: string;
+}
+
+/** One GET on a new connection: its status, or how it failed (refused, reset, or no answer at all). */
+function ask(port: number, host: string, urlPath: string): Promise<Answer> {
+  const t0 = Date.now();
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { Host: host }, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - t0 }));
     });
-    req.on('error', () => resolve(0));
-    // A connection the primary handed to a copy at the moment it died is never answered (node:cluster).
-    req.setTimeout(5_000, () => req.destroy());
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: Date.now() - t0, error: err.code ?? err.message }));
+    // A connection handed to a dead copy is never answered: a minute tells that apart from a slow
+    // answer on a loaded machine.
+    req.setTimeout(60_000, () => req.destroy(Object.assign(new Error('sem resposta em 60 s'), { code: 'NO_ANSWER' })));
   });
+}
+
+async function get(port: number, host: string, urlPath: string): Promise<number> {
+  return (await ask(port, host, urlPath)).status;
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000, log = (): string => ''): Promise<void> {
@@ -43,7 +56,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 
 describe('Integration - runtime/web processes (WEB_CONCURRENCY)', function () {
   // Generous: starting two copies under tsx on a loaded 2-core machine took up to 2 minutes (20 runs
-  // with five test suites beside it); each request still has its own 5 s limit.
+  // with five test suites beside it).
   this.timeout(300_000);
   let server: ChildProcess | undefined;
 
@@ -88,7 +101,8 @@ describe('Integration - runtime/web processes (WEB_CONCURRENCY)', function () {
     await until('o supervisor notar a cópia morta', () => new RegExp(`"pid":${first}[^\n]*processo web terminou`).test(output) && !copiesOf(primary).includes(first));
     expect(copiesOf(primary)).to.deep.equal([second]);
     // Every request from now on is answered by the living copy, none handed to the dead one.
-    expect(await Promise.all(Array.from({ length: 8 }, () => get(port, tenant.host, '/login')))).to.deep.equal(Array(8).fill(200));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => ask(port, tenant.host, '/login')));
+    expect(answers.map((a) => a.status), JSON.stringify(answers)).to.deep.equal(Array(8).fill(200));
     await until('a cópia substituída atendendo', () => {
       const now = copiesOf(primary);
       return now.length === 2 && !now.includes(first) && now.includes(second) && now.every(serving);
