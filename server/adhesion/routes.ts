@@ -3,6 +3,7 @@ import { ConflictError, ValidationError } from '../errors';
 import { bindSessionToHost } from '../middleware/setUpSession';
 import { AdhesionRequest } from '../models';
 import type { Services } from '../services';
+import { tenantUrl } from '../tenancy/urls';
 import { parseForm, type FieldErrors } from '../validation';
 import { AGREEMENT_CLAUSES } from './agreement';
 import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
@@ -239,7 +240,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     res.render('adhesion/status', {
       title: 'Situação do pedido de adesão',
       request: summaryOf(request),
-      tenantLink: request.status === 'approved' && request.slug ? `${config.scheme}://${request.slug}.${config.APP_DOMAIN}` : null,
+      tenantLink: request.status === 'approved' && request.slug ? tenantUrl(config, request.slug) : null,
     });
   });
 

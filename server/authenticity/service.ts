@@ -64,6 +64,9 @@ export async function findAuthentic(codeInput: string, crcInput: string): Promis
       crc: doc.crc,
       cancelled: !!doc.cancelled_at,
       cancelReason: doc.cancel_reason,
+      /** The level that governs the content (the process's effective level) and the document's own. */
+      level: doc.level,
+      accessLevel: doc.access_level,
       signatures: signatures.map((s) => ({ signerName: s.signer_name, signerTitle: s.signer_title, signedAt: s.signed_at })),
     };
   });

@@ -4,6 +4,7 @@ import { refusalSchema, tenantStatusSchema } from '../adhesion/validation';
 import { requireOperator } from '../middleware/setUpAuth';
 import type { TenantKind } from '../models';
 import { platformFigures } from '../platform/figures';
+import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
 import { parseForm } from '../validation';
 import {
@@ -62,7 +63,7 @@ export default function consoleRoutes(services: Services): Router {
       title: `Pedido nº ${request.id}`,
       request,
       kindLabel: request.ente ? KIND_LABELS[request.ente.kind] : '',
-      tenantLink: request.status === 'approved' && request.slug ? `${services.config.scheme}://${request.slug}.${services.config.APP_DOMAIN}` : null,
+      tenantLink: request.status === 'approved' && request.slug ? tenantUrl(services.config, request.slug) : null,
       notice: { aprovado: 'Pedido aprovado: o ente foi criado e o gestor recebeu o convite.', recusado: 'Pedido recusado; o gestor foi avisado.', falha: 'A criação do ente falhou. Veja o erro abaixo.' }[query(req, 'ok')],
       ...extra,
     });

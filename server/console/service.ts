@@ -116,7 +116,7 @@ export async function requestDetail(sequelize: Sequelize, id: string) {
   const d = request.data;
   const duplicates: string[] = [];
   if (d.ente) {
-    const dup = await duplicateOf(sequelize, d.ente, String(request.id));
+    const dup = await duplicateOf(sequelize, d.ente, String(request.id), request.tenantId ? String(request.tenantId) : null);
     if (dup) duplicates.push(dup);
   }
   if (request.cnpj) {
