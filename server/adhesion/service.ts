@@ -7,7 +7,8 @@ import { AdhesionEvent, AdhesionRequest, type AdhesionData, type AdhesionStatus 
 import { platformUrl, tenantUrl } from '../tenancy/urls';
 import { AGREEMENT_VERSION } from './agreement';
 import { municipalityByCode, stateByUf } from './ibge';
-import { foldName, formatCnpj } from './rules';
+import { formatCnpj } from '../formatting';
+import { foldName } from './rules';
 import { ADHESION_TOKEN_TTL_HOURS, findAdhesionToken, issueAdhesionToken } from './tokens';
 
 /** The six steps of the wizard, in order; `path` is the URL under /adesao. */

@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { duplicateOf, statusMail } from '../adhesion/service';
-import { formatCnpj, formatCpf, isValidCnpj, isValidCpf } from '../adhesion/rules';
+import { isValidCnpj, isValidCpf } from '../adhesion/rules';
+import { formatCnpj, formatCpf } from '../formatting';
 import type { Config } from '../config';
 import { ConflictError, DomainError, NotFoundError } from '../errors';
 import { AdhesionEvent, AdhesionRequest, PlatformAuditEntry, User, type AdhesionStatus, type TenantKind } from '../models';
@@ -293,7 +294,10 @@ export interface TenantRow {
   uf: string;
   status: 'active' | 'suspended';
   statusReason: string | null;
-  createdAt: Date;
+  /** When it went into service (its provisioning). */
+  openedAt: Date;
+  /** When its schema was built (earlier when it was a spare prepared ahead): diagnostics only. */
+  schemaCreatedAt: Date;
   approvedAt: Date | null;
   approvedBy: string | null;
   requestId: string | null;
@@ -301,14 +305,15 @@ export interface TenantRow {
 
 export async function listTenants(sequelize: Sequelize, f: { q?: string; status?: string }): Promise<TenantRow[]> {
   const rows = await sequelize.query<TenantRow>(
-    `SELECT t.id, t.slug, t.name, t.kind, t.uf, t.status, t.status_reason AS "statusReason", t.created_at AS "createdAt",
+    `SELECT t.id, t.slug, t.name, t.kind, t.uf, t.status, t.status_reason AS "statusReason",
+            coalesce(t.opened_at, t.created_at) AS "openedAt", t.created_at AS "schemaCreatedAt",
             r.decided_at AS "approvedAt", o.name AS "approvedBy", r.id AS "requestId"
        FROM platform.tenants t
        LEFT JOIN platform.adhesion_requests r ON r.tenant_id = t.id AND r.status = 'approved'
        LEFT JOIN platform.operators o ON o.id = r.decided_by
       WHERE t.status <> 'spare' AND ($1 = '' OR t.status = $1)
         AND ($2 = '' OR extensions.immutable_unaccent(lower(t.name || ' ' || t.slug)) LIKE '%' || extensions.immutable_unaccent(lower($2)) || '%')
-      ORDER BY t.created_at DESC, t.id DESC
+      ORDER BY coalesce(t.opened_at, t.created_at) DESC, t.id DESC
       LIMIT 500`,
     { bind: [f.status ?? '', (f.q ?? '').trim()], type: QueryTypes.SELECT },
   );
