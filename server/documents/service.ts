@@ -17,6 +17,7 @@ import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
 import { select } from './sql';
 import { preparedSelect } from '../db/prepared';
+import { letterheadFor, type Letterhead } from '../letterhead/service';
 
 export const MAX_BODY_CHARS = 2_000_000;
 export interface AccessChoice {
@@ -371,6 +372,8 @@ export interface DocumentView {
   canDelete: boolean;
   canCancel: boolean;
   canSign: boolean;
+  /** The letterhead of an internal document (brasão, ente, unit and its address). */
+  letterhead: Letterhead | null;
 }
 
 async function toView(t: Transaction, doc: Document, actor: Actor | null, process: Pick<ProcessFacts, 'openInUnit'>): Promise<DocumentView> {
@@ -418,6 +421,7 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     canDelete: !!author && !doc.seenByOtherUnitAt && !doc.cancelledAt,
     canCancel: !!author && !!doc.seenByOtherUnitAt && !doc.cancelledAt,
     canSign: !doc.cancelledAt && (author || signed || doc.kind === 'external'),
+    letterhead: doc.kind === 'internal' ? await letterheadFor(t, String(doc.unitId)) : null,
   };
 }
 
