@@ -71,7 +71,11 @@ export function watchPageErrors(context: BrowserContext): void {
   const watch = (page: Page): void => {
     page.on('pageerror', (error) => errors.push(`erro de script em ${page.url()}: ${error.stack ?? error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`erro no console em ${page.url()}: ${message.text()} (${message.location().url})`);
+      if (message.type() !== 'error') return;
+      // The status of the page itself (a 404 or 422 page a test asks for) is the test's to check;
+      // a script, style, image or request of the page that fails is an error.
+      const ownStatus = message.text().startsWith('Failed to load resource') && message.location().url === page.url();
+      if (!ownStatus) errors.push(`erro no console em ${page.url()}: ${message.text()} (${message.location().url})`);
     });
   };
   context.pages().forEach(watch);
