@@ -296,8 +296,8 @@ export interface TenantRow {
   statusReason: string | null;
   /** When it went into service (its provisioning). */
   openedAt: Date;
-  /** When its schema was built (earlier when it was a spare prepared ahead): diagnostics only. */
-  schemaCreatedAt: Date;
+  /** When its schema was built, when that was before it went into service (a spare prepared ahead): diagnostics only. */
+  schemaCreatedAt: Date | null;
   approvedAt: Date | null;
   approvedBy: string | null;
   requestId: string | null;
@@ -306,7 +306,8 @@ export interface TenantRow {
 export async function listTenants(sequelize: Sequelize, f: { q?: string; status?: string }): Promise<TenantRow[]> {
   const rows = await sequelize.query<TenantRow>(
     `SELECT t.id, t.slug, t.name, t.kind, t.uf, t.status, t.status_reason AS "statusReason",
-            coalesce(t.opened_at, t.created_at) AS "openedAt", t.created_at AS "schemaCreatedAt",
+            coalesce(t.opened_at, t.created_at) AS "openedAt",
+            CASE WHEN t.opened_at - t.created_at > interval '1 minute' THEN t.created_at END AS "schemaCreatedAt",
             r.decided_at AS "approvedAt", o.name AS "approvedBy", r.id AS "requestId"
        FROM platform.tenants t
        LEFT JOIN platform.adhesion_requests r ON r.tenant_id = t.id AND r.status = 'approved'

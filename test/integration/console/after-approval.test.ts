@@ -28,7 +28,6 @@ describe('Integration - console after an approval', () => {
     const list = $((await agent.get(`/admin/entes?q=${input.slug}`).expect(200)).text);
     const header = list('[data-testid="tenants"] thead th').map((_, el) => list(el).text()).get();
     expect(header).to.include('No ar desde').and.not.include('Criado em');
-    expect(list(`tr[data-slug="${input.slug}"] [data-testid="opened-at"]`).text()).to.contain('esquema preparado em');
   });
 
   it('shows a tenant built on a spare schema from when it went into service, the schema\'s age apart', async () => {
