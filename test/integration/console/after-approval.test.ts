@@ -5,7 +5,8 @@ import { prepareSpareSchemas } from '../../../server/tenancy/provisioning';
 import { tenantUrl } from '../../../server/tenancy/urls';
 import { applicant, discardQueuedApplicantMail, fileRequest, operatorAgent } from '../../support/adhesion';
 import { testEnv } from '../../support/environment';
-import { $, csrfFrom } from '../../support/http';
+import { $, agentFor, csrfFrom } from '../../support/http';
+import { createTestTenant } from '../../support/tenants';
 
 /** What the operator reads once a request is approved (issue 19: points 3, 4 and 14). */
 describe('Integration - console after an approval', () => {
@@ -46,5 +47,21 @@ describe('Integration - console after an approval', () => {
     const cell = list(`tr[data-slug="${input.slug}"] [data-testid="opened-at"]`).text();
     expect(cell).to.match(new RegExp(`^${formatDateTime(tenant.openedAt).replace(/[/]/g, '\\/')}`));
     expect(cell).to.contain('esquema preparado em 10/01/2026 09:00');
+  });
+
+  it('lets an operator set the article of the ente\'s name, which its texts use at once', async () => {
+    const { agent } = await operatorAgent();
+    const t = await createTestTenant({ name: 'Paraty Turismo', kind: 'orgao', ibgeCode: null });
+    const before = $((await agentFor(t.host).get('/conferir-autenticidade').expect(200)).text);
+    expect(before('main').text()).to.contain('documento do Paraty Turismo');
+    const list = await agent.get(`/admin/entes?q=${t.definition.slug}`).expect(200);
+    const bad = await agent.post(`/admin/entes/${t.tenant.id}/artigo`).type('form').send({ _csrf: csrfFrom(list.text), article: 'x' });
+    expect(bad.status).to.equal(422);
+    const res = await agent.post(`/admin/entes/${t.tenant.id}/artigo`).type('form').send({ _csrf: csrfFrom(list.text), article: 'a' }).expect(303);
+    expect(res.headers.location).to.equal('/admin/entes?ok=artigo');
+    const after = $((await agentFor(t.host).get('/conferir-autenticidade').expect(200)).text);
+    expect(after('main').text()).to.contain('documento da Paraty Turismo');
+    const page = $((await agent.get(`/admin/entes?q=${t.definition.slug}`).expect(200)).text);
+    expect(page(`#article-${t.tenant.id} option:selected`).val()).to.equal('a');
   });
 });
