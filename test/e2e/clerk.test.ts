@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { docWorld, newProcess, type DocWorld } from '../support/documents';
+import { samplePng } from '../support/files';
 import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
 import { BrowserHarness, expectAccessible, expectNoPageErrors } from './support/browser';
 
@@ -27,9 +28,9 @@ describe('E2E - what a clerk sees', () => {
     await context.close();
   });
 
-  async function logIn(): Promise<void> {
+  async function logIn(email = w.tt.clerk.email): Promise<void> {
     await page.goto(harness.url(w.tt.host, '/login'));
-    await page.getByLabel('E-mail').fill(w.tt.clerk.email);
+    await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Senha').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.waitForURL(harness.url(w.tt.host, '/'));
@@ -112,5 +113,19 @@ describe('E2E - what a clerk sees', () => {
     await page.reload();
     expect(reposted).to.equal(false);
     expect(new URL(page.url()).pathname).to.equal('/processos/novo');
+  });
+
+  it('lets the administrator upload the brasão, which the header and the documents\' letterhead then show', async () => {
+    await logIn(w.tt.admin.email);
+    await page.goto(harness.url(w.tt.host, '/administracao/brasao'));
+    await expectAccessible(page);
+    await page.getByLabel('Imagem do brasão').setInputFiles({ name: 'brasao.png', mimeType: 'image/png', buffer: await samplePng() });
+    await page.getByRole('button', { name: 'Enviar o brasão' }).click();
+    await page.waitForURL(/\/administracao\/brasao\?salvo=1$/);
+    await expectAccessible(page);
+    const loaded = (selector: string) => page.locator(selector).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0 && img.currentSrc);
+    expect(await loaded('img.tenant-arms')).to.match(/\/brasao$/);
+    expect(await loaded('[data-testid="letterhead-preview"] img')).to.match(/\/brasao\?v=\d+$/);
+    expect(await page.locator('[data-testid="letterhead-preview"] .document-letterhead-ente').innerText()).to.equal(w.tt.definition.name.toUpperCase());
   });
 });
