@@ -41,6 +41,9 @@
         },
       });
       quill.clipboard.dangerouslyPasteHTML(source.value);
+      // Quill drops a trailing blank line when it reads HTML; keep it, so that text typed at the end of a
+      // template starts its own paragraph instead of running into the template's last line.
+      if (/<p>(\s|<br\s*\/?>)*<\/p>\s*$/.test(source.value)) quill.insertText(quill.getLength() - 1, '\n', 'silent');
       labelToolbar(holder.previousElementSibling);
       quill.root.setAttribute('aria-label', 'Texto do documento');
       quill.root.setAttribute('role', 'textbox');

@@ -48,7 +48,8 @@
     });
   }
 
-  // Iniciar/Alterar: offer only the access levels the chosen type allows.
+  // Iniciar/Alterar: offer only the access levels the chosen type allows, and say so next to the field.
+  var LEVEL_NAMES = { public: 'público', restricted: 'restrito', secret: 'sigiloso' };
   var type = document.querySelector('[data-process-type]');
   if (type) {
     var apply = function (initial) {
@@ -56,6 +57,19 @@
       var levels = option && option.getAttribute('data-levels');
       if (!levels) return;
       var allowed = levels.split(' ');
+      var note = document.querySelector('[data-access-note]');
+      if (note) {
+        var names = allowed.map(function (l) { return LEVEL_NAMES[l] || l; });
+        note.innerHTML = '';
+        if (allowed.length < 3) {
+          var icon = document.createElement('i');
+          icon.className = 'fas fa-info-circle mr-1';
+          icon.setAttribute('aria-hidden', 'true');
+          note.appendChild(icon);
+          note.appendChild(document.createTextNode('Este tipo de processo só admite acesso ' +
+            (names.length === 1 ? names[0] : names.slice(0, -1).join(', ') + ' ou ' + names[names.length - 1]) + '.'));
+        }
+      }
       document.querySelectorAll('[data-access-option]').forEach(function (el) {
         var ok = allowed.indexOf(el.getAttribute('data-access-option')) !== -1;
         el.hidden = !ok;

@@ -32,6 +32,7 @@ import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
 import searchRoutes from './search/routes';
 import signatureRoutes from './signatures/routes';
+import letterheadRoutes from './letterhead/routes';
 import unitRoutes from './units/routes';
 import type { Services } from './services';
 
@@ -59,6 +60,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(signatureRoutes(services));
   tenant.use(searchRoutes());
   tenant.use(processPdfRoutes(services));
+  tenant.use(letterheadRoutes());
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());

@@ -4,7 +4,7 @@ import { seedDemo, DEMO_OPERATOR } from '../seeders/demo';
 import { createApp } from './app';
 import { forkWebProcesses, isWebCopy } from './cluster';
 import { LoginThrottle } from './auth/loginThrottle';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
 import { migrateAll } from './db/migrate';
 import { logger } from './logger';
@@ -14,6 +14,7 @@ import { listTenantDefinitions, readTenantDefinition } from './tenancy/definitio
 import { listenForRegistryChanges } from './tenancy/listener';
 import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
+import { platformUrl, tenantUrl } from './tenancy/urls';
 
 /**
  * `npm start` (no flag): the whole product — database (embedded unless DATABASE_URL), migrations,
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
           }),
       );
     }
-    if (!copy) printWelcome(config.PORT, config.APP_DOMAIN, config.production ? null : config.demoPassword);
+    if (!copy) printWelcome(config, config.production ? null : config.demoPassword);
   }
   if (all || args.has('--worker')) {
     const worker = new OutboxWorker(db.sequelize, createTransport(config.SMTP_URL, path.join(config.VAR_DIR, 'mail')), { from: config.MAIL_FROM });
@@ -89,12 +90,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function printWelcome(port: number, domain: string, demoPassword: string | null): void {
-  const base = (host: string): string => `http://${host}${port === 80 ? '' : `:${port}`}/`;
-  const lines = ['', 'PEN Nuvem no ar:', `  Plataforma (MGI):      ${base(domain)}`];
+function printWelcome(config: Config, demoPassword: string | null): void {
+  const lines = ['', 'PEN Nuvem no ar:', `  Plataforma (MGI):      ${platformUrl(config)}`];
   for (const slug of listTenantDefinitions()) {
     const def = readTenantDefinition(slug);
-    lines.push(`  ${def.name}: ${base(`${slug}.${domain}`)}`);
+    lines.push(`  ${def.name}: ${tenantUrl(config, slug)}`);
   }
   if (demoPassword) {
     lines.push('', `Acessos de demonstração (senha de todos: ${demoPassword}):`, `  Operador do MGI: ${DEMO_OPERATOR.email}`);

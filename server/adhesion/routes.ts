@@ -3,10 +3,13 @@ import { ConflictError, ValidationError } from '../errors';
 import { bindSessionToHost } from '../middleware/setUpSession';
 import { AdhesionRequest } from '../models';
 import type { Services } from '../services';
+import { agreeing, withArticle } from '../tenancy/grammar';
+import { tenantUrl } from '../tenancy/urls';
 import { parseForm, type FieldErrors } from '../validation';
 import { AGREEMENT_CLAUSES } from './agreement';
 import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
-import { formatCpf, slugProblem, suggestAcronym, suggestSlug } from './rules';
+import { formatCnpj, formatCpf, formatPhone } from '../formatting';
+import { slugProblem, suggestAcronym, suggestSlug } from './rules';
 import {
   acceptAgreement,
   confirmEmail,
@@ -69,7 +72,7 @@ function valuesFor(step: StepPath, request: AdhesionRequest | null, pending: Val
     case 'ente':
       return d.ente ? { ...d.ente } : {};
     case 'orgao': {
-      if (d.organ) return { ...d.organ };
+      if (d.organ) return { ...d.organ, cnpj: formatCnpj(d.organ.cnpj) };
       const e = d.ente;
       let officialName = '';
       if (e?.kind === 'municipio') officialName = `Prefeitura Municipal de ${municipalityByCode(e.ibgeCode ?? '')?.name ?? ''}`;
@@ -78,7 +81,7 @@ function valuesFor(step: StepPath, request: AdhesionRequest | null, pending: Val
       return { officialName };
     }
     case 'gestor':
-      return d.manager ? { ...d.manager, cpf: formatCpf(d.manager.cpf) } : {};
+      return d.manager ? { ...d.manager, cpf: formatCpf(d.manager.cpf), phone: formatPhone(d.manager.phone) } : {};
     case 'configuracao': {
       if (d.setup) {
         const v: Values = { ...d.setup };
@@ -144,7 +147,14 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
       view.rowCount = rows;
       view.canAddRows = rows < MAX_UNIT_ROWS;
     }
-    if (step === 'termo') view.clauses = AGREEMENT_CLAUSES;
+    if (step === 'termo') {
+      view.clauses = AGREEMENT_CLAUSES;
+      const organ = request?.data.organ;
+      if (organ) {
+        const ente = { name: organ.officialName, kind: request.data.ente?.kind };
+        view.party = { name: withArticle('', ente), represented: agreeing(ente, 'representado') };
+      }
+    }
     res.status(status).render(`adhesion/${step}`, view);
   }
 
@@ -215,7 +225,8 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     const id = req.session.adhesionRequestId;
     if (!id) return res.redirect(303, '/adesao');
     await resendConfirmation(sequelize, config, id);
-    res.redirect(303, '/adesao/gestor?reenviado=1');
+    const back = (['gestor', 'configuracao', 'termo', 'revisao'] as const).find((s) => s === req.body?.back) ?? 'gestor';
+    res.redirect(303, `/adesao/${back}?reenviado=1`);
   });
 
   router.post('/adesao/continuar-depois', async (req, res) => {
@@ -239,7 +250,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     res.render('adhesion/status', {
       title: 'Situação do pedido de adesão',
       request: summaryOf(request),
-      tenantLink: request.status === 'approved' && request.slug ? `${config.scheme}://${request.slug}.${config.APP_DOMAIN}` : null,
+      tenantLink: request.status === 'approved' && request.slug ? tenantUrl(config, request.slug) : null,
     });
   });
 

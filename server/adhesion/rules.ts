@@ -32,10 +32,6 @@ export function isValidCnpj(cnpj: string): boolean {
   return cnpj.endsWith(`${dv1}${dv2}`);
 }
 
-/** "12ABC34501DE35" → "12.ABC.345/01DE-35". */
-export function formatCnpj(cnpj: string): string {
-  return cnpj.length === 14 ? `${cnpj.slice(0, 2)}.${cnpj.slice(2, 5)}.${cnpj.slice(5, 8)}/${cnpj.slice(8, 12)}-${cnpj.slice(12)}` : cnpj;
-}
 
 export function normaliseCpf(input: string): string {
   return input.replace(/[\s.-]/g, '');
@@ -53,9 +49,6 @@ export function isValidCpf(cpf: string): boolean {
   return digit(9) === Number(cpf[9]) && digit(10) === Number(cpf[10]);
 }
 
-export function formatCpf(cpf: string): string {
-  return cpf.length === 11 ? `${cpf.slice(0, 3)}.${cpf.slice(3, 6)}.${cpf.slice(6, 9)}-${cpf.slice(9)}` : cpf;
-}
 
 /** Lower case, no accents, collapsed spaces: for comparing and searching names. */
 export function foldName(input: string): string {

@@ -7,7 +7,8 @@ import { AdhesionEvent, AdhesionRequest, type AdhesionData, type AdhesionStatus 
 import { platformUrl, tenantUrl } from '../tenancy/urls';
 import { AGREEMENT_VERSION } from './agreement';
 import { municipalityByCode, stateByUf } from './ibge';
-import { foldName, formatCnpj } from './rules';
+import { formatCnpj } from '../formatting';
+import { foldName } from './rules';
 import { ADHESION_TOKEN_TTL_HOURS, findAdhesionToken, issueAdhesionToken } from './tokens';
 
 /** The six steps of the wizard, in order; `path` is the URL under /adesao. */
@@ -46,18 +47,24 @@ export function enteLabel(ente: Ente): string {
 
 /**
  * Why this ente cannot file a request now — it already has a tenant, or a request under review —
- * in words for the applicant; null when it can.
+ * in words for the applicant; null when it can. A request is not its own duplicate: neither the
+ * request itself nor the tenant it created (`excludeTenantId`, once approved) count.
  */
-export async function duplicateOf(sequelize: Sequelize, ente: Ente, excludeRequestId?: string | null): Promise<string | null> {
+export async function duplicateOf(
+  sequelize: Sequelize,
+  ente: Ente,
+  excludeRequestId?: string | null,
+  excludeTenantId?: string | null,
+): Promise<string | null> {
   const label = enteLabel(ente);
   const tenants = await sequelize.query<{ slug: string; name: string; status: string }>(
     `SELECT slug, name, status FROM platform.tenants
-      WHERE kind = $1 AND uf = $2
+      WHERE kind = $1 AND uf = $2 AND id <> $5
         AND CASE $1 WHEN 'municipio' THEN ibge_code = $3
                     WHEN 'estado' THEN true
                     ELSE extensions.immutable_unaccent(lower(name)) = $4 END
       LIMIT 1`,
-    { bind: [ente.kind, ente.uf, ente.ibgeCode ?? '', foldName(ente.orgName ?? '')], type: QueryTypes.SELECT },
+    { bind: [ente.kind, ente.uf, ente.ibgeCode ?? '', foldName(ente.orgName ?? ''), excludeTenantId ?? 0], type: QueryTypes.SELECT },
   );
   if (tenants[0]) {
     const t = tenants[0];

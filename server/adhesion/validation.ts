@@ -137,6 +137,9 @@ export const refusalSchema = z.object({
   reason: required('Informe o motivo da recusa.', 2000).refine((s) => s.length >= 10, 'Explique o motivo em pelo menos 10 caracteres.'),
 });
 
+/** The article of a tenant's name, set by an operator ("a Prefeitura…", "o Governo…"). */
+export const tenantArticleSchema = z.object({ article: z.enum(['a', 'o'], { error: 'Escolha "a" ou "o".' }) });
+
 export const tenantStatusSchema = z.object({
   reason: required('Informe o motivo.', 2000).refine((s) => s.length >= 5, 'Explique o motivo em pelo menos 5 caracteres.'),
 });

@@ -1,4 +1,5 @@
 import { inTenant } from '../tenancy/context';
+import { letterheadFor } from '../letterhead/service';
 import { select } from '../documents/sql';
 import { effectiveLevelSql } from '../documents/access';
 import { normaliseCode, normaliseCrc } from '../signatures/codes';
@@ -34,11 +35,11 @@ export async function findAuthentic(codeInput: string, crcInput: string): Promis
     const [doc] = await select<{
       id: string; title: string; number: string; type_name: string; process_number: string; kind: 'internal' | 'external';
       body_html: string | null; file_name: string | null; file_sha256: string | null; verification_code: string; crc: string;
-      cancelled_at: Date | null; cancel_reason: string | null; level: string; access_level: string;
+      cancelled_at: Date | null; cancel_reason: string | null; level: string; access_level: string; unit_id: string;
     }>(
       t,
       `SELECT d.id, d.title, d.number, dt.name AS type_name, p.number AS process_number, d.kind, d.body_html, d.file_name, d.file_sha256,
-              d.verification_code, d.crc, d.cancelled_at, d.cancel_reason, d.access_level, ${effectiveLevelSql('p')} AS level
+              d.verification_code, d.crc, d.cancelled_at, d.cancel_reason, d.access_level, d.unit_id, ${effectiveLevelSql('p')} AS level
          FROM documents d JOIN processes p ON p.id = d.process_id JOIN document_types dt ON dt.id = d.document_type_id
         WHERE d.verification_code = $1 AND d.crc = $2 AND d.deleted_at IS NULL
           AND EXISTS (SELECT 1 FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL)`,
@@ -64,6 +65,10 @@ export async function findAuthentic(codeInput: string, crcInput: string): Promis
       crc: doc.crc,
       cancelled: !!doc.cancelled_at,
       cancelReason: doc.cancel_reason,
+      /** The level that governs the content (the process's effective level) and the document's own. */
+      level: doc.level,
+      accessLevel: doc.access_level,
+      letterhead: open && doc.kind === 'internal' ? await letterheadFor(t, String(doc.unit_id)) : null,
       signatures: signatures.map((s) => ({ signerName: s.signer_name, signerTitle: s.signer_title, signedAt: s.signed_at })),
     };
   });

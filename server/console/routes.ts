@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { allStates, stateByUf } from '../adhesion/ibge';
-import { refusalSchema, tenantStatusSchema } from '../adhesion/validation';
+import { refusalSchema, tenantArticleSchema, tenantStatusSchema } from '../adhesion/validation';
 import { requireOperator } from '../middleware/setUpAuth';
 import type { TenantKind } from '../models';
 import { platformFigures } from '../platform/figures';
+import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
 import { parseForm } from '../validation';
 import {
@@ -14,6 +15,7 @@ import {
   QUEUES,
   refuseRequest,
   requestDetail,
+  setTenantArticle,
   setTenantStatus,
   type OperatorContext,
   type QueueName,
@@ -62,7 +64,7 @@ export default function consoleRoutes(services: Services): Router {
       title: `Pedido nº ${request.id}`,
       request,
       kindLabel: request.ente ? KIND_LABELS[request.ente.kind] : '',
-      tenantLink: request.status === 'approved' && request.slug ? `${services.config.scheme}://${request.slug}.${services.config.APP_DOMAIN}` : null,
+      tenantLink: request.status === 'approved' && request.slug ? tenantUrl(services.config, request.slug) : null,
       notice: { aprovado: 'Pedido aprovado: o ente foi criado e o gestor recebeu o convite.', recusado: 'Pedido recusado; o gestor foi avisado.', falha: 'A criação do ente falhou. Veja o erro abaixo.' }[query(req, 'ok')],
       ...extra,
     });
@@ -92,7 +94,7 @@ export default function consoleRoutes(services: Services): Router {
       title: 'Entes',
       tenants: tenants.map((t) => ({ ...t, kindLabel: KIND_LABELS[t.kind], active: t.status === 'active', formErrors: extra.tenantId === t.id ? extra.errors : undefined })),
       filter: { q, active: filterStatus === 'active', suspended: filterStatus === 'suspended' },
-      notice: { suspenso: 'Ente suspenso: o endereço mostra "temporariamente indisponível".', reativado: 'Ente reativado.' }[query(req, 'ok')],
+      notice: { suspenso: 'Ente suspenso: o endereço mostra "temporariamente indisponível".', reativado: 'Ente reativado.', artigo: 'Artigo do nome do ente salvo: os textos do ente já o usam.' }[query(req, 'ok')],
       ...extra,
     });
   }
@@ -117,6 +119,15 @@ export default function consoleRoutes(services: Services): Router {
       res.redirect(303, `/admin/entes?ok=${ok}`);
     });
   }
+
+  router.post('/admin/entes/:id/artigo', async (req, res) => {
+    const parsed = parseForm(tenantArticleSchema, req.body);
+    if (!parsed.ok) {
+      return renderTenants(req, res, 422, { summary: [{ field: `article-${req.params.id}`, message: parsed.errors.article }] });
+    }
+    await setTenantArticle(services, String(req.params.id), parsed.data.article, operatorOf(req));
+    res.redirect(303, '/admin/entes?ok=artigo');
+  });
 
   router.get('/admin/auditoria', async (req, res) => {
     const rows = await auditLog(sequelize, { action: query(req, 'acao').replace(/[^a-z_.]/g, '') });

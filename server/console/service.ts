@@ -1,6 +1,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { derivedArticle, type Article } from '../tenancy/grammar';
 import { duplicateOf, statusMail } from '../adhesion/service';
-import { formatCnpj, formatCpf, isValidCnpj, isValidCpf } from '../adhesion/rules';
+import { isValidCnpj, isValidCpf } from '../adhesion/rules';
+import { formatCnpj, formatCpf } from '../formatting';
 import type { Config } from '../config';
 import { ConflictError, DomainError, NotFoundError } from '../errors';
 import { AdhesionEvent, AdhesionRequest, PlatformAuditEntry, User, type AdhesionStatus, type TenantKind } from '../models';
@@ -116,7 +118,7 @@ export async function requestDetail(sequelize: Sequelize, id: string) {
   const d = request.data;
   const duplicates: string[] = [];
   if (d.ente) {
-    const dup = await duplicateOf(sequelize, d.ente, String(request.id));
+    const dup = await duplicateOf(sequelize, d.ente, String(request.id), request.tenantId ? String(request.tenantId) : null);
     if (dup) duplicates.push(dup);
   }
   if (request.cnpj) {
@@ -293,7 +295,12 @@ export interface TenantRow {
   uf: string;
   status: 'active' | 'suspended';
   statusReason: string | null;
-  createdAt: Date;
+  /** When it went into service (its provisioning). */
+  openedAt: Date;
+  /** When its schema was built, when that was before it went into service (a spare prepared ahead): diagnostics only. */
+  schemaCreatedAt: Date | null;
+  /** The article its texts use: the one set by an operator, or the derived one. */
+  article: Article;
   approvedAt: Date | null;
   approvedBy: string | null;
   requestId: string | null;
@@ -301,18 +308,20 @@ export interface TenantRow {
 
 export async function listTenants(sequelize: Sequelize, f: { q?: string; status?: string }): Promise<TenantRow[]> {
   const rows = await sequelize.query<TenantRow>(
-    `SELECT t.id, t.slug, t.name, t.kind, t.uf, t.status, t.status_reason AS "statusReason", t.created_at AS "createdAt",
+    `SELECT t.id, t.slug, t.name, t.kind, t.uf, t.status, t.status_reason AS "statusReason", t.article,
+            coalesce(t.opened_at, t.created_at) AS "openedAt",
+            CASE WHEN t.opened_at - t.created_at > interval '1 minute' THEN t.created_at END AS "schemaCreatedAt",
             r.decided_at AS "approvedAt", o.name AS "approvedBy", r.id AS "requestId"
        FROM platform.tenants t
        LEFT JOIN platform.adhesion_requests r ON r.tenant_id = t.id AND r.status = 'approved'
        LEFT JOIN platform.operators o ON o.id = r.decided_by
       WHERE t.status <> 'spare' AND ($1 = '' OR t.status = $1)
         AND ($2 = '' OR extensions.immutable_unaccent(lower(t.name || ' ' || t.slug)) LIKE '%' || extensions.immutable_unaccent(lower($2)) || '%')
-      ORDER BY t.created_at DESC, t.id DESC
+      ORDER BY coalesce(t.opened_at, t.created_at) DESC, t.id DESC
       LIMIT 500`,
     { bind: [f.status ?? '', (f.q ?? '').trim()], type: QueryTypes.SELECT },
   );
-  return rows.map((r) => ({ ...r, id: String(r.id), requestId: r.requestId ? String(r.requestId) : null }));
+  return rows.map((r) => ({ ...r, id: String(r.id), requestId: r.requestId ? String(r.requestId) : null, article: r.article ?? derivedArticle(r.kind, r.name) }));
 }
 
 /** Suspends or reactivates a tenant; its host follows at once (registry change announced to every process). */
@@ -336,6 +345,21 @@ export async function setTenantStatus(
       transaction: t,
     });
     await audit(ctx, status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', tenantId, { slug: row.slug, reason });
+  });
+  await registry.announceChange();
+}
+
+/** Sets the article of a tenant's name ("a Prefeitura…", "o Governo…"), as its texts write it. */
+export async function setTenantArticle({ sequelize, registry }: ConsoleServices, tenantId: string, article: Article, ctx: OperatorContext): Promise<void> {
+  if (!/^\d{1,18}$/.test(tenantId)) throw new NotFoundError('Ente não encontrado.');
+  await sequelize.transaction(async (t) => {
+    const [row] = await sequelize.query<{ slug: string }>("UPDATE platform.tenants SET article = $2, updated_at = now() WHERE id = $1 AND status <> 'spare' RETURNING slug", {
+      bind: [tenantId, article],
+      type: QueryTypes.SELECT,
+      transaction: t,
+    });
+    if (!row) throw new NotFoundError('Ente não encontrado.');
+    await audit(ctx, 'tenant.article_set', tenantId, { slug: row.slug, article });
   });
   await registry.announceChange();
 }

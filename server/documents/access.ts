@@ -1,4 +1,5 @@
 import { ID_PATTERN } from './ids';
+import { formatCpfCnpj } from '../formatting';
 import type { Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
@@ -49,13 +50,13 @@ export async function readableProcess(t: Transaction, actor: Actor, processId: s
   if (!ID_PATTERN.test(processId)) throw new NotFoundError('Processo não encontrado.');
   const [row] = await select<{
     id: string; number: string; specification: string; type_name: string; access_level: AccessLevel; effective: AccessLevel;
-    readable: boolean; findable: boolean; open_here: boolean | null; parties: string[] | null; created_at: Date;
+    readable: boolean; findable: boolean; open_here: boolean | null; parties: { name: string; document: string | null }[] | null; created_at: Date;
   }>(
     t,
     `SELECT p.id, p.number, p.specification, pt.name AS type_name, p.access_level, p.created_at,
             ${effectiveLevelSql('p')} AS effective, ${readableSql('p', '$2', '$3')} AS readable, ${findableSql('$2')} AS findable,
             (SELECT pu.open FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $3) AS open_here,
-            (SELECT array_agg(pa.name || coalesce(' (' || pa.document || ')', '') ORDER BY pp.position) FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties
+            (SELECT json_agg(json_build_object('name', pa.name, 'document', pa.document) ORDER BY pp.position) FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties
        FROM processes p JOIN process_types pt ON pt.id = p.process_type_id
       WHERE p.id = $1`,
     [processId, actor.userId, actor.unitId],
@@ -70,7 +71,7 @@ export async function readableProcess(t: Transaction, actor: Actor, processId: s
     typeName: row.type_name,
     accessLevel: row.access_level,
     effectiveLevel: row.effective,
-    parties: row.parties ?? [],
+    parties: (row.parties ?? []).map((pa) => (pa.document ? `${pa.name} (${formatCpfCnpj(pa.document)})` : pa.name)),
     openInUnit: !!row.open_here,
     createdAt: row.created_at,
   };

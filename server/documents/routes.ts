@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { diffWords } from 'diff';
-import { ValidationError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { DocumentType, LegalBasis } from '../models';
 import type { Services } from '../services';
@@ -19,6 +19,7 @@ import {
   documentTree,
   listVersions,
   openDocument,
+  processForNewDocument,
   restoreDocumentVersion,
   saveDocumentBody,
   versionBodies,
@@ -55,16 +56,15 @@ export default function documentRoutes(services: Services): Router {
   const router = Router();
   const { config } = services;
 
-  const processOf = (req: Request) => inTenant((t) => readableProcess(t, actorFrom(req), String(req.params.processId), { forWriting: true }));
 
   async function renderNew(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const process = await processOf(req);
+    const { process, defaults } = await processForNewDocument(actorFrom(req), String(req.params.processId));
     res.status(status).render('documents/new-internal', {
       title: 'Incluir documento',
       process,
       ...(await formOptions('internal')),
       levels: LEVELS,
-      values: { accessLevel: 'public', ...values },
+      values: { ...defaults, ...values },
       errors,
       summary: summaryOf(errors),
     });
@@ -85,13 +85,13 @@ export default function documentRoutes(services: Services): Router {
   });
 
   async function renderUpload(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const process = await processOf(req);
+    const { process, defaults } = await processForNewDocument(actorFrom(req), String(req.params.processId));
     res.status(status).render('documents/new-external', {
       title: 'Incluir documento externo',
       process,
       ...(await formOptions('external')),
       levels: LEVELS,
-      values: { accessLevel: 'public', origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
+      values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
       errors,
       summary: summaryOf(errors),
       accepted: ACCEPTED_DESCRIPTION,
@@ -153,6 +153,11 @@ export default function documentRoutes(services: Services): Router {
 
   async function renderEditor(req: Request, res: Response, status = 200, body?: string, errors: FieldErrors = {}) {
     const doc = await documentForActor(actorFrom(req), String(req.params.id));
+    if (doc.editBlocker) throw new ConflictError(doc.editBlocker);
+    const confirmed = req.query.remover_assinaturas === 'sim' || req.body?.removeSignatures === 'sim';
+    if (doc.signed && !confirmed) {
+      return res.status(status === 200 ? 200 : 409).render('documents/edit-signed', { title: `Editar ${doc.title}: remover as assinaturas?`, doc });
+    }
     res.status(status).render('documents/edit', {
       title: `Editar ${doc.title}`,
       doc,
@@ -168,7 +173,9 @@ export default function documentRoutes(services: Services): Router {
   router.post('/documentos/:id/editar', requireUser, async (req, res) => {
     const parsed = parseForm(bodySchema, req.body);
     if (!parsed.ok) return renderEditor(req, res, 422, undefined, parsed.errors);
-    const result = await saveDocumentBody(actorFrom(req), String(req.params.id), parsed.data.body);
+    const result = await saveDocumentBody(actorFrom(req), String(req.params.id), parsed.data.body, null, {
+      removeSignatures: parsed.data.removeSignatures === 'sim',
+    });
     const ok = result.signaturesRemoved ? 'salvo-sem-assinaturas' : 'salvo';
     res.redirect(`/documentos/${req.params.id}?ok=${ok}`);
   });

@@ -1,7 +1,7 @@
 import { ID_PATTERN } from './ids';
 import type { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
-import { Document, DocumentType, DocumentVersion, LegalBasis, Signature, UserPosition, Unit, type AccessLevel, type DocumentOrigin } from '../models';
+import { Document, DocumentType, DocumentVersion, LegalBasis, Process, Signature, UserPosition, Unit, type AccessLevel, type DocumentOrigin } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { readableProcess, type ProcessFacts } from './access';
 import type { Actor } from './actor';
@@ -17,6 +17,7 @@ import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
 import { select } from './sql';
 import { preparedSelect } from '../db/prepared';
+import { letterheadFor, type Letterhead } from '../letterhead/service';
 
 export const MAX_BODY_CHARS = 2_000_000;
 export interface AccessChoice {
@@ -64,9 +65,15 @@ function escapeHtml(s: string): string {
 
 const LONG_DATE = new Intl.DateTimeFormat('pt-BR', { timeZone: 'America/Sao_Paulo', day: 'numeric', month: 'long', year: 'numeric' });
 
-/** The type's template with its placeholders filled (values HTML-escaped), before sanitising. */
+/**
+ * The type's template with its placeholders filled (values HTML-escaped), before sanitising. An
+ * empty paragraph becomes the editor's blank line (`<p><br></p>`): the editor drops a bare `<p></p>`,
+ * and text typed at the end would run into the template's last line.
+ */
 export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in values ? escapeHtml(values[key]) : whole));
+  return template
+    .replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in values ? escapeHtml(values[key]) : whole))
+    .replace(/<p>\s*<\/p>/g, '<p><br></p>');
 }
 
 async function templateValues(t: Transaction, actor: Actor, process: ProcessFacts): Promise<Record<string, string>> {
@@ -82,6 +89,19 @@ async function templateValues(t: Transaction, actor: Actor, process: ProcessFact
     cargo: title?.title ?? '',
     unidade: unit ? `${unit.name} (${unit.acronym})` : actor.unitAcronym,
   };
+}
+
+/**
+ * The process a document is being added to, and the access a new document starts with: its
+ * process's level and legal basis (a document less restricted than its process would show a level
+ * that does not hold — the process's level governs all its content).
+ */
+export async function processForNewDocument(actor: Actor, processId: string): Promise<{ process: ProcessFacts; defaults: { accessLevel: AccessLevel; legalBasisId: string } }> {
+  return inTenant(async (t) => {
+    const process = await readableProcess(t, actor, processId, { forWriting: true });
+    const row = await Process.findByPk(process.id, { attributes: ['id', 'legalBasisId'], transaction: t });
+    return { process, defaults: { accessLevel: process.effectiveLevel, legalBasisId: row?.legalBasisId ? String(row.legalBasisId) : '' } };
+  });
 }
 
 export interface InternalInput extends AccessChoice {
@@ -199,12 +219,17 @@ async function validSignatures(t: Transaction, documentId: string): Promise<Sign
 }
 
 /** The document, locked for change, when it belongs to a process the actor may read. */
-async function lockedDocument(t: Transaction, actor: Actor, documentId: string): Promise<Document> {
+/** The document, locked, with the facts of its process as the actor sees them. */
+async function lockedDocumentInProcess(t: Transaction, actor: Actor, documentId: string): Promise<{ doc: Document; process: ProcessFacts }> {
   const doc = ID_PATTERN.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
   if (!doc) throw new NotFoundError('Documento não encontrado.');
-  await readableProcess(t, actor, doc.processId);
+  const process = await readableProcess(t, actor, doc.processId);
   if (doc.kind === 'internal' && doc.unitId !== actor.unitId && !(await isSigned(t, doc))) throw new NotFoundError('Documento não encontrado.');
-  return doc;
+  return { doc, process };
+}
+
+async function lockedDocument(t: Transaction, actor: Actor, documentId: string): Promise<Document> {
+  return (await lockedDocumentInProcess(t, actor, documentId)).doc;
 }
 
 async function isSigned(t: Transaction, doc: Document): Promise<boolean> {
@@ -215,11 +240,19 @@ function assertAuthorUnit(doc: Document, actor: Actor, what: string): void {
   if (doc.unitId !== actor.unitId) throw new PermissionDeniedError(`Só a unidade que gerou o documento pode ${what}.`);
 }
 
-/** Why the actor may not edit the document, or null when they may. */
-export function editBlocker(doc: Pick<Document, 'kind' | 'unitId' | 'seenByOtherUnitAt' | 'cancelledAt'>, actor: Actor): string | null {
+/**
+ * Why the actor may not edit the document, or null when they may: the one rule for showing
+ * "Editar", opening the editor and saving.
+ */
+export function editBlocker(
+  doc: Pick<Document, 'kind' | 'unitId' | 'seenByOtherUnitAt' | 'cancelledAt'>,
+  actor: Actor,
+  process: Pick<ProcessFacts, 'openInUnit'>,
+): string | null {
   if (doc.kind !== 'internal') return 'Documentos externos não são editáveis.';
   if (doc.cancelledAt) return 'O documento foi cancelado.';
   if (doc.unitId !== actor.unitId) return 'Só a unidade que gerou o documento pode editá-lo.';
+  if (!process.openInUnit) return 'O processo não está aberto na sua unidade: reabra-o para editar os seus documentos.';
   if (doc.seenByOtherUnitAt) return 'O documento já foi visualizado por outra unidade e não pode mais ser editado.';
   return null;
 }
@@ -228,15 +261,24 @@ export function editBlocker(doc: Pick<Document, 'kind' | 'unitId' | 'seenByOther
  * Saves a new version of an internal document's body. Saving a signed document removes its
  * signatures (the history says so); after another unit has opened it, it cannot be edited at all.
  */
-export async function saveDocumentBody(actor: Actor, documentId: string, html: string, note: string | null = null): Promise<{ version: number; signaturesRemoved: number }> {
+export async function saveDocumentBody(
+  actor: Actor,
+  documentId: string,
+  html: string,
+  note: string | null = null,
+  opts: { removeSignatures: boolean } = { removeSignatures: false },
+): Promise<{ version: number; signaturesRemoved: number }> {
   if (html.length > MAX_BODY_CHARS) throw new ValidationError('Texto grande demais.', { body: 'O texto do documento é grande demais.' });
   const body = sanitizeDocumentHtml(html);
   return inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
-    const blocker = editBlocker(doc, actor);
+    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
+    const blocker = editBlocker(doc, actor, process);
     if (blocker) throw new ConflictError(blocker);
     const signatures = await validSignatures(t, String(doc.id));
     if (body === doc.bodyHtml) return { version: doc.version, signaturesRemoved: 0 };
+    if (signatures.length && !opts.removeSignatures) {
+      throw new ConflictError(`Este documento está assinado por ${signatures.map((s) => s.signerName).join(', ')}. Confirme que deseja remover as assinaturas antes de salvar a alteração.`);
+    }
     const version = doc.version + 1;
     await DocumentVersion.create({ documentId: String(doc.id), version, bodyHtml: body, unitId: actor.unitId, createdBy: actor.userId, note }, { transaction: t });
     if (signatures.length) {
@@ -260,7 +302,7 @@ export async function restoreDocumentVersion(actor: Actor, documentId: string, v
     return DocumentVersion.findOne({ where: { documentId, version } });
   });
   if (!old) throw new NotFoundError('Versão não encontrada.');
-  return saveDocumentBody(actor, documentId, old.bodyHtml, `Restaurada a partir da versão ${version}`);
+  return saveDocumentBody(actor, documentId, old.bodyHtml, `Restaurada a partir da versão ${version}`, { removeSignatures: true });
 }
 
 /** "Excluir": only the author unit, only while no other unit has seen the document. The number stays used. */
@@ -330,9 +372,11 @@ export interface DocumentView {
   canDelete: boolean;
   canCancel: boolean;
   canSign: boolean;
+  /** The letterhead of an internal document (brasão, ente, unit and its address). */
+  letterhead: Letterhead | null;
 }
 
-async function toView(t: Transaction, doc: Document, actor: Actor | null): Promise<DocumentView> {
+async function toView(t: Transaction, doc: Document, actor: Actor | null, process: Pick<ProcessFacts, 'openInUnit'>): Promise<DocumentView> {
   // One connection per transaction: queries in sequence, never concurrently.
   const type = await DocumentType.findByPk(doc.documentTypeId, { transaction: t });
   const unit = await Unit.findByPk(doc.unitId, { transaction: t });
@@ -340,7 +384,7 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null): Promi
   const signatures = await validSignatures(t, String(doc.id));
   const signed = signatures.length > 0;
   const author = actor?.unitId === doc.unitId;
-  const blocker = actor ? editBlocker(doc, actor) : 'Somente leitura';
+  const blocker = actor ? editBlocker(doc, actor, process) : 'Somente leitura';
   return {
     id: String(doc.id),
     processId: String(doc.processId),
@@ -377,6 +421,7 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null): Promi
     canDelete: !!author && !doc.seenByOtherUnitAt && !doc.cancelledAt,
     canCancel: !!author && !!doc.seenByOtherUnitAt && !doc.cancelledAt,
     canSign: !doc.cancelledAt && (author || signed || doc.kind === 'external'),
+    letterhead: doc.kind === 'internal' ? await letterheadFor(t, String(doc.unitId)) : null,
   };
 }
 
@@ -386,18 +431,21 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null): Promi
  */
 export async function openDocument(actor: Actor, documentId: string): Promise<DocumentView> {
   return inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
+    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
     if (doc.unitId !== actor.unitId) {
       await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
       if (!doc.seenByOtherUnitAt) await doc.update({ seenByOtherUnitAt: new Date() }, { transaction: t });
     }
-    return toView(t, doc, actor);
+    return toView(t, doc, actor, process);
   });
 }
 
 /** A document for the author's editor and other read-only uses (no view is recorded). */
 export async function documentForActor(actor: Actor, documentId: string): Promise<DocumentView> {
-  return inTenant(async (t) => toView(t, await lockedDocument(t, actor, documentId), actor));
+  return inTenant(async (t) => {
+    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
+    return toView(t, doc, actor, process);
+  });
 }
 
 export interface VersionRow {
@@ -411,7 +459,7 @@ export interface VersionRow {
 
 export async function listVersions(actor: Actor, documentId: string): Promise<{ document: DocumentView; versions: VersionRow[] }> {
   return inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
+    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
     const rows = await select<{ version: number; created_at: Date; author: string; acronym: string; note: string | null }>(
       t,
       `SELECT v.version, v.created_at, u.name AS author, un.acronym, v.note
@@ -420,7 +468,7 @@ export async function listVersions(actor: Actor, documentId: string): Promise<{ 
       [doc.id],
     );
     return {
-      document: await toView(t, doc, actor),
+      document: await toView(t, doc, actor, process),
       versions: rows.map((r) => ({ version: r.version, createdAt: r.created_at, author: r.author, unitAcronym: r.acronym, note: r.note, current: r.version === doc.version })),
     };
   });
@@ -428,12 +476,12 @@ export async function listVersions(actor: Actor, documentId: string): Promise<{ 
 
 export async function versionBodies(actor: Actor, documentId: string, a: number, b: number): Promise<{ document: DocumentView; from: string; to: string }> {
   return inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
+    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
     if (doc.unitId !== actor.unitId) throw new PermissionDeniedError('Só a unidade que gerou o documento vê as suas versões.');
     const va = await DocumentVersion.findOne({ where: { documentId, version: a }, transaction: t });
     const vb = await DocumentVersion.findOne({ where: { documentId, version: b }, transaction: t });
     if (!va || !vb) throw new NotFoundError('Versão não encontrada.');
-    return { document: await toView(t, doc, actor), from: va.bodyHtml, to: vb.bodyHtml };
+    return { document: await toView(t, doc, actor, process), from: va.bodyHtml, to: vb.bodyHtml };
   });
 }
 

@@ -31,7 +31,11 @@ export const externalDocumentSchema = internalDocumentSchema.extend({
   sender: optionalText(200, 'Use no máximo 200 caracteres.'),
 });
 
-export const bodySchema = z.object({ body: z.string({ error: 'Escreva o texto do documento.' }).max(2_000_000, 'O texto é grande demais.') });
+export const bodySchema = z.object({
+  body: z.string({ error: 'Escreva o texto do documento.' }).max(2_000_000, 'O texto é grande demais.'),
+  /** "sim" once the user confirmed that saving removes the signatures of a signed document. */
+  removeSignatures: z.enum(['sim']).optional(),
+});
 
 export const cancelSchema = z.object({ reason: z.string({ error: 'Informe o motivo.' }).trim().min(5, 'Informe o motivo do cancelamento (pelo menos 5 caracteres).').max(1000, 'Use no máximo 1000 caracteres.') });
 

@@ -19,8 +19,8 @@ export default function setUpRequestContext(): RequestHandler {
       // Set every key explicitly: a new context inherits from whatever context was active.
       namespace.set('transaction', undefined);
       if (req.site.type === 'tenant') {
-        const { id, slug, name, schema } = req.site.tenant;
-        setCurrentTenant({ id, slug, name, schema });
+        const { id, slug, name, schema, article } = req.site.tenant;
+        setCurrentTenant({ id, slug, name, schema, article });
       } else {
         clearCurrentTenant();
       }

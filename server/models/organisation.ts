@@ -19,6 +19,8 @@ export class Unit extends Model<InferAttributes<Unit>, InferCreationAttributes<U
   declare acronym: string;
   declare name: string;
   declare protocolCode: string | null;
+  /** Postal address printed in the letterhead of the unit's documents. */
+  declare address: CreationOptional<string | null>;
   declare active: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -77,6 +79,7 @@ export function initOrganisationModels(sequelize: Sequelize): void {
       acronym: { type: DataTypes.TEXT, allowNull: false },
       name: { type: DataTypes.TEXT, allowNull: false },
       protocolCode: { type: DataTypes.CHAR(5) },
+      address: { type: DataTypes.TEXT },
       active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,

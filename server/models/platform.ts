@@ -28,6 +28,10 @@ export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttribut
   declare migrationStatus: CreationOptional<'ok' | 'failed' | null>;
   declare migrationError: CreationOptional<string | null>;
   declare migratedAt: CreationOptional<Date | null>;
+  /** When the tenant went into service (null for a spare schema). */
+  declare openedAt: CreationOptional<Date | null>;
+  /** The article of its name when an operator set one; null: derived (server/tenancy/grammar.ts). */
+  declare article: CreationOptional<'a' | 'o' | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -103,6 +107,8 @@ export function initPlatformModels(sequelize: Sequelize): void {
       migrationStatus: { type: DataTypes.TEXT },
       migrationError: { type: DataTypes.TEXT },
       migratedAt: { type: DataTypes.DATE },
+      openedAt: { type: DataTypes.DATE },
+      article: { type: DataTypes.TEXT },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

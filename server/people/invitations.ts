@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { enqueueMail } from '../mail/outbox';
 import type { User } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
+import { withArticle } from '../tenancy/grammar';
 import { tenantUrl } from '../tenancy/urls';
 import { issueUserToken, TOKEN_TTL_HOURS } from './tokens';
 
@@ -19,10 +20,11 @@ export async function sendPasswordLink(config: Config, user: User, purpose: 'inv
       tenantId: tenant.id,
       to: user.email,
       template: 'password-link',
-      subject: invite ? `Convite para o processo eletrônico de ${tenant.name}` : `Redefinição de senha — ${tenant.name}`,
+      subject: invite ? `Convite para o processo eletrônico ${withArticle('de', tenant)}` : `Redefinição de senha — ${tenant.name}`,
       data: {
         name: user.name,
         tenantName: tenant.name,
+        ofTenant: withArticle('de', tenant),
         invite,
         link,
         hours: TOKEN_TTL_HOURS[purpose],

@@ -47,9 +47,3 @@ export function checkPartyDocument(input: string | undefined | null): DocumentCh
   }
   return { ok: false, message: 'Informe um CPF (11 dígitos) ou um CNPJ (14 caracteres), ou deixe em branco.' };
 }
-
-export function formatDocument(document: string | null): string {
-  if (!document) return '';
-  if (document.length === 11) return `${document.slice(0, 3)}.${document.slice(3, 6)}.${document.slice(6, 9)}-${document.slice(9)}`;
-  return `${document.slice(0, 2)}.${document.slice(2, 5)}.${document.slice(5, 8)}/${document.slice(8, 12)}-${document.slice(12)}`;
-}

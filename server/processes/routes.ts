@@ -22,6 +22,8 @@ import { MAX_PARTIES, createSchema, idsSchema, inboxQuerySchema, partiesFrom, pr
 declare module 'express-session' {
   interface SessionData {
     flash?: { type: 'success' | 'info'; message: string };
+    /** A refused "Iniciar processo" form, shown once at its own address (POST/redirect/GET). */
+    refusedProcessForm?: { values: Record<string, unknown>; errors: FieldErrors };
   }
 }
 
@@ -175,16 +177,28 @@ export default function processRoutes(services: Services): Router {
 
   router.get('/processos/novo', requireUser, async (req, res) => {
     viewerOf(req);
+    const refused = req.session.refusedProcessForm;
+    if (refused) {
+      delete req.session.refusedProcessForm;
+      return renderProcessForm(res, 'processes/new', { title: 'Iniciar processo' }, refused.values, refused.errors, 422);
+    }
     await renderProcessForm(res, 'processes/new', { title: 'Iniciar processo' }, { numberingMode: 'generated' });
   });
+
+  /** A refused form goes back to its own address with the input and the errors, so a reload does not post again. */
+  const refuseCreation = (req: Request, res: Response, body: Record<string, unknown>, errors: FieldErrors): void => {
+    const { _csrf: _token, ...values } = body;
+    req.session.refusedProcessForm = { values, errors };
+    res.redirect(303, '/processos/novo');
+  };
 
   router.post('/processos', requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const body = req.body as Record<string, unknown>;
     const parsed = parseForm(createSchema, body);
-    if (!parsed.ok) return renderProcessForm(res, 'processes/new', { title: 'Iniciar processo' }, body, parsed.errors, 422);
+    if (!parsed.ok) return refuseCreation(req, res, body, parsed.errors);
     if (parsed.data.numberingMode === 'informed' && !parsed.data.informedNumber.trim()) {
-      return renderProcessForm(res, 'processes/new', { title: 'Iniciar processo' }, body, { informedNumber: 'Informe o número do processo existente.' }, 422);
+      return refuseCreation(req, res, body, { informedNumber: 'Informe o número do processo existente.' });
     }
     try {
       const created = await createProcess(
@@ -197,7 +211,7 @@ export default function processRoutes(services: Services): Router {
     } catch (err) {
       const errors = errorsOf(err);
       if (!errors) throw err;
-      await renderProcessForm(res, 'processes/new', { title: 'Iniciar processo' }, body, errors, 422);
+      refuseCreation(req, res, body, errors);
     }
   });
 

@@ -1,4 +1,5 @@
 import { Op, QueryTypes } from 'sequelize';
+import { withArticle } from '../tenancy/grammar';
 import { ValidationError } from '../errors';
 import { enqueueMail } from '../mail/outbox';
 import { Process, ProcessUnit, Unit } from '../models';
@@ -88,7 +89,7 @@ export async function sendProcess(id: string, viewer: Viewer, input: SendInput, 
           tenantId: tenant.id,
           data: {
             greeting: `Olá, ${r.name}.`,
-            message: `O processo ${process.number} foi enviado para a unidade ${r.acronym} de ${tenant.name}.`,
+            message: `O processo ${process.number} foi enviado para a unidade ${r.acronym} ${withArticle('de', tenant)}.`,
             link: opts.processUrl(processId),
             linkLabel: 'Abrir o processo',
           },

@@ -5,7 +5,7 @@ import { Process, type AccessLevel } from '../models';
 import { inTenant } from '../tenancy/context';
 import { decideAccess, effectiveLevelSql, type Viewer } from './access';
 import { recordEvent } from './events';
-import { formatDocument } from './partyDocument';
+import { formatCpfCnpj } from '../formatting';
 import { allowedActions, type ProcessAction, type ProcessState } from './rules';
 
 /**
@@ -162,7 +162,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       canRead,
       state,
       actions: allowedActions(state),
-      parties: canRead ? (raw.parties ?? []).map((p) => ({ name: p.name, document: formatDocument(p.document) })) : [],
+      parties: canRead ? (raw.parties ?? []).map((p) => ({ name: p.name, document: p.document ? formatCpfCnpj(p.document) : '' })) : [],
       openUnits: units.filter((u) => u.open).map((u) => ({ acronym: u.acronym, name: u.name })),
       here,
       relations: canRead ? (raw.relations ?? []) : [],

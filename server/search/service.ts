@@ -128,7 +128,8 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
       if (c.documentTypeId) filters.push(`d.document_type_id = ${arg(c.documentTypeId)}`);
       const rows = await select<{
         process_id: string; process_number: string; process_type: string; specification: string; document_id: string;
-        document_title: string; document_number: string; created_at: Date; snippet: string | null; candidates: string;
+        document_title: string; document_complement: string | null; document_number: string; created_at: Date; signed_at: Date | null;
+        snippet: string | null; candidates: string;
       }>(
         t,
         `WITH candidates AS MATERIALIZED (
@@ -141,7 +142,8 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
             LIMIT ${PAGE_SIZE} OFFSET ${offset}
          )
          SELECT p.id AS process_id, p.number AS process_number, pt.name AS process_type, p.specification,
-                d.id AS document_id, d.title AS document_title, d.number AS document_number, d.created_at,
+                d.id AS document_id, d.title AS document_title, d.complement AS document_complement, d.number AS document_number, d.created_at,
+                (SELECT max(s.signed_at) FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signed_at,
                 ${c.text ? snippetSql(q) : 'NULL'} AS snippet, (SELECT count(*) FROM candidates) AS candidates
            FROM hits h JOIN documents d ON d.id = h.id JOIN processes p ON p.id = h.process_id JOIN process_types pt ON pt.id = p.process_type_id
           ORDER BY h.rank DESC, d.id DESC`,
@@ -160,10 +162,11 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
           specification: r.specification,
           readable: true,
           documentId: String(r.document_id),
-          documentTitle: r.document_title,
+          documentTitle: r.document_complement ? `${r.document_title} — ${r.document_complement}` : r.document_title,
           documentNumber: String(r.document_number),
           snippet: r.snippet ? snippetHtml(r.snippet) : null,
           createdAt: r.created_at,
+          signedAt: r.signed_at,
         })),
       };
     }
@@ -191,6 +194,7 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
         documentNumber: null,
         snippet: null,
         createdAt: r.created_at,
+        signedAt: null,
       })),
     };
   });

@@ -10,6 +10,8 @@ export interface TenantRef {
   slug: string;
   name: string;
   schema: string;
+  /** The article of its name, when known (the registry's tenants carry it). */
+  article?: 'a' | 'o';
 }
 
 const TENANT_KEY = 'tenant';

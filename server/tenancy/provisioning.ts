@@ -77,13 +77,14 @@ export async function provisionTenant(
         uf: def.uf,
         ibgeCode: def.ibgeCode ?? null,
         numberingScheme: def.numberingScheme,
+        openedAt: new Date(),
       };
       const spare = opts.useSpare === false ? null : await claimSpare(sequelize, t);
       let row: Tenant;
       let tenant: TenantRef;
       if (spare) {
         fromSpare = true;
-        row = await spare.update({ ...identity, status: 'active', createdAt: new Date() });
+        row = await spare.update({ ...identity, status: 'active' });
         tenant = { id: String(row.id), slug: def.slug, name: def.name, schema: schemaFor(row.id) };
         setCurrentTenant(tenant);
         await enterTenantSchema(t, tenant);

@@ -1,12 +1,15 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NumberingScheme, TenantKind, TenantStatus } from '../models';
 import { schemaFor, type TenantRef } from './context';
+import { derivedArticle, type Article } from './grammar';
 
 export interface RegisteredTenant extends TenantRef {
   status: TenantStatus;
   kind: TenantKind;
   uf: string;
   numberingScheme: NumberingScheme;
+  /** The article of its name ("a Prefeitura…", "o Governo…"): see server/tenancy/grammar.ts. */
+  article: Article;
 }
 
 export type HostResolution =
@@ -22,6 +25,7 @@ interface Row {
   kind: TenantKind;
   uf: string;
   numbering_scheme: NumberingScheme;
+  article: Article | null;
 }
 
 const SLUG_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -64,7 +68,7 @@ export class TenantRegistry {
   private async lookup(host: string): Promise<HostResolution> {
     const suffix = `.${this.appDomain}`;
     let rows: Row[];
-    const columns = 't.id, t.slug, t.name, t.status, t.kind, t.uf, t.numbering_scheme';
+    const columns = 't.id, t.slug, t.name, t.status, t.kind, t.uf, t.numbering_scheme, t.article';
     if (host.endsWith(suffix)) {
       const label = host.slice(0, -suffix.length);
       if (!SLUG_LABEL.test(label)) return { type: 'unknown' };
@@ -92,6 +96,7 @@ export class TenantRegistry {
         kind: r.kind,
         uf: r.uf,
         numberingScheme: r.numbering_scheme,
+        article: r.article ?? derivedArticle(r.kind, r.name),
       },
     };
   }

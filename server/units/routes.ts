@@ -41,7 +41,7 @@ async function renderUnit(req: Request, res: Response, status = 200, extra: Reco
     parent: node.parentId ? plain(byId.get(node.parentId)!) : null,
     children: node.children.map(plain),
     parents,
-    values: { acronym: node.acronym, name: node.name, protocolCode: node.protocolCode ?? '' },
+    values: { acronym: node.acronym, name: node.name, protocolCode: node.protocolCode ?? '', address: node.address ?? '' },
     ...extra,
   });
 }

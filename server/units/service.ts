@@ -15,6 +15,7 @@ export interface UnitRow {
   acronym: string;
   name: string;
   protocolCode: string | null;
+  address?: string | null;
   active: boolean;
   people: number;
 }
@@ -35,7 +36,7 @@ export class UnitDeactivationRefused extends ConflictError {
 export async function allUnits(): Promise<UnitRow[]> {
   return inTenant((t) =>
     Unit.sequelize!.query<UnitRow>(
-      `SELECT u.id::text AS "id", u.parent_id::text AS "parentId", u.acronym, u.name, u.protocol_code AS "protocolCode", u.active,
+      `SELECT u.id::text AS "id", u.parent_id::text AS "parentId", u.acronym, u.name, u.protocol_code AS "protocolCode", u.address, u.active,
               (SELECT count(DISTINCT uu.user_id) FROM user_units uu JOIN users p ON p.id = uu.user_id AND p.active
                 WHERE uu.unit_id = u.id)::int AS people
          FROM units u ORDER BY u.acronym`,
@@ -115,7 +116,7 @@ export async function createUnit(actor: Actor, parentId: string, form: UnitForm)
     const parent = await findUnit(parentId, t);
     if (!parent.active) throw new ValidationError('Corrija os campos indicados.', { parentId: 'A unidade superior está desativada.' });
     await checkUnique(form, null, t);
-    const unit = await Unit.create({ parentId, acronym: form.acronym, name: form.name, protocolCode: form.protocolCode }, { transaction: t }).catch(uniqueViolation);
+    const unit = await Unit.create({ parentId, acronym: form.acronym, name: form.name, protocolCode: form.protocolCode, address: form.address ?? null }, { transaction: t }).catch(uniqueViolation);
     await recordChange(actor, { action: 'unit.create', entity: 'unit', entityId: String(unit.id), after: snapshot(unit) });
     return unit;
   });
@@ -126,7 +127,7 @@ export async function updateUnit(actor: Actor, id: string, form: UnitForm): Prom
     const unit = await findUnit(id, t);
     const before = snapshot(unit);
     await checkUnique(form, id, t);
-    await unit.update({ acronym: form.acronym, name: form.name, protocolCode: form.protocolCode }, { transaction: t }).catch(uniqueViolation);
+    await unit.update({ acronym: form.acronym, name: form.name, protocolCode: form.protocolCode, address: form.address === undefined ? unit.address : form.address }, { transaction: t }).catch(uniqueViolation);
     await recordChange(actor, { action: 'unit.update', entity: 'unit', entityId: id, before, after: snapshot(unit) });
     // Headers show the sigla and name from the sessions' cached units.
     await staleMembershipsOfTenant(t);

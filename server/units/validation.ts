@@ -16,8 +16,15 @@ const protocolCode = z
   .regex(/^(\d{5})?$/, 'O código de protocolo tem exatamente 5 dígitos (ou fica em branco).')
   .transform((s) => s || null);
 const id = z.string().regex(/^\d{1,18}$/, 'Escolha a unidade superior.');
+/** Printed in the letterhead of the unit's documents; optional. */
+const address = z
+  .string()
+  .trim()
+  .max(300, 'O endereço pode ter no máximo 300 caracteres.')
+  .transform((s) => s || null)
+  .optional();
 
-export const unitFormSchema = z.object({ acronym, name, protocolCode });
+export const unitFormSchema = z.object({ acronym, name, protocolCode, address });
 export const newUnitSchema = unitFormSchema.extend({ parentId: id });
 export const moveUnitSchema = z.object({ parentId: id });
 

@@ -299,7 +299,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
 
   async function acceptInvitation(j: Journey, keyboard: boolean): Promise<void> {
     const page = await context.newPage();
-    await page.goto(await mailLink(j.email, /^Convite para o processo eletrônico de /, '/definir-senha'));
+    await page.goto(await mailLink(j.email, /^Convite para o processo eletrônico (da|do) /, '/definir-senha'));
     expect(new URL(page.url()).hostname).to.equal(`${j.slug}.localhost`);
     expect(await heading(page)).to.equal('Defina a sua senha');
     await expectAccessible(page);

@@ -23,6 +23,7 @@ const NOT_PAGES = [
   /\.(csv|pdf|json|txt)$/, // downloads
   /\/arquivo$/, // file downloads (documents, process PDFs)
   /^\/administracao$/, // redirects to the first administration page
+  /^\/brasao$/, // the tenant's brasão (an image)
 ];
 /** Pages that no route declares: the error pages every host can show. */
 const ERROR_PAGES = ['Página não encontrada', 'Endereço não encontrado', 'Temporariamente indisponível', 'Acesso negado'];

@@ -46,8 +46,14 @@ export class BrowserHarness {
     return `http://${host}:${this.port}${pathname}`;
   }
 
+  /**
+   * A fresh context whose pages record every uncaught script error and console error: any of them
+   * fails the test at its next `expectAccessible` (every page a test visits) or when the test ends.
+   */
   async newContext(): Promise<BrowserContext> {
-    return this.browser.newContext({ locale: 'pt-BR', timezoneId: 'America/Sao_Paulo', viewport: { width: 1280, height: 900 } });
+    const context = await this.browser.newContext({ locale: 'pt-BR', timezoneId: 'America/Sao_Paulo', viewport: { width: 1280, height: 900 } });
+    watchPageErrors(context);
+    return context;
   }
 
   async stop(): Promise<void> {
@@ -56,11 +62,45 @@ export class BrowserHarness {
   }
 }
 
+const pageErrors = new WeakMap<BrowserContext, string[]>();
+
+/** Records uncaught errors (`pageerror`) and console errors of every page of the context. */
+export function watchPageErrors(context: BrowserContext): void {
+  const errors: string[] = [];
+  pageErrors.set(context, errors);
+  const watch = (page: Page): void => {
+    page.on('pageerror', (error) => errors.push(`erro de script em ${page.url()}: ${error.stack ?? error.message}`));
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      // The status of the page itself (a 404 or 422 page a test asks for) is the test's to check;
+      // a script, style, image or request of the page that fails is an error.
+      const ownStatus = message.text().startsWith('Failed to load resource') && message.location().url === page.url();
+      if (!ownStatus) errors.push(`erro no console em ${page.url()}: ${message.text()} (${message.location().url})`);
+    });
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const close = context.close.bind(context);
+  context.close = async (options) => {
+    const found = errors.splice(0);
+    await close(options);
+    expect(found, `Erros no navegador:\n${found.join('\n')}`).to.have.length(0);
+  };
+}
+
+/** Fails when a page of the context raised an uncaught error or logged a console error. */
+export function expectNoPageErrors(page: Page): void {
+  const errors = pageErrors.get(page.context());
+  const found = errors ? errors.splice(0) : [];
+  expect(found, `Erros no navegador:\n${found.join('\n')}`).to.have.length(0);
+}
+
 /**
  * Runs axe-core (WCAG 2.0/2.1/2.2, A and AA) on the page as it is now and fails on any violation.
  * Every page checked is recorded in var/a11y-covered.txt (see `npm run a11y:coverage`).
  */
 export async function expectAccessible(page: Page, label?: string): Promise<void> {
+  expectNoPageErrors(page);
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'])
     .analyze();
@@ -71,4 +111,5 @@ export async function expectAccessible(page: Page, label?: string): Promise<void
     .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
     .join('\n');
   expect(results.violations, `Violações de acessibilidade em ${page.url()}:\n${report}`).to.have.length(0);
+  expectNoPageErrors(page);
 }

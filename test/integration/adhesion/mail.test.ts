@@ -68,7 +68,7 @@ describe('Integration - adhesion/mail through a real SMTP peer', () => {
     await deliver();
     const approved = await peer.waitFor(input.email, /^Pedido de adesão aprovado/);
     expect(approved.text).to.contain(`http://${input.slug}.localhost`);
-    const invitation = await peer.waitFor(input.email, /^Convite para o processo eletrônico de /);
+    const invitation = await peer.waitFor(input.email, /^Convite para o processo eletrônico (da|do) /);
     expect(invitation.text).to.contain(input.officialName);
     const invite = link(invitation, '/definir-senha');
     const tenantAgent = agentFor(`${input.slug}.localhost`);

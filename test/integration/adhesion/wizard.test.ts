@@ -29,7 +29,8 @@ describe('Integration - adhesion/wizard', () => {
     expect(res.headers.location).to.equal('/adesao/gestor');
     const back = await agent.get('/adesao/orgao').expect(200);
     expect($(back.text)('#officialName').val()).to.equal(a.officialName);
-    expect($(back.text)('#cnpj').val()).to.equal(a.cnpj);
+    const c = a.cnpj;
+    expect($(back.text)('#cnpj').val()).to.equal(`${c.slice(0, 2)}.${c.slice(2, 5)}.${c.slice(5, 8)}/${c.slice(8, 12)}-${c.slice(12)}`);
     const first = await agent.get('/adesao/ente').expect(200);
     expect($(first.text)('#kind-orgao').attr('checked')).to.not.equal(undefined);
     expect($(first.text)('#orgName').val()).to.equal(a.orgName);

@@ -48,7 +48,7 @@ describe('Integration - authenticity/conferir autenticidade', () => {
 
   it('never shows an unsigned document, nor one whose signatures an edit removed', async () => {
     const doc = await signedOficio(a, '<p>Primeira versão</p>');
-    await inWorld(a, () => saveDocumentBody(a.clerk, doc.id, '<p>Segunda versão</p>'));
+    await inWorld(a, () => saveDocumentBody(a.clerk, doc.id, '<p>Segunda versão</p>', null, { removeSignatures: true }));
     await agentFor(a.tt.host).get(`/conferir-autenticidade?codigo=${doc.code}&crc=${doc.crc}`).expect(404);
     const p = await newProcess(a);
     const draft = await inWorld(a, () => createInternalDocument(a.clerk, p.id, { documentTypeId: a.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));

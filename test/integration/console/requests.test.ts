@@ -115,7 +115,7 @@ describe('Integration - console/requests', () => {
     expect(detail('form[action$="/aprovar"]')).to.have.length(0);
     const status = $((await applicantAgent.get('/adesao/situacao').expect(200)).text);
     expect(status('[data-testid="adhesion-status"]').text()).to.contain('aprovado');
-    expect(status('main a[href^="http://"]').attr('href')).to.equal(`http://${input.slug}.localhost`);
+    expect(status('main a[href^="http://"]').attr('href')).to.equal(`http://${input.slug}.localhost:${testEnv().config.PORT}/`);
   });
 
   it('provisions once when two operators approve at the same moment', async () => {

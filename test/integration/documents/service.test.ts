@@ -113,7 +113,9 @@ describe('Integration - documents/service', () => {
       const first = await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle));
       await rejects(inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle)), ConflictError);
       expect(first.crc).to.match(/^[0-9A-F]{8}$/);
-      const res = await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Texto alterado</p>'));
+      const unconfirmed = await rejects(inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Texto alterado</p>')), ConflictError);
+      expect(unconfirmed.message).to.contain('assinado por Servidor de Teste');
+      const res = await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Texto alterado</p>', null, { removeSignatures: true }));
       expect(res.signaturesRemoved).to.equal(1);
       const [doc] = await tenantQuery<{ crc: string | null }>(w.tt, 'SELECT crc FROM documents WHERE id = $1', [d.id]);
       expect(doc.crc).to.equal(null);
@@ -131,7 +133,7 @@ describe('Integration - documents/service', () => {
       await passThrough(w, p.id, w.other.unitId);
       const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
       await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle));
-      await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Ainda posso editar</p>'));
+      await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Ainda posso editar</p>', null, { removeSignatures: true }));
       await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle));
       const seen = await inWorld(w, () => openDocument(w.other, String(d.id)));
       expect(seen.bodyHtml).to.equal('<p>Ainda posso editar</p>');

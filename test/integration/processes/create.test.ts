@@ -30,6 +30,8 @@ describe('Integration - processes/create (Iniciar processo)', () => {
         accessLevel: 'public',
         ...fields,
       });
+    // A refused form is shown again at its own address (POST/redirect/GET), with the input kept.
+    if (res.status === 303 && res.headers.location === '/processos/novo') return agent.get('/processos/novo');
     return res;
   }
 

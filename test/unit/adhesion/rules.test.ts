@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { formatCnpj } from '../../../server/formatting';
 import {
-  formatCnpj,
   isValidCnpj,
   isValidCpf,
   normaliseCnpj,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { checkPartyDocument, formatDocument, isValidCnpj, isValidCpf } from '../../../server/processes/partyDocument';
+import { formatCpfCnpj as formatDocument } from '../../../server/formatting';
+import { checkPartyDocument, isValidCnpj, isValidCpf } from '../../../server/processes/partyDocument';
 
 function cpfWithDigits(base: string): string {
   const d = [...base].map(Number);

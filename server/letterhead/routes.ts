@@ -1,0 +1,43 @@
+import { Router, type Request, type Response } from 'express';
+import { actorOf } from '../audit/record';
+import { requireRole } from '../auth/currentUnit';
+import { ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import { formatBytes } from '../documents/upload';
+import { ARMS_MAX_BYTES, armsImage, saveArms } from './service';
+
+/** The tenant's brasão: served to everyone (headers, letterheads, public pages), replaced by its administrators. */
+export default function letterheadRoutes(): Router {
+  const router = Router();
+
+  router.get('/brasao', async (req, res) => {
+    const arms = await armsImage();
+    if (!arms) return res.redirect(302, '/static/app/brasao.svg');
+    const etag = `"${arms.sha256}"`;
+    res.set({ 'Cache-Control': 'no-cache', ETag: etag, 'X-Content-Type-Options': 'nosniff' });
+    if (req.headers['if-none-match'] === etag) return res.status(304).end();
+    res.type(arms.mime).send(arms.bytes);
+  });
+
+  const render = (res: Response, status = 200, extra: Record<string, unknown> = {}): void => {
+    res.status(status).render('letterhead/arms', { title: 'Brasão e cabeçalho dos documentos', maxSize: formatBytes(ARMS_MAX_BYTES), ...extra });
+  };
+
+  router.get('/administracao/brasao', requireUser, requireRole('admin'), (req: Request, res) => {
+    render(res, 200, { saved: req.query.salvo === '1', version: Date.now() });
+  });
+
+  router.post('/administracao/brasao', requireUser, requireRole('admin'), async (req, res) => {
+    const fail = (message: string, status: number): void => render(res, status, { errors: { arquivo: message }, summary: [{ field: 'arquivo', message }], version: Date.now() });
+    if (req.uploadError) return fail(req.uploadError, 413);
+    try {
+      await saveArms(actorOf(req), req.file);
+    } catch (err) {
+      if (err instanceof ValidationError) return fail(err.fields.arquivo ?? err.message, 422);
+      throw err;
+    }
+    res.redirect(303, '/administracao/brasao?salvo=1');
+  });
+
+  return router;
+}
