@@ -17,6 +17,8 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).default(20),
+  /** Port of the embedded PostgreSQL (no DATABASE_URL); a free one is taken when it is busy. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   /** Web processes (one per core is best); 1 outside production unless set. See server/cluster.ts. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(5000),

@@ -14,6 +14,7 @@ import { listTenantDefinitions, readTenantDefinition } from './tenancy/definitio
 import { listenForRegistryChanges } from './tenancy/listener';
 import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
+import { explainStartupFailure } from './startupFailure';
 
 /**
  * `npm start` (no flag): the whole product — database (embedded unless DATABASE_URL), migrations,
@@ -49,7 +50,13 @@ async function main(): Promise<void> {
       stops.push(await listenForRegistryChanges(db.url, registry));
       const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
       const server = http.createServer(app);
-      await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
       stops.push(
         () =>
           new Promise((resolve) => {
@@ -106,6 +113,8 @@ function printWelcome(port: number, domain: string, demoPassword: string | null)
 }
 
 main().catch((err: unknown) => {
-  logger.fatal({ err }, 'falha ao iniciar');
+  const { cause, action } = explainStartupFailure(err, Number(process.env.PORT ?? 3000));
+  logger.fatal({ err, cause, action }, `falha ao iniciar: ${cause}`);
+  process.stderr.write(`\nNão foi possível iniciar o PEN Nuvem.\n  Causa: ${cause}\n  O que fazer: ${action}\n\n`);
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import { logger } from '../logger';
 import { initModels } from '../models';
 import { bindTenancy } from '../tenancy/context';
 import { startEmbedded, type EmbeddedServer } from './embedded';
+import { freePort, portIsFree } from './ports';
 import { createSequelize } from './sequelize';
 
 export interface Database {
@@ -35,10 +36,14 @@ export async function openDatabase(config: Config, opts: { embeddedPort?: number
   let embedded: EmbeddedServer | undefined;
   let url = config.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbedded({
-      dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg'),
-      port: opts.embeddedPort ?? 5433,
-    });
+    const wanted = opts.embeddedPort ?? config.EMBEDDED_PG_PORT;
+    let port = wanted;
+    if (!(await portIsFree(wanted))) {
+      port = await freePort();
+      logger.warn({ wanted, port }, `porta ${wanted} ocupada: PostgreSQL embutido na porta ${port} (defina EMBEDDED_PG_PORT para escolher outra)`);
+    }
+    embedded = await startEmbedded({ dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg'), port });
+    logger.info({ port, dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg') }, `PostgreSQL embutido na porta ${port}`);
     url = embedded.url;
   }
   const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES });
