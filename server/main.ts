@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       await web.ready;
       logger.info({ processes: config.webProcesses }, 'processos web no ar');
     } else {
-      stops.push(await listenForRegistryChanges(db.url, registry));
+      stops.push(await listenForRegistryChanges(config.DATABASE_DIRECT_URL ?? db.url, registry));
       const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {

@@ -31,10 +31,10 @@ export function createSessionPool(url: string): Pool {
   return pool;
 }
 
-/** `DATABASE_URL` when set; otherwise the embedded PostgreSQL under `var/pg/`, started (or created) here. */
-export async function openDatabase(config: Config, opts: { embeddedPort?: number; embeddedDir?: string } = {}): Promise<Database> {
+/** `DATABASE_URL` (or `DATABASE_DIRECT_URL` for `direct`: migrations and other session work) when set; otherwise the embedded PostgreSQL under `var/pg/`, started (or created) here. */
+export async function openDatabase(config: Config, opts: { embeddedPort?: number; embeddedDir?: string; direct?: boolean } = {}): Promise<Database> {
   let embedded: EmbeddedServer | undefined;
-  let url = config.DATABASE_URL;
+  let url = opts.direct ? (config.DATABASE_DIRECT_URL ?? config.DATABASE_URL) : config.DATABASE_URL;
   if (!url) {
     const wanted = opts.embeddedPort ?? config.EMBEDDED_PG_PORT;
     let port = wanted;
@@ -46,7 +46,7 @@ export async function openDatabase(config: Config, opts: { embeddedPort?: number
     logger.info({ port, dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg') }, `PostgreSQL embutido na porta ${port}`);
     url = embedded.url;
   }
-  const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES });
+  const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES, namedStatements: config.DB_PREPARED_STATEMENTS });
   initModels(sequelize);
   bindTenancy(sequelize);
   const sessionPool = createSessionPool(url);
