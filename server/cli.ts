@@ -64,7 +64,8 @@ async function main(): Promise<void> {
     out(USAGE);
     process.exit(1);
   }
-  const db = await openDatabase(loadConfig());
+  // Direct, not through a pooler: the migration runner holds a session advisory lock.
+  const db = await openDatabase(loadConfig(), { direct: true });
   let code: number;
   try {
     code = await run(db, command, args);

@@ -12,11 +12,20 @@ const schema = z.object({
     .regex(/^[a-z0-9.-]+$/, 'APP_DOMAIN deve ser um nome de host em minúsculas, sem porta')
     .default('localhost'),
   DATABASE_URL: z.string().url().optional(),
+  /** The same database without a pooler in between: LISTEN and the migration runner's lock need a session. */
+  DATABASE_DIRECT_URL: z.string().url().optional(),
+  /** Named prepared statements (planned once per connection); off behind PgBouncer older than 1.21. */
+  DB_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'], { message: 'DB_PREPARED_STATEMENTS deve ser true ou false' })
+    .default('true')
+    .transform((v) => v === 'true'),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('PEN Nuvem <nao-responda@pen.gov.br>'),
   SESSION_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).default(20),
+  /** Port of the embedded PostgreSQL (no DATABASE_URL); a free one is taken when it is busy. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   /** Web processes (one per core is best); 1 outside production unless set. See server/cluster.ts. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(5000),

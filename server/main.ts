@@ -15,6 +15,7 @@ import { listenForRegistryChanges } from './tenancy/listener';
 import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
 import { platformUrl, tenantUrl } from './tenancy/urls';
+import { explainStartupFailure } from './startupFailure';
 
 /**
  * `npm start` (no flag): the whole product — database (embedded unless DATABASE_URL), migrations,
@@ -47,10 +48,16 @@ async function main(): Promise<void> {
       await web.ready;
       logger.info({ processes: config.webProcesses }, 'processos web no ar');
     } else {
-      stops.push(await listenForRegistryChanges(db.url, registry));
+      stops.push(await listenForRegistryChanges(config.DATABASE_DIRECT_URL ?? db.url, registry));
       const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
       const server = http.createServer(app);
-      await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
       stops.push(
         () =>
           new Promise((resolve) => {
@@ -106,6 +113,8 @@ function printWelcome(config: Config, demoPassword: string | null): void {
 }
 
 main().catch((err: unknown) => {
-  logger.fatal({ err }, 'falha ao iniciar');
+  const { cause, action } = explainStartupFailure(err, Number(process.env.PORT ?? 3000));
+  logger.fatal({ err, cause, action }, `falha ao iniciar: ${cause}`);
+  process.stderr.write(`\nNão foi possível iniciar o PEN Nuvem.\n  Causa: ${cause}\n  O que fazer: ${action}\n\n`);
   process.exit(1);
 });

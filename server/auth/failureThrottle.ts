@@ -1,5 +1,31 @@
 import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
+import { namedStatementsOn } from '../db/prepared';
+
+interface StoreQuery {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
+/**
+ * The limiter's connections: the shared pool's. The limiter names its statements; they stay named
+ * only while the app names its own (DB_PREPARED_STATEMENTS: off behind PgBouncer before 1.21).
+ */
+function store(sequelize: Sequelize): { query(q: StoreQuery): Promise<unknown> } {
+  const manager = sequelize.connectionManager;
+  return {
+    query: async (q) => {
+      const conn = (await manager.getConnection({ type: 'write' })) as unknown as Client;
+      try {
+        return await conn.query(namedStatementsOn() ? q : { text: q.text, values: q.values });
+      } finally {
+        manager.releaseConnection(conn as never);
+      }
+    },
+  };
+}
 
 /**
  * Counts failures per key in `platform.rate_limits` (shared by every web process), and refuses a key
@@ -15,8 +41,8 @@ export class FailureThrottle {
     windowSeconds: number,
   ) {
     this.limiter = new RateLimiterPostgres({
-      storeClient: sequelize,
-      storeType: 'sequelize',
+      storeClient: store(sequelize),
+      storeType: 'pool',
       schemaName: 'platform',
       tableName: 'rate_limits',
       tableCreated: true,

@@ -6,6 +6,7 @@ import { logger } from '../logger';
 import { initModels } from '../models';
 import { bindTenancy } from '../tenancy/context';
 import { startEmbedded, type EmbeddedServer } from './embedded';
+import { freePort, portIsFree } from './ports';
 import { createSequelize } from './sequelize';
 
 export interface Database {
@@ -30,18 +31,22 @@ export function createSessionPool(url: string): Pool {
   return pool;
 }
 
-/** `DATABASE_URL` when set; otherwise the embedded PostgreSQL under `var/pg/`, started (or created) here. */
-export async function openDatabase(config: Config, opts: { embeddedPort?: number; embeddedDir?: string } = {}): Promise<Database> {
+/** `DATABASE_URL` (or `DATABASE_DIRECT_URL` for `direct`: migrations and other session work) when set; otherwise the embedded PostgreSQL under `var/pg/`, started (or created) here. */
+export async function openDatabase(config: Config, opts: { embeddedPort?: number; embeddedDir?: string; direct?: boolean } = {}): Promise<Database> {
   let embedded: EmbeddedServer | undefined;
-  let url = config.DATABASE_URL;
+  let url = opts.direct ? (config.DATABASE_DIRECT_URL ?? config.DATABASE_URL) : config.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbedded({
-      dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg'),
-      port: opts.embeddedPort ?? 5433,
-    });
+    const wanted = opts.embeddedPort ?? config.EMBEDDED_PG_PORT;
+    let port = wanted;
+    if (!(await portIsFree(wanted))) {
+      port = await freePort();
+      logger.warn({ wanted, port }, `porta ${wanted} ocupada: PostgreSQL embutido na porta ${port} (defina EMBEDDED_PG_PORT para escolher outra)`);
+    }
+    embedded = await startEmbedded({ dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg'), port });
+    logger.info({ port, dir: opts.embeddedDir ?? path.join(config.VAR_DIR, 'pg') }, `PostgreSQL embutido na porta ${port}`);
     url = embedded.url;
   }
-  const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES });
+  const sequelize = createSequelize({ url, poolMax: config.DB_POOL_MAX, poolMaxUses: config.DB_POOL_MAX_USES, namedStatements: config.DB_PREPARED_STATEMENTS });
   initModels(sequelize);
   bindTenancy(sequelize);
   const sessionPool = createSessionPool(url);

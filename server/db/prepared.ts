@@ -18,8 +18,24 @@ import { assertTenantTransaction } from '../tenancy/context';
  */
 
 const names = new Map<string, string>();
+let named = true;
 
-export function statementName(text: string): string {
+/**
+ * Off: every statement runs unnamed (parsed and planned each time). Behind PgBouncer in transaction
+ * mode without `max_prepared_statements` (before 1.21) a name prepared on one server connection is
+ * unknown on the next one (docs/decisions/pgbouncer.md).
+ */
+export function useNamedStatements(on: boolean): void {
+  named = on;
+}
+
+export function namedStatementsOn(): boolean {
+  return named;
+}
+
+/** The statement's name, or undefined (unnamed) when named statements are off. */
+export function statementName(text: string): string | undefined {
+  if (!named) return undefined;
   let name = names.get(text);
   if (!name) {
     name = `pen_${crypto.createHash('sha256').update(text).digest('hex').slice(0, 24)}`;

@@ -20,12 +20,24 @@ export interface OutboxWorkerOptions {
   leaseSeconds?: number;
 }
 
-const defaultBackoff = (attempt: number): number => Math.min(5 * 2 ** (attempt - 1), 3600);
+export const defaultBackoff = (attempt: number): number => Math.min(5 * 2 ** (attempt - 1), 3600);
+
+/**
+ * The Message-ID of an outbox row: the same on every attempt. Delivery is at-least-once (a worker
+ * that dies after the peer accepted a message but before marking it sent delivers it again once the
+ * lease expires); the repeated copy carries the same Message-ID, so mail systems and readers that
+ * deduplicate by it show one message.
+ */
+export function messageIdFor(outboxId: string, from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'pen.gov.br';
+  return `<outbox.${outboxId}@${domain}>`;
+}
 
 /**
  * Delivers the outbox. Rows are claimed with a lease (`FOR UPDATE SKIP LOCKED`, so any number of
  * workers can run), sent outside any transaction, then marked sent — or rescheduled with backoff.
- * A worker that dies mid-send leaves the lease to expire and the message is tried again.
+ * A worker that dies mid-send leaves the lease to expire and the message is tried again: delivery is
+ * at-least-once, each copy with the row's own Message-ID (`messageIdFor`).
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -52,7 +64,7 @@ export class OutboxWorker {
     let sent = 0;
     for (const row of rows) {
       try {
-        await this.transport.send({ from: this.opts.from, to: row.to_address, subject: row.subject, html: row.html, text: row.text });
+        await this.transport.send({ from: this.opts.from, to: row.to_address, subject: row.subject, html: row.html, text: row.text, messageId: messageIdFor(row.id, this.opts.from) });
         await this.sequelize.query(
           `UPDATE platform.outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, locked_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
           { bind: [row.id] },

@@ -4,6 +4,7 @@ import session from 'express-session';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { statementName } from '../db/prepared';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable';
 
 /**
  * Sessions live in `platform.sessions`, so web processes are stateless. The cookie is host-only
@@ -55,10 +56,15 @@ function throttledTouchStore(PgStore: ReturnType<typeof connectPgSimple>) {
 /**
  * The store's statements (read the session, touch it, save it) are the same text on every request:
  * run as named prepared statements, PostgreSQL parses and plans each once per connection instead of
- * once per page.
+ * once per page. A database out of reach fails the request (503), never reads as "no session".
  */
 function preparedStatements(pool: Pool): Pool {
-  return { query: (text: string, values?: unknown[]) => pool.query({ name: statementName(text), text, values }) } as unknown as Pool;
+  return {
+    query: (text: string, values?: unknown[]) =>
+      pool.query({ name: statementName(text), text, values }).catch((err: unknown) => {
+        throw isDatabaseUnavailable(err) ? new DatabaseUnavailableError(err) : err;
+      }),
+  } as unknown as Pool;
 }
 
 export default function setUpSession(config: Config, pool: Pool): Router {

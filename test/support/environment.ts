@@ -41,7 +41,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: undefined, APP_DOMAIN: 'localhost', SMTP_URL: undefined });
   const database = await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_test', fast: true });
   const url = database.url;
-  const sequelize = createSequelize({ url, poolMax: 20, poolMaxUses: 5000 });
+  const sequelize = createSequelize({ url, poolMax: 20, poolMaxUses: 5000, namedStatements: config.DB_PREPARED_STATEMENTS });
   initModels(sequelize);
   bindTenancy(sequelize);
   await migratePlatform(sequelize);

@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server';
 /** A real SMTP peer on loopback that keeps what it receives; it can be stopped and started again. */
 export class SmtpPeer {
   readonly messages: ParsedMail[] = [];
+  /** Runs after a message's DATA arrived and before the peer answers 250 (a test can act in between). */
+  beforeAccept: ((mail: ParsedMail) => Promise<void>) | undefined;
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -15,7 +17,8 @@ export class SmtpPeer {
       logger: false,
       onData: (stream, _session, callback) => {
         simpleParser(stream)
-          .then((mail) => {
+          .then(async (mail) => {
+            await this.beforeAccept?.(mail);
             this.messages.push(mail);
             callback();
           })
