@@ -10,6 +10,8 @@ import authenticityRoutes from './authenticity/routes';
 import documentRoutes from './documents/routes';
 import { documentPanel } from './documents/panel';
 import { parseUploads } from './documents/upload';
+import govbrRoutes from './govbr/routes';
+import { GovbrService } from './govbr/service';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -38,6 +40,7 @@ import type { Services } from './services';
 /** The routes of each kind of host. Features add their routers here. */
 export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): { platform: Router; tenant: Router } {
   const platform = Router();
+  if (services.govbr) platform.use(govbrRoutes(services, services.govbr));
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
   platform.use(directoryRoutes(services));
@@ -47,6 +50,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   const tenant = Router();
   // Extra routes come first: a benchmark's page is then reached as cheaply as any other route.
   if (extra.tenant) tenant.use(extra.tenant);
+  if (services.govbr) tenant.use(govbrRoutes(services, services.govbr));
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));
@@ -79,8 +83,9 @@ function hostRoutes(services: Services, extra: ExtraRoutes): Router {
 }
 
 /** Builds the app from its services; it never listens (server/main.ts and the tests do). */
-export function createApp(services: Services, sessionPool: Pool, extra: ExtraRoutes = {}): express.Express {
-  const { config } = services;
+export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes = {}): express.Express {
+  const { config } = given;
+  const services: Services = { ...given, govbr: given.govbr !== undefined ? given.govbr : config.govbr ? new GovbrService(given.sequelize, config) : null };
   const app = express();
   app.set('trust proxy', config.production ? 1 : false);
   app.disable('x-powered-by');
