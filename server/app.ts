@@ -29,6 +29,7 @@ import peopleAdminRoutes from './people/adminRoutes';
 import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import processPdfRoutes from './process-pdf/routes';
+import publicConsultationRoutes from './public-consultation/routes';
 import processRoutes from './processes/routes';
 import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
@@ -98,6 +99,8 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.use(setUpWebSecurity(config));
   app.use(setUpStaticResources(config.production));
   app.use(resolveSite(services.registry));
+  // Before the session: the consulta pública never reads or sets a cookie, so a CDN may cache it.
+  app.use(publicConsultationRoutes(services));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(setUpSession(config, sessionPool));
   app.use(setUpRequestContext());

@@ -29,6 +29,8 @@ const schema = z.object({
   PDF_JOB_STALE_SECONDS: z.coerce.number().int().min(10).default(120),
   PDF_JOB_KEEP_HOURS: z.coerce.number().min(0.01).default(24),
   PDF_JOB_PROGRESS_MS: z.coerce.number().int().min(0).default(500),
+  /** Consulta pública: requests per IP per minute (counted in platform.rate_limits). */
+  PUBLIC_CONSULTATION_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** gov.br Login Único (OpenID Connect): all three or none; none hides "Entrar com gov.br". */
   GOVBR_ISSUER: z.string().url('GOVBR_ISSUER deve ser a URL do emissor, como https://sso.acesso.gov.br').optional(),
   GOVBR_CLIENT_ID: z.string().min(1).optional(),
