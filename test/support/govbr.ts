@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
@@ -123,4 +124,16 @@ export function govbrServiceFor(issuer: string, config: Config = testEnv().confi
   const settings = { issuer, ...GOVBR_CLIENT };
   const withGovbr: Config = { ...config, govbr: settings };
   return new GovbrService(testEnv().sequelize, withGovbr, new GovbrClient(settings, GovbrService.redirectUri(withGovbr), 3));
+}
+
+/** A valid CPF from 9 random digits (check digits computed as the Receita does). */
+export function randomCpf(): string {
+  const base = Array.from(crypto.randomBytes(9), (b) => b % 10);
+  const dv = (digits: number[]) => {
+    const sum = digits.reduce((s, d, i) => s + d * (digits.length + 1 - i), 0);
+    const r = (sum * 10) % 11;
+    return r === 10 ? 0 : r;
+  };
+  const d1 = dv(base);
+  return [...base, d1, dv([...base, d1])].join('');
 }

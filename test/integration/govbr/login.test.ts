@@ -10,21 +10,9 @@ import { Operator, TenantAuditEntry, User } from '../../../server/models';
 import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { platformUrl } from '../../../server/tenancy/urls';
 import { testEnv } from '../../support/environment';
-import { GovbrTestProvider, govbrServiceFor, type GovbrAccount } from '../../support/govbr';
+import { GovbrTestProvider, govbrServiceFor, randomCpf, type GovbrAccount } from '../../support/govbr';
 import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../support/tenants';
-
-/** A valid CPF from 9 random digits (check digits computed as the Receita does). */
-export function randomCpf(): string {
-  const base = Array.from(crypto.randomBytes(9), (b) => b % 10);
-  const dv = (digits: number[]) => {
-    const sum = digits.reduce((s, d, i) => s + d * (digits.length + 1 - i), 0);
-    const r = (sum * 10) % 11;
-    return r === 10 ? 0 : r;
-  };
-  const d1 = dv(base);
-  return [...base, d1, dv([...base, d1])].join('');
-}
 
 const PLATFORM = 'localhost';
 
