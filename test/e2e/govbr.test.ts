@@ -60,7 +60,8 @@ describe('E2E - sign in with gov.br', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
   }
 
-  it('goes through the provider\'s login and consent pages and comes back logged in on the tenant host', async () => {
+  it('goes through the provider\'s login and consent pages and comes back logged in on the tenant host', async function () {
+    this.timeout(90_000);
     await throughProvider(cpf);
     await page.waitForURL(harness.url(tt.host, '/'));
     expect(await page.locator('h1').innerText()).to.equal('Controle de processos');
@@ -73,7 +74,8 @@ describe('E2E - sign in with gov.br', () => {
     await expectAccessible(page, 'login após sair');
   });
 
-  it('shows a clear, accessible page for a CPF the tenant does not know', async () => {
+  it('shows a clear, accessible page for a CPF the tenant does not know', async function () {
+    this.timeout(90_000);
     await throughProvider(stranger);
     await page.waitForURL(/\/entrar\/govbr\/concluir/);
     expect(await page.getByTestId('govbr-problem').innerText()).to.equal('Seu CPF não está cadastrado neste órgão.');
