@@ -166,6 +166,37 @@ async function main(): Promise<void> {
       `process page ${await timeIt(() => publicProcess(pick(publicSample)))} ms`,
   );
 
+  // The statement of each search as PostgreSQL runs it (EXPLAIN ANALYZE, execution time, custom
+  // or generic plan as the prepared statement gets it after warm-up): captured from the service's call.
+  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const explain = async (label: string, fn: () => Promise<unknown>) => {
+    let captured: { text: string; values: unknown[] } | undefined;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as { text?: string; values?: unknown[] };
+      if (q?.text?.includes('FROM processes p') && !q.text.includes('EXPLAIN')) captured = { text: q.text, values: q.values ?? [] };
+      return original.apply(this, args);
+    };
+    await runWithTenant(tenant, fn as () => Promise<void>);
+    proto.query = original;
+    if (!captured) return;
+    const c = new Client({ connectionString: database.url });
+    await c.connect();
+    await c.query('BEGIN');
+    await c.query("SELECT set_config('search_path', $1, true)", [`"${tenant.schema}"`]);
+    const plan = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE) ${captured.text}`, captured.values)).rows.map((r) => r['QUERY PLAN']);
+    await c.query('ROLLBACK');
+    await c.end();
+    print(`  ${label}: ${plan.find((l) => l.startsWith('Execution Time'))}${process.env.BENCH_EXPLAIN ? `\n${plan.join('\n')}` : ''}`);
+  };
+  print('statements (EXPLAIN ANALYZE):');
+  await explain('by type', () => publicSearchPage({ processTypeId: pick(range.types) }));
+  await explain('by NUP', () => publicSearchPage({ numberDigits: pick(numbers) }));
+  await explain('by unit + period', () => publicSearchPage({ unitId: pick(range.units), from: day(60), to: day(30) }));
+  await explain('by interessado name', () => publicSearchPage({ partyName: `Interessado ${1 + Math.floor(Math.random() * (PROCESSES / 10))}` }));
+  await explain('by interessado CPF', () => publicSearchPage({ partyDocument: PARTY_CPF }));
+  await explain('process page', () => publicProcess(pick(publicSample)));
+
   const scenarios: Record<string, () => string> = {
     'reference: /healthz': () => '/healthz',
     'reference: /login': () => '/login',
