@@ -41,7 +41,7 @@ import type { Services } from './services';
 /** The routes of each kind of host. Features add their routers here. */
 export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): { platform: Router; tenant: Router } {
   const platform = Router();
-  if (services.govbr) platform.use(govbrRoutes(services, services.govbr));
+  if (services.govbr) platform.use(govbrRoutes(services, services.govbr, 'platform'));
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
   platform.use(directoryRoutes(services));
@@ -51,7 +51,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   const tenant = Router();
   // Extra routes come first: a benchmark's page is then reached as cheaply as any other route.
   if (extra.tenant) tenant.use(extra.tenant);
-  if (services.govbr) tenant.use(govbrRoutes(services, services.govbr));
+  if (services.govbr) tenant.use(govbrRoutes(services, services.govbr, 'tenant'));
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));

@@ -6,7 +6,6 @@ import type { Principal } from '../auth/principal';
 import { safeNext } from '../auth/routes';
 import { operatorByCpf, recordTenantEvent, userByCpf } from '../auth/service';
 import type { Services } from '../services';
-import { platformUrl } from '../tenancy/urls';
 import { GovbrRejectedError, GovbrUnavailableError } from './client';
 import { GovbrService, GovbrStateError, GovbrTicketError } from './service';
 
@@ -35,7 +34,7 @@ function throttleKey(req: Request, cpf?: string): { ip: string; account: string 
  * "Entrar com gov.br" for staff (tenant hosts) and MGI operators (platform host), and the platform's
  * one callback URL. Mounted on both hosts; present only when gov.br is configured.
  */
-export default function govbrRoutes({ config, loginThrottle }: Services, govbr: GovbrService): Router {
+export default function govbrRoutes({ config, loginThrottle }: Services, govbr: GovbrService, host: 'platform' | 'tenant'): Router {
   const router = Router();
   const purpose = (req: Request) => (req.site.type === 'tenant' ? 'staff' : 'operator');
 
@@ -57,8 +56,8 @@ export default function govbrRoutes({ config, loginThrottle }: Services, govbr: 
     }
   });
 
-  router.get('/entrar/govbr/retorno', async (req, res) => {
-    if (req.site.type !== 'platform') return res.redirect(platformUrl(config, req.originalUrl));
+  // The one callback URL registered with gov.br: on the platform host only.
+  if (host === 'platform') router.get('/entrar/govbr/retorno', async (req, res) => {
     const parsed = callbackSchema.safeParse(req.query);
     if (!parsed.success) return problem(res, 400, 'Acesso pelo gov.br não concluído', 'O retorno do gov.br veio incompleto. Volte à página de entrada e tente de novo.');
     // The URL gov.br redirected to, as registered (whatever proxy stands in front of us).

@@ -74,6 +74,16 @@ describe('E2E - sign in with gov.br', () => {
     await expectAccessible(page, 'login após sair');
   });
 
+  it('shows an accessible page on the platform host for a callback it did not start', async function () {
+    this.timeout(60_000);
+    await page.goto(harness.url('localhost', '/entrar/govbr/retorno?state=nunca-emitido&code=x'));
+    expect(await page.getByTestId('govbr-problem').innerText()).to.include('não corresponde a um acesso iniciado aqui');
+    await expectAccessible(page, 'retorno do gov.br recusado');
+    await page.goto(harness.url('localhost', `/entrar/govbr/concluir?ticket=${'x'.repeat(43)}`));
+    expect(await page.getByTestId('govbr-problem').innerText()).to.include('não é válido aqui');
+    await expectAccessible(page, 'ticket recusado no console');
+  });
+
   it('shows a clear, accessible page for a CPF the tenant does not know', async function () {
     this.timeout(90_000);
     await throughProvider(stranger);
