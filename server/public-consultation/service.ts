@@ -1,6 +1,7 @@
 import { anonymousDocumentSql } from '../documents/access';
 import { chunkedFileStream, fileContentReader } from '../documents/chunks';
 import type { FileDownload } from '../documents/download';
+import type { DocumentView } from '../documents/service';
 import { NotFoundError } from '../errors';
 import type { AccessLevel } from '../models';
 import { anonymousAccess, anonymousFindableSql, anonymousReadableSql } from '../processes/access';
@@ -196,26 +197,11 @@ export async function publicProcess(numberDigits: string): Promise<PublicProcess
   };
 }
 
-export interface PublicDocument {
-  id: string;
-  number: string;
-  title: string;
-  typeName: string;
-  kind: 'internal' | 'external';
-  bodyHtml: string | null;
-  fileName: string | null;
-  fileMime: string | null;
-  fileSize: string | null;
-  fileSha256: string | null;
-  documentDate: string | null;
-  origin: string | null;
-  sender: string | null;
-  verificationCode: string;
-  crc: string | null;
-  cancelled: false;
-  signatures: { signerName: string; signerTitle: string; signedAt: Date }[];
-  process: { number: string; numberDigits: string };
-}
+/** The fields of the staff's document view the public page shows (the same partial renders both). */
+export type PublicDocument = Pick<
+  DocumentView,
+  'id' | 'number' | 'title' | 'typeName' | 'kind' | 'bodyHtml' | 'fileName' | 'fileMime' | 'fileSize' | 'fileSha256' | 'documentDate' | 'origin' | 'sender' | 'verificationCode' | 'crc' | 'signatures'
+> & { cancelled: false; process: { number: string; numberDigits: string } };
 
 const DOCUMENT_SQL = `
 SELECT d.id, d.number::text AS number, d.title, dt.name AS type_name, d.kind, d.body_html, d.file_name, d.file_mime, d.file_size::text AS file_size,
