@@ -10,6 +10,8 @@ import authenticityRoutes from './authenticity/routes';
 import documentRoutes from './documents/routes';
 import { documentPanel } from './documents/panel';
 import { parseUploads } from './documents/upload';
+import govbrRoutes from './govbr/routes';
+import { GovbrService } from './govbr/service';
 import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
@@ -27,6 +29,7 @@ import peopleAdminRoutes from './people/adminRoutes';
 import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import processPdfRoutes from './process-pdf/routes';
+import publicConsultationRoutes from './public-consultation/routes';
 import processRoutes from './processes/routes';
 import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
@@ -39,6 +42,7 @@ import type { Services } from './services';
 /** The routes of each kind of host. Features add their routers here. */
 export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): { platform: Router; tenant: Router } {
   const platform = Router();
+  if (services.govbr) platform.use(govbrRoutes(services, services.govbr, 'platform'));
   platform.use(authRoutes(services));
   platform.use(platformRoutes(services));
   platform.use(directoryRoutes(services));
@@ -48,6 +52,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   const tenant = Router();
   // Extra routes come first: a benchmark's page is then reached as cheaply as any other route.
   if (extra.tenant) tenant.use(extra.tenant);
+  if (services.govbr) tenant.use(govbrRoutes(services, services.govbr, 'tenant'));
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));
@@ -81,8 +86,9 @@ function hostRoutes(services: Services, extra: ExtraRoutes): Router {
 }
 
 /** Builds the app from its services; it never listens (server/main.ts and the tests do). */
-export function createApp(services: Services, sessionPool: Pool, extra: ExtraRoutes = {}): express.Express {
-  const { config } = services;
+export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes = {}): express.Express {
+  const { config } = given;
+  const services: Services = { ...given, govbr: given.govbr !== undefined ? given.govbr : config.govbr ? new GovbrService(given.sequelize, config) : null };
   const app = express();
   app.set('trust proxy', config.production ? 1 : false);
   app.disable('x-powered-by');
@@ -95,6 +101,8 @@ export function createApp(services: Services, sessionPool: Pool, extra: ExtraRou
   app.use(setUpWebSecurity(config));
   app.use(setUpStaticResources(config.production));
   app.use(resolveSite(services.registry));
+  // Before the session: the consulta pública never reads or sets a cookie, so a CDN may cache it.
+  app.use(publicConsultationRoutes(services));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(setUpSession(config, sessionPool));
   app.use(setUpRequestContext());

@@ -1,3 +1,4 @@
+import { normaliseCpf } from './people/cpf';
 import { hashPassword } from './auth/passwords';
 import { loadConfig } from './config';
 import { openDatabase, type Database } from './db/database';
@@ -13,7 +14,8 @@ const USAGE = `Uso: npm run cli -- <comando>
   tenants:list                  lista os entes
   tenants:create <slug>         cria o ente definido em tenants/<slug>/tenant.json
   operators:create <email> <nome>
-                                cria um operador do MGI (senha em OPERATOR_PASSWORD)
+                                cria um operador do MGI (senha em OPERATOR_PASSWORD; CPF para
+                                entrar com gov.br em OPERATOR_CPF, opcional)
 `;
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
@@ -48,8 +50,13 @@ async function run(db: Database, command: string, args: string[]): Promise<numbe
         out('Informe e-mail e nome, e a senha (12 caracteres ou mais) em OPERATOR_PASSWORD.');
         return 1;
       }
+      const cpf = process.env.OPERATOR_CPF ? normaliseCpf(process.env.OPERATOR_CPF) : null;
+      if (process.env.OPERATOR_CPF && !cpf) {
+        out('OPERATOR_CPF inválido: confira os 11 dígitos.');
+        return 1;
+      }
       await migrateAll(db.sequelize, config);
-      await Operator.create({ email: email.toLowerCase(), name: name.join(' '), passwordHash: await hashPassword(password) });
+      await Operator.create({ email: email.toLowerCase(), name: name.join(' '), passwordHash: await hashPassword(password), cpf });
       out(`Operador ${email} criado.`);
       return 0;
     }

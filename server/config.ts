@@ -38,7 +38,19 @@ const schema = z.object({
   PDF_JOB_STALE_SECONDS: z.coerce.number().int().min(10).default(120),
   PDF_JOB_KEEP_HOURS: z.coerce.number().min(0.01).default(24),
   PDF_JOB_PROGRESS_MS: z.coerce.number().int().min(0).default(500),
+  /** Consulta pública: requests per IP per minute (counted in platform.rate_limits). */
+  PUBLIC_CONSULTATION_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** gov.br Login Único (OpenID Connect): all three or none; none hides "Entrar com gov.br". */
+  GOVBR_ISSUER: z.string().url('GOVBR_ISSUER deve ser a URL do emissor, como https://sso.acesso.gov.br').optional(),
+  GOVBR_CLIENT_ID: z.string().min(1).optional(),
+  GOVBR_CLIENT_SECRET: z.string().min(1).optional(),
 });
+
+export interface GovbrSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
 
 export type Config = z.infer<typeof schema> & {
   production: boolean;
@@ -46,6 +58,8 @@ export type Config = z.infer<typeof schema> & {
   demoPassword: string;
   scheme: 'http' | 'https';
   webProcesses: number;
+  /** Null when gov.br sign-in is not configured. */
+  govbr: GovbrSettings | null;
 };
 
 export class ConfigError extends Error {}
@@ -59,12 +73,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const production = c.NODE_ENV === 'production';
+  const govbrSet = [c.GOVBR_ISSUER, c.GOVBR_CLIENT_ID, c.GOVBR_CLIENT_SECRET].filter(Boolean).length;
+  if (govbrSet !== 0 && govbrSet !== 3) {
+    throw new ConfigError('Configuração inválida: GOVBR_ISSUER, GOVBR_CLIENT_ID e GOVBR_CLIENT_SECRET vão juntos (todos ou nenhum)');
+  }
   if (production) {
     const problems: string[] = [];
     if (!c.SESSION_SECRET || c.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET ausente ou com menos de 32 caracteres');
     if (c.DEMO_PASSWORD) problems.push('DEMO_PASSWORD não pode ser usado em produção');
     if (!c.DATABASE_URL) problems.push('DATABASE_URL é obrigatório em produção');
     if (!c.SMTP_URL) problems.push('SMTP_URL é obrigatório em produção');
+    if (c.GOVBR_ISSUER && !c.GOVBR_ISSUER.startsWith('https://')) problems.push('GOVBR_ISSUER deve usar https em produção');
     if (problems.length) throw new ConfigError(`Produção recusada: ${problems.join('; ')}`);
   }
   return {
@@ -74,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: c.DEMO_PASSWORD ?? DEMO_PASSWORD,
     scheme: c.PUBLIC_URL_SCHEME ?? (production ? 'https' : 'http'),
     webProcesses: c.WEB_CONCURRENCY ?? (production ? os.availableParallelism() : 1),
+    govbr: c.GOVBR_ISSUER && c.GOVBR_CLIENT_ID && c.GOVBR_CLIENT_SECRET ? { issuer: c.GOVBR_ISSUER, clientId: c.GOVBR_CLIENT_ID, clientSecret: c.GOVBR_CLIENT_SECRET } : null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { LoginThrottle } from './auth/loginThrottle';
 import type { Config } from './config';
+import type { GovbrService } from './govbr/service';
 import type { TenantRegistry } from './tenancy/registry';
 
 /** What the web app is built from; tests build their own. */
@@ -9,4 +10,6 @@ export interface Services {
   sequelize: Sequelize;
   registry: TenantRegistry;
   loginThrottle: LoginThrottle;
+  /** gov.br sign-in; absent: built from the config when GOVBR_* are set; null: off. */
+  govbr?: GovbrService | null;
 }

@@ -31,6 +31,8 @@ export interface LoadResult {
   seconds: number;
   throughput: number;
   medianMs: number;
+  /** Set by runLoad (wrk reports median and p99 only). */
+  p95Ms?: number;
   p99Ms: number;
 }
 
@@ -82,6 +84,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     seconds,
     throughput: latencies.length / seconds,
     medianMs: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
   };
 }

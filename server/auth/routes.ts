@@ -7,6 +7,7 @@ import { TooManyAttemptsError } from './loginThrottle';
 import type { Principal } from './principal';
 import { recordTenantEvent } from './service';
 import { loginSchema } from './validation';
+import { z } from 'zod';
 
 const GENERIC_FAILURE = 'E-mail ou senha incorretos.';
 
@@ -20,17 +21,27 @@ function renderLogin(req: Request, res: Response, status: number, extra: Record<
   res.status(status).render('auth/login', {
     title: operator ? 'Entrar no console do MGI' : 'Entrar',
     operator,
+    govbr: !!res.locals.govbrEnabled,
     next: safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next),
     ...extra,
   });
 }
 
-export default function authRoutes({ loginThrottle }: Services): Router {
-  const router = Router();
+const loggedOutSchema = z.object({ saiu: z.enum(['govbr']).optional() });
 
-  router.get('/login', (req, res) => {
+export default function authRoutes({ loginThrottle, govbr }: Services): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.locals.govbrEnabled = !!govbr;
+    next();
+  });
+
+  router.get('/login', async (req, res) => {
     if (req.user) return res.redirect(safeNext(req.query.next));
-    renderLogin(req, res, 200);
+    const parsed = loggedOutSchema.safeParse(req.query);
+    // After a gov.br session ends here, a link to end the one at gov.br too (when it offers one).
+    const govbrLogoutUrl = parsed.success && parsed.data.saiu === 'govbr' && govbr ? await govbr.endSessionUrl() : null;
+    renderLogin(req, res, 200, { govbrLogoutUrl, loggedOut: parsed.success && !!parsed.data.saiu });
   });
 
   router.post('/login', async (req: Request, res: Response, next: NextFunction) => {
@@ -73,9 +84,10 @@ export default function authRoutes({ loginThrottle }: Services): Router {
   });
 
   router.post('/logout', (req, res, next) => {
+    const viaGovbr = !!req.session.signedInWithGovbr && !!govbr;
     req.logout((err) => {
       if (err) return next(err);
-      req.session.destroy(() => res.redirect('/login'));
+      req.session.destroy(() => res.redirect(viaGovbr ? '/login?saiu=govbr' : '/login'));
     });
   });
 

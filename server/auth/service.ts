@@ -37,3 +37,16 @@ export async function recordTenantEvent(
     }),
   );
 }
+
+/** The active user of the current tenant whose CPF is `cpf` (gov.br sign-in), or null. */
+export async function userByCpf(cpf: string): Promise<Principal | null> {
+  const tenant = requireTenant();
+  const user = await inTenant(() => User.findOne({ where: { cpf, active: true } }));
+  return user ? { type: 'user', id: String(user.id), tenantId: tenant.id, name: user.name, email: user.email } : null;
+}
+
+/** The active MGI operator whose CPF is `cpf` (gov.br sign-in on the platform host), or null. */
+export async function operatorByCpf(cpf: string): Promise<Principal | null> {
+  const operator = await Operator.findOne({ where: { cpf, active: true } });
+  return operator ? { type: 'operator', id: String(operator.id), name: operator.name, email: operator.email } : null;
+}

@@ -76,3 +76,12 @@ export async function readableProcess(t: Transaction, actor: Actor, processId: s
     createdAt: row.created_at,
   };
 }
+
+/**
+ * A document the anonymous public may see in a process it may read: public, not deleted nor
+ * cancelled, and signed (a valid signature) — minutas and unsigned documents never appear.
+ */
+export function anonymousDocumentSql(d: string): string {
+  return `(${d}.deleted_at IS NULL AND ${d}.cancelled_at IS NULL AND ${d}.access_level = 'public'
+    AND EXISTS (SELECT 1 FROM signatures sg WHERE sg.document_id = ${d}.id AND sg.invalidated_at IS NULL))`;
+}

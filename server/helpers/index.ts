@@ -1,6 +1,7 @@
 import concat from './concat';
 import accessLevelLabel from './accessLevelLabel';
 import documentStateLabel from './documentStateLabel';
+import encodeUriComponent from './encodeUriComponent';
 import ente from './ente';
 import eq from './eq';
 import formatCep from './formatCep';
@@ -18,6 +19,7 @@ export const helpers = {
   accessLevelLabel,
   concat,
   documentStateLabel,
+  encodeUriComponent,
   ente,
   eq,
   formatCep,

@@ -49,6 +49,8 @@ export class Operator extends Model<InferAttributes<Operator>, InferCreationAttr
   declare name: string;
   declare email: string;
   declare passwordHash: string;
+  /** Matched against gov.br's `sub` claim; null until recorded. */
+  declare cpf: CreationOptional<string | null>;
   declare active: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -130,6 +132,7 @@ export function initPlatformModels(sequelize: Sequelize): void {
       name: { type: DataTypes.TEXT, allowNull: false },
       email: { type: DataTypes.TEXT, allowNull: false, unique: true },
       passwordHash: { type: DataTypes.TEXT, allowNull: false },
+      cpf: { type: DataTypes.CHAR(11) },
       active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,

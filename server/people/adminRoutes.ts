@@ -7,7 +7,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { ROLES, type Role } from '../models';
 import { flatten, unitTree } from '../units/service';
 import { parseForm } from '../validation';
-import { addMembershipSchema, inviteSchema, parseInviteMemberships, positionSchema } from './adminValidation';
+import { addMembershipSchema, cpfSchema, inviteSchema, parseInviteMemberships, positionSchema, userIdSchema } from './adminValidation';
 import {
   addMembership,
   addPosition,
@@ -19,8 +19,10 @@ import {
   reactivateUser,
   removeMembership,
   resendInvitation,
+  setUserCpf,
   userDetail,
 } from './service';
+import { NotFoundError } from '../errors';
 
 const INVITE_ROWS = 3;
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: { basic: 'Básico', admin: 'Administrador', protocol: 'Protocolo' }[r] }));
@@ -60,6 +62,7 @@ async function renderUser(req: Request, res: Response, status = 200, extra: Reco
     units: await unitOptions(),
     roleOptions: ROLE_OPTIONS,
     saved: req.query.salvo,
+    cpfValue: user.cpf ?? '',
     ...extra,
   });
 }
@@ -168,6 +171,20 @@ export default function peopleAdminRoutes(config: Config): Router {
   router.post('/usuarios/:id/cargos/:positionId/remover', async (req, res) => {
     await deactivatePosition(actorOf(req), String(req.params.id), String(req.params.positionId));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=cargos`);
+  });
+
+  router.post('/usuarios/:id/cpf', async (req, res) => {
+    const ids = userIdSchema.safeParse(req.params);
+    if (!ids.success) throw new NotFoundError('Usuário não encontrado.');
+    const parsed = parseForm(cpfSchema, req.body);
+    if (!parsed.ok) return renderUser(req, res, 422, { cpfErrors: parsed.errors, cpfValue: req.body?.cpf, summary: errorList(parsed.errors) });
+    try {
+      await setUserCpf(actorOf(req), ids.data.id, parsed.data.cpf);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { cpfErrors: err.fields, cpfValue: req.body?.cpf, summary: errorList(err.fields) });
+      throw err;
+    }
+    res.redirect(`/administracao/usuarios/${ids.data.id}?salvo=cpf`);
   });
 
   router.post('/usuarios/:id/desativar', async (req, res) => {

@@ -6,20 +6,27 @@ const id = z.string().regex(/^\d{1,18}$/);
 const role = z.enum(ROLES as [Role, ...Role[]], { message: 'Escolha um perfil.' });
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+const optionalCpf = z
+  .string()
+  .trim()
+  .max(20, 'CPF inválido: confira os 11 dígitos.')
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return null;
+    const cpf = normaliseCpf(v);
+    if (!cpf) ctx.addIssue({ code: 'custom', message: 'CPF inválido: confira os 11 dígitos.' });
+    return cpf;
+  });
+
 export const inviteSchema = z.object({
   name: z.string().trim().min(3, 'Informe o nome completo.').max(200, 'O nome pode ter no máximo 200 caracteres.'),
   email: z.string().trim().toLowerCase().pipe(z.email('Informe um e-mail válido, como nome@orgao.gov.br.')),
-  cpf: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return null;
-      const cpf = normaliseCpf(v);
-      if (!cpf) ctx.addIssue({ code: 'custom', message: 'CPF inválido: confira os 11 dígitos.' });
-      return cpf;
-    }),
+  cpf: optionalCpf,
 });
+
+/** The user's CPF (empty clears it): what "Entrar com gov.br" matches. */
+export const cpfSchema = z.object({ cpf: optionalCpf });
+export const userIdSchema = z.object({ id: id });
 
 /**
  * The unit/role rows of the invitation form (repeated `unitId` and `role` fields, aligned; a row

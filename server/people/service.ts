@@ -134,6 +134,7 @@ export async function inviteUser(actor: Actor, config: Config, inv: Invitation):
     if (await User.findOne({ where: { email: inv.email }, transaction: t })) {
       throw new ValidationError('Corrija os campos indicados.', { email: 'Já existe um usuário com este e-mail.' });
     }
+    if (inv.cpf) await assertCpfFree(inv.cpf, null, t);
     for (const m of inv.memberships) await activeUnit(m.unitId, t);
     const user = await User.create({ name: inv.name, email: inv.email, cpf: inv.cpf, passwordHash: null }, { transaction: t });
     const unique = [...new Map(inv.memberships.map((m) => [`${m.unitId}:${m.role}`, m])).values()];
@@ -197,6 +198,24 @@ export async function reactivateUser(actor: Actor, id: string): Promise<void> {
     if (user.active) return;
     await user.update({ active: true }, { transaction: t });
     await recordChange(actor, { action: 'user.reactivate', entity: 'user', entityId: id, before: { active: false }, after: { active: true } });
+  });
+}
+
+/** A CPF identifies one user (gov.br sign-in matches it): refused when another user has it. */
+async function assertCpfFree(cpf: string, userId: string | null, t: Transaction): Promise<void> {
+  const other = await User.findOne({ where: { cpf }, transaction: t });
+  if (other && String(other.id) !== userId) throw new ValidationError('Corrija os campos indicados.', { cpf: 'Outro usuário já tem este CPF.' });
+}
+
+/** Records (or clears, with null) the CPF with which the user signs in with gov.br. */
+export async function setUserCpf(actor: Actor, userId: string, cpf: string | null): Promise<void> {
+  await inTenant(async (t) => {
+    const user = await lockedUser(userId, t);
+    if (user.cpf === cpf) return;
+    if (cpf) await assertCpfFree(cpf, userId, t);
+    const before = user.cpf;
+    await user.update({ cpf }, { transaction: t });
+    await recordChange(actor, { action: 'user.cpf', entity: 'user', entityId: userId, before: { cpf: before }, after: { cpf } });
   });
 }
 

@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
-import { Process, type AccessLevel } from '../models';
+import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
 
 /**
  * Who may find and who may read a process — the one place these rules live; lists, pages, search
@@ -90,4 +90,28 @@ export async function readableProcess(t: Transaction, id: string, viewer: Viewer
  */
 export function findableSql(userBind: string): string {
   return `(${effectiveLevelSql('p')} <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = ${userBind} AND c.revoked_at IS NULL))`;
+}
+
+/**
+ * The anonymous public (consulta pública, LAI): a viewer who has passed through no unit and holds no
+ * credential. The same rule as every other viewer — `decideAccess` with both facts false — so público
+ * is found and read, restrito only found (its existence), sigiloso neither.
+ */
+export function anonymousAccess(accessLevel: AccessLevel): AccessDecision {
+  return decideAccess({ accessLevel, passedThroughUnit: false, credentialed: false });
+}
+
+function levelsWhere(test: (d: AccessDecision) => boolean): string {
+  const levels = ACCESS_LEVELS.filter((l) => test(anonymousAccess(l)));
+  return levels.length ? `IN (${levels.map((l) => `'${l}'`).join(', ')})` : 'IS NULL AND false';
+}
+
+/** SQL (over alias `p`) keeping processes the anonymous public may find — derived from `anonymousAccess`. */
+export function anonymousFindableSql(p = 'p'): string {
+  return `(${effectiveLevelSql(p)} ${levelsWhere((d) => d.canFind)})`;
+}
+
+/** SQL (over alias `p`): processes whose content (interessados, documents) the anonymous public may read. */
+export function anonymousReadableSql(p = 'p'): string {
+  return `(${effectiveLevelSql(p)} ${levelsWhere((d) => d.canRead)})`;
 }

@@ -15,3 +15,8 @@ export function tenantUrl(config: Config, slug: string, path = '/'): string {
 export function platformUrl(config: Config, path = '/'): string {
   return `${origin(config, config.APP_DOMAIN)}${path}`;
 }
+
+/** Absolute URL on any host this deployment serves (a tenant's subdomain or custom domain). */
+export function hostUrl(config: Config, host: string, path = '/'): string {
+  return `${origin(config, host)}${path}`;
+}

@@ -7,10 +7,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Router } from 'express';
+import { Router } from 'express';
 import { buildHostRouters } from '../../server/app';
 import { LoginThrottle } from '../../server/auth/loginThrottle';
 import { loadConfig } from '../../server/config';
+import { GovbrService } from '../../server/govbr/service';
+import publicConsultationRoutes from '../../server/public-consultation/routes';
 import { createSequelize } from '../../server/db/sequelize';
 import type { Services } from '../../server/services';
 import { TenantRegistry } from '../../server/tenancy/registry';
@@ -24,6 +26,7 @@ const NOT_PAGES = [
   /\/arquivo$/, // file downloads (documents, process PDFs)
   /^\/administracao$/, // redirects to the first administration page
   /^\/brasao$/, // the tenant's brasão (an image)
+  /^\/entrar\/govbr$/, // redirects to gov.br (its failures render the page checked at /entrar/govbr/concluir)
 ];
 /** Pages that no route declares: the error pages every host can show. */
 const ERROR_PAGES = ['Página não encontrada', 'Endereço não encontrado', 'Temporariamente indisponível', 'Acesso negado'];
@@ -62,8 +65,14 @@ const visits = lines.map((l) => {
 // Routers are only walked, never run: services that connect to nothing are enough.
 const config = loadConfig({ NODE_ENV: 'test' });
 const sequelize = createSequelize({ url: 'postgres://ninguem@127.0.0.1:1/nada', poolMax: 1, poolMaxUses: 1 });
-const services: Services = { config, sequelize, registry: new TenantRegistry(sequelize, 'localhost'), loginThrottle: new LoginThrottle(sequelize) };
-const routers = buildHostRouters(services);
+const withGovbr = { ...config, govbr: { issuer: 'https://sso.example', clientId: 'x', clientSecret: 'x' } };
+const services: Services = { config, sequelize, registry: new TenantRegistry(sequelize, 'localhost'), loginThrottle: new LoginThrottle(sequelize), govbr: new GovbrService(sequelize, withGovbr) };
+const hostRouters = buildHostRouters(services);
+// The consulta pública is mounted before the session (server/app.ts), outside the host routers.
+const tenant = Router();
+tenant.use(publicConsultationRoutes(services));
+tenant.use(hostRouters.tenant);
+const routers = { platform: hostRouters.platform, tenant };
 let missing = 0;
 for (const site of ['platform', 'tenant'] as const) {
   process.stdout.write(`\n${site === 'platform' ? 'Plataforma' : 'Ente'}:\n`);

@@ -29,4 +29,13 @@ describe('Unit - config', () => {
   it('refuses an invalid port with a clear message', () => {
     expect(() => loadConfig({ PORT: 'abc' })).to.throw(ConfigError, /PORT/);
   });
+
+  it('takes gov.br sign-in as all three GOVBR_* variables or none, and https in production', () => {
+    expect(loadConfig({}).govbr).to.equal(null);
+    const govbr = { GOVBR_ISSUER: 'https://sso.acesso.gov.br', GOVBR_CLIENT_ID: 'pen', GOVBR_CLIENT_SECRET: 's' };
+    expect(loadConfig(govbr).govbr).to.deep.equal({ issuer: 'https://sso.acesso.gov.br', clientId: 'pen', clientSecret: 's' });
+    expect(() => loadConfig({ GOVBR_ISSUER: 'https://sso.acesso.gov.br' })).to.throw(ConfigError, /todos ou nenhum/);
+    expect(() => loadConfig({ ...prod, ...govbr, GOVBR_ISSUER: 'http://sso.example' })).to.throw(ConfigError, /https/);
+    expect(() => loadConfig({ ...govbr, GOVBR_ISSUER: 'não é url' })).to.throw(ConfigError, /GOVBR_ISSUER/);
+  });
 });

@@ -18,5 +18,9 @@ declare module 'express-session' {
     boundHost?: string;
     csrfToken?: string;
     currentUnitId?: string;
+    /** Secret of this browser's gov.br login in progress (its hash travels with the login and ticket). */
+    govbrBinding?: string;
+    /** The session was started through gov.br (logout then offers gov.br's end-session link). */
+    signedInWithGovbr?: boolean;
   }
 }

@@ -19,12 +19,13 @@ export class BrowserHarness {
   private server!: http.Server;
   port = 0;
 
-  async start(app = testEnv().app): Promise<void> {
+  /** `port`: a fixed one, when the app must know its own URL (the gov.br redirect URI); 0 picks a free one. */
+  async start(app = testEnv().app, port = 0): Promise<void> {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium não encontrado em ${CHROMIUM}: instale com "apt-get install -y chromium" (ou defina CHROMIUM_PATH).`);
     }
     this.server = http.createServer(app);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,

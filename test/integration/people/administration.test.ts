@@ -132,6 +132,22 @@ describe('Integration - people/administration', () => {
     expect((await login(agentFor(t.host), t.clerk.email, t.clerk.password)).status).to.equal(302);
   });
 
+  it('records, refuses a duplicate of, and clears the CPF a user signs in with gov.br under', async () => {
+    const clerk = await idOf(t, 'users', 'email', t.clerk.email);
+    const page = `/administracao/usuarios/${clerk}`;
+    await postForm(admin, page, `${page}/cpf`, { cpf: '111.444.777-35' }, 302);
+    expect((await one<{ cpf: string }>(t, 'SELECT cpf FROM tenant.users WHERE id = $1', [clerk])).cpf).to.equal('11144477735');
+    const adminId = await idOf(t, 'users', 'email', t.admin.email);
+    const dup = await postForm(admin, `/administracao/usuarios/${adminId}`, `/administracao/usuarios/${adminId}/cpf`, { cpf: '11144477735' }, 422);
+    expect($(dup.text)('#cpf-error').text()).to.contain('Outro usuário já tem este CPF');
+    const bad = await postForm(admin, page, `${page}/cpf`, { cpf: '123.456.789-00' }, 422);
+    expect($(bad.text)('#cpf-error').text()).to.contain('CPF inválido');
+    expect((await one<{ cpf: string | null }>(t, 'SELECT cpf FROM tenant.users WHERE id = $1', [adminId])).cpf).to.equal(null);
+    await postForm(admin, page, `${page}/cpf`, { cpf: '' }, 302);
+    expect((await one<{ cpf: string | null }>(t, 'SELECT cpf FROM tenant.users WHERE id = $1', [clerk])).cpf).to.equal(null);
+    await postForm(admin, page, '/administracao/usuarios/abc/cpf', { cpf: '' }, 404);
+  });
+
   it('refuses the people pages and actions to a user without the admin role', async () => {
     const clerk = agentFor(t.host);
     await login(clerk, t.clerk.email, t.clerk.password);

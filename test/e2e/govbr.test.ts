@@ -1,0 +1,94 @@
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import type { BrowserContext, Page } from 'playwright-core';
+import { createApp } from '../../server/app';
+import { LoginThrottle } from '../../server/auth/loginThrottle';
+import { freePort } from '../../server/db/throwaway';
+import { platformUrl } from '../../server/tenancy/urls';
+import { testEnv } from '../support/environment';
+import { GovbrTestProvider, govbrServiceFor, randomCpf } from '../support/govbr';
+import { createTestTenant, type TestTenant } from '../support/tenants';
+import { BrowserHarness, expectAccessible } from './support/browser';
+
+/**
+ * "Entrar com gov.br" in Chromium: our login page, the provider's real login and consent pages
+ * (oidc-provider on loopback), the platform callback, and the tenant's own session at the end.
+ */
+describe('E2E - sign in with gov.br', () => {
+  const harness = new BrowserHarness();
+  const provider = new GovbrTestProvider();
+  let tt: TestTenant;
+  let context: BrowserContext;
+  let page: Page;
+  const cpf = randomCpf();
+  const stranger = randomCpf();
+
+  before(async function () {
+    this.timeout(60_000);
+    const port = await freePort();
+    const config = { ...testEnv().config, PORT: port };
+    await provider.start(platformUrl(config, '/entrar/govbr/retorno'), platformUrl(config, '/'));
+    provider.add({ cpf, name: 'Clara Servidora', email: 'clara@gov.test', emailVerified: true, levels: ['2'] });
+    provider.add({ cpf: stranger, name: 'Sem Cadastro', email: 'sem@gov.test', emailVerified: true, levels: [] });
+    tt = await createTestTenant({
+      users: [{ name: 'Clara Servidora', email: `clara-${crypto.randomBytes(3).toString('hex')}@e2e.test`, cpf, units: [{ acronym: 'SEGOV', role: 'basic' }] }],
+    });
+    const app = createApp(
+      { ...testEnv(), config, loginThrottle: new LoginThrottle(testEnv().sequelize, { perAccount: 100, perIp: 1000, windowSeconds: 60 }), govbr: govbrServiceFor(provider.issuer, config) },
+      testEnv().sessionPool,
+    );
+    await harness.start(app, port);
+  });
+  beforeEach(async () => {
+    context = await harness.newContext();
+    page = await context.newPage();
+  });
+  afterEach(() => context?.close());
+  after(async () => {
+    await harness.stop();
+    await provider.stop();
+  });
+
+  async function throughProvider(login: string): Promise<void> {
+    await page.goto(harness.url(tt.host, '/login'));
+    await expectAccessible(page, 'login com gov.br');
+    await page.getByTestId('govbr-login').click();
+    await page.waitForURL(new RegExp(`^${provider.issuer}/interaction/`));
+    await page.locator('input[name="login"]').fill(login);
+    await page.locator('input[name="password"]').fill('qualquer-senha');
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+
+  it('goes through the provider\'s login and consent pages and comes back logged in on the tenant host', async function () {
+    this.timeout(90_000);
+    await throughProvider(cpf);
+    await page.waitForURL(harness.url(tt.host, '/'));
+    expect(await page.locator('h1').innerText()).to.equal('Controle de processos');
+    expect(await page.getByTestId('logged-user').innerText()).to.equal('Clara Servidora');
+    await expectAccessible(page, 'caixa após gov.br');
+    // Logout ends the local session and offers gov.br's end-session.
+    await page.getByRole('button', { name: 'Sair' }).click();
+    await page.waitForURL(harness.url(tt.host, '/login?saiu=govbr'));
+    expect(await page.getByRole('link', { name: 'sair também do gov.br' }).getAttribute('href')).to.match(new RegExp(`^${provider.issuer}/`));
+    await expectAccessible(page, 'login após sair');
+  });
+
+  it('shows an accessible page on the platform host for a callback it did not start', async function () {
+    this.timeout(60_000);
+    await page.goto(harness.url('localhost', '/entrar/govbr/retorno?state=nunca-emitido&code=x'));
+    expect(await page.getByTestId('govbr-problem').innerText()).to.include('não corresponde a um acesso iniciado aqui');
+    await expectAccessible(page, 'retorno do gov.br recusado');
+    await page.goto(harness.url('localhost', `/entrar/govbr/concluir?ticket=${'x'.repeat(43)}`));
+    expect(await page.getByTestId('govbr-problem').innerText()).to.include('não é válido aqui');
+    await expectAccessible(page, 'ticket recusado no console');
+  });
+
+  it('shows a clear, accessible page for a CPF the tenant does not know', async function () {
+    this.timeout(90_000);
+    await throughProvider(stranger);
+    await page.waitForURL(/\/entrar\/govbr\/concluir/);
+    expect(await page.getByTestId('govbr-problem').innerText()).to.equal('Seu CPF não está cadastrado neste órgão.');
+    await expectAccessible(page, 'CPF não cadastrado');
+  });
+});
