@@ -28,6 +28,9 @@ import directoryRoutes from './platform/directory';
 import platformRoutes from './platform/routes';
 import processPdfRoutes from './process-pdf/routes';
 import processRoutes from './processes/routes';
+import protocolAdminRoutes from './protocol/adminRoutes';
+import protocolPortalRoutes from './protocol/portalRoutes';
+import { parseCitizenUploads } from './protocol/uploads';
 import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
 import searchRoutes from './search/routes';
@@ -55,6 +58,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
+  tenant.use(protocolPortalRoutes(services));
   tenant.use(documentRoutes(services));
   tenant.use(signatureRoutes(services));
   tenant.use(searchRoutes());
@@ -63,6 +67,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());
   tenant.use('/administracao', auditRoutes());
+  tenant.use('/administracao', protocolAdminRoutes());
   return { platform, tenant };
 }
 
@@ -100,6 +105,7 @@ export function createApp(services: Services, sessionPool: Pool, extra: ExtraRou
   app.use(exposeCurrentUnit);
   // Multipart bodies (document uploads, CSV imports) are parsed before the CSRF check reads their `_csrf` field.
   app.use(parseUploads(config.UPLOAD_MAX_BYTES));
+  app.use(parseCitizenUploads());
   app.use(setUpCsrf());
   app.use(hostRoutes(services, extra));
   app.use(notFound);
