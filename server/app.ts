@@ -30,6 +30,7 @@ import processPdfRoutes from './process-pdf/routes';
 import processRoutes from './processes/routes';
 import protocolAdminRoutes from './protocol/adminRoutes';
 import protocolPortalRoutes from './protocol/portalRoutes';
+import triageRoutes, { exposeProtocolQueue } from './protocol/triageRoutes';
 import { parseCitizenUploads } from './protocol/uploads';
 import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
@@ -59,6 +60,8 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
   tenant.use(protocolPortalRoutes(services));
+  tenant.use(exposeProtocolQueue);
+  tenant.use(triageRoutes(services));
   tenant.use(documentRoutes(services));
   tenant.use(signatureRoutes(services));
   tenant.use(searchRoutes());

@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { parseForm, type FieldErrors } from '../validation';
 import { publishedService, publishedServices } from './catalog';
 import { confirmEmailIdentification, readDraft, receiptOf, saveDraft, startEmailIdentification, submitDraft, CONFIRMATION_HOURS } from './filing';
+import { amendmentByToken, fulfilAmendment, openAmendment } from './amendments';
 import { findByNumberAndCode, followView } from './following';
 import { identifiedCitizen, identifyCitizen } from './identity';
 import { idFrom } from './params';
@@ -25,6 +26,8 @@ declare module 'express-session' {
     protocolFiled?: { requestId: string; number: string; accessCode: string };
     /** The request whose number and code (or e-mailed link) this session proved. */
     protocolFollowing?: string;
+    /** The complementação whose e-mailed link this session opened. */
+    protocolAmendment?: string;
   }
 }
 
@@ -260,6 +263,40 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     if (!requestId) return res.redirect('/protocolo/acompanhar');
     const view = await followView(requestId);
     res.render('protocol/portal-status', { title: `Solicitação nº ${view.number}`, view, files: view.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })) });
+  });
+
+  router.get('/protocolo/complementar', async (req, res) => {
+    if (typeof req.query.token === 'string') {
+      const parsed = tokenSchema.safeParse(req.query);
+      const id = parsed.success ? await amendmentByToken(parsed.data.token) : null;
+      if (!id) return res.status(410).render('protocol/portal-link-invalid', { title: 'Link inválido ou expirado' });
+      req.session.protocolAmendment = id;
+      return res.redirect('/protocolo/complementar');
+    }
+    const id = req.session.protocolAmendment;
+    if (!id) throw new NotFoundError('Abra o link de complementação enviado por e-mail.');
+    const amendment = await openAmendment(id);
+    const values = Object.fromEntries(amendment.answers.map((a) => [`campo_${a.key}`, a.value]));
+    res.render('protocol/portal-amendment', { title: `Complementar a solicitação nº ${amendment.number}`, amendment, ...formModel(amendment.service, values, {}) });
+  });
+
+  router.post('/protocolo/complementar', async (req, res) => {
+    const id = req.session.protocolAmendment;
+    if (!id) throw new NotFoundError('Abra o link de complementação enviado por e-mail.');
+    const amendment = await openAmendment(id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(answersSchema(amendment.service.fields), body);
+    const files = (Array.isArray(req.files) ? req.files : []) as UploadedFile[];
+    const checked = await checkAttachments(amendment.service.attachments, files, amendment.service.attachments);
+    const errors: FieldErrors = { ...(parsed.ok ? {} : parsed.errors), ...checked.errors };
+    if (req.uploadError) errors[amendment.service.attachments[0] ? `anexo_${amendment.service.attachments[0].key}` : '_form'] = req.uploadError;
+    if (!parsed.ok || Object.keys(errors).length) {
+      return res.status(422).render('protocol/portal-amendment', { title: `Complementar a solicitação nº ${amendment.number}`, amendment, errors, summary: summaryOf(errors), ...formModel(amendment.service, body, errors) });
+    }
+    const requestId = await fulfilAmendment(id, parsed.data, checked.files, '');
+    req.session.protocolAmendment = undefined;
+    req.session.protocolFollowing = requestId;
+    res.redirect(303, '/protocolo/acompanhar/solicitacao');
   });
 
   router.get('/protocolo/acompanhar/recibo.pdf', (req, res) => sendReceipt(req, res, req.session.protocolFollowing));
