@@ -51,6 +51,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   const tenant = Router();
   // Extra routes come first: a benchmark's page is then reached as cheaply as any other route.
   if (extra.tenant) tenant.use(extra.tenant);
+  tenant.use(exposeProtocolQueue);
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
   tenant.use(forgotPasswordRoutes(services));
@@ -60,7 +61,6 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
   tenant.use(protocolPortalRoutes(services));
-  tenant.use(exposeProtocolQueue);
   tenant.use(triageRoutes(services));
   tenant.use(documentRoutes(services));
   tenant.use(signatureRoutes(services));

@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { enqueueMail } from '../mail/outbox';
 import { CitizenRequest, CitizenRequestAmendment, CitizenRequestEvent, CitizenRequestFile, CitizenService, DocumentType, Process, ProcessParty, type CitizenRequestStatus, type NumberingScheme } from '../models';
 import { createProcess, upsertParty } from '../processes/create';
+import { formatDocument } from '../processes/partyDocument';
 import { todayInSaoPaulo } from '../processes/dates';
 import { recordEvent } from '../processes/events';
 import { inTenant, requireTenant } from '../tenancy/context';
@@ -122,7 +123,7 @@ export async function openForTriage(actor: Actor, audit: AuditActor, id: string)
       serviceName: service?.name ?? '',
       status: r.status as CitizenRequestStatus,
       statusLabel: REQUEST_STATUS_LABELS[r.status as CitizenRequestStatus],
-      citizen: { name: r.citizenName, cpf: r.citizenCpf, email: r.citizenEmail, identifiedBy: r.identifiedBy === 'govbr' ? 'gov.br' : 'e-mail confirmado' },
+      citizen: { name: r.citizenName, cpf: formatDocument(r.citizenCpf), email: r.citizenEmail, identifiedBy: r.identifiedBy === 'govbr' ? 'gov.br' : 'e-mail confirmado' },
       submittedAt: r.submittedAt!,
       answers: r.answers.map((a) => ({ label: a.label, value: answerText(a) })),
       files: files.map((f) => ({ id: String(f.id), attachmentName: f.attachmentName, fileName: f.fileName, size: Number(f.size), sha256: f.sha256, amendment: f.amendmentId !== null })),

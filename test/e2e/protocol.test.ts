@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
+import { OutboxMessage } from '../../server/models';
 import { samplePdf, samplePng } from '../support/files';
-import { clearProtocolLimits, CPFS, linkFromOutbox } from '../support/protocol';
-import { createTestTenant, type TestTenant } from '../support/tenants';
+import { agentFor, login, postForm } from '../support/http';
+import { clearProtocolLimits, CPFS, fileGeneralRequest, linkFromOutbox, tenantRows } from '../support/protocol';
+import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible } from './support/browser';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,9 +52,18 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
   });
 
   let shot = 0;
-  async function check(): Promise<void> {
-    await expectAccessible(page);
-    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}.png`), fullPage: true });
+  async function checkPage(p: Page): Promise<void> {
+    await expectAccessible(p);
+    if (SHOTS) await p.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}.png`), fullPage: true });
+  }
+  const check = (): Promise<void> => checkPage(page);
+
+  async function logIn(p: Page, login: string): Promise<void> {
+    await p.goto(harness.url(t.host, '/login'));
+    await p.getByLabel('E-mail').fill(login);
+    await p.getByLabel('Senha').fill(TEST_PASSWORD);
+    await p.getByRole('button', { name: 'Entrar' }).click();
+    await p.waitForURL(harness.url(t.host, '/'));
   }
 
   async function confirmationLink(email: string): Promise<string> {
@@ -60,7 +71,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
   }
 
   it('with the mouse', async function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     const email = 'joana@cidada.test';
     await page.goto(harness.url(t.host, '/protocolo'));
     await check();
@@ -119,6 +130,69 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     await page.waitForURL(/\/protocolo\/acompanhar\/solicitacao$/);
     expect(await page.locator('[data-testid="request-status"]').innerText()).to.contain('Recebida');
     await check();
+
+    // The Protocolo user of the receiving unit converts it into a process.
+    const staffContext = await harness.newContext();
+    const staff = await staffContext.newPage();
+    await logIn(staff, 'protocolo@e2e-prot.test');
+    expect(await staff.locator('[data-testid="protocol-unread"]').innerText()).to.match(/^1/);
+    await staff.getByRole('link', { name: /^Protocolo/ }).click();
+    await staff.waitForURL(/\/triagem$/);
+    await checkPage(staff);
+    await staff.getByRole('link', { name: new RegExp(number) }).click();
+    await staff.waitForURL(/\/triagem\/\d+$/);
+    await checkPage(staff);
+    await staff.locator('label[for="destino-novo"]').click();
+    await staff.getByRole('button', { name: 'Converter em processo' }).click();
+    await staff.waitForURL(/ok=convertida$/, { timeout: 180_000 });
+    await checkPage(staff);
+    const nup = await staff.locator('[data-testid="triage-process"]').innerText();
+    expect(nup).to.match(/^\d{5}\.\d{6}\/\d{4}-\d{2}$/);
+    await staffContext.close();
+
+    // The citizen reads the NUP in the e-mail and follows the request.
+    const update = await OutboxMessage.findOne({ where: { toAddress: email }, order: [['id', 'DESC']] });
+    expect(update?.text).to.contain(nup);
+    const mail = await linkFromOutbox(email, '/protocolo/acompanhar', /recebida/);
+    await page.goto(harness.url(t.host, mail));
+    await page.waitForURL(/\/protocolo\/acompanhar\/solicitacao$/);
+    expect(await page.locator('[data-testid="process-number"]').innerText()).to.equal(nup);
+    await check();
+  });
+
+  it('keeps the administration, complementação and invalid-link pages accessible', async function () {
+    this.timeout(300_000);
+    await logIn(page, 'admin@e2e-prot.test');
+    await page.goto(harness.url(t.host, '/administracao/servicos'));
+    await check();
+    await page.getByRole('link', { name: 'Novo serviço' }).click();
+    await check();
+    await page.getByRole('button', { name: 'Salvar' }).click();
+    expect(await page.locator('#name-error').innerText()).to.contain('nome');
+    await check();
+    await page.goto(harness.url(t.host, '/administracao/servicos'));
+    await page.getByRole('link', { name: 'Requerimento geral' }).click();
+    await check();
+
+    const filer = agentFor(t.host);
+    const filed = await fileGeneralRequest(filer, t, { name: 'Rita Complemento Alves', cpf: CPFS[2], email: 'rita@cidada.test' });
+    const [row] = await tenantRows<{ id: string }>(t, 'SELECT id::text FROM tenant.citizen_requests WHERE number = $1', [filed.number]);
+    const staff = agentFor(t.host);
+    await login(staff, 'protocolo@e2e-prot.test', TEST_PASSWORD);
+    await postForm(staff, `/triagem/${row.id}`, `/triagem/${row.id}/complementacao`, { mensagem: 'Anexe o comprovante de residência.', prazo: '15' }, 303);
+
+    const citizen = await harness.newContext();
+    const cpage = await citizen.newPage();
+    await cpage.goto(harness.url(t.host, await linkFromOutbox('rita@cidada.test', '/protocolo/complementar')));
+    await cpage.waitForURL(/\/protocolo\/complementar$/);
+    await checkPage(cpage);
+    await cpage.getByLabel('Outros documentos (novo arquivo, opcional)').setInputFiles(files.pdf);
+    await cpage.getByRole('button', { name: 'Enviar complementação' }).click();
+    await cpage.waitForURL(/\/protocolo\/acompanhar\/solicitacao$/);
+    expect(await cpage.locator('[data-testid="request-status"]').innerText()).to.contain('Em análise');
+    await cpage.goto(harness.url(t.host, '/protocolo/confirmar?token=invalido'));
+    await checkPage(cpage);
+    await citizen.close();
   });
 
   /** Tabs until the focused element matches `selector` (keyboard only). */
@@ -131,7 +205,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
   }
 
   it('with the keyboard only (Tab, typing, Space, Enter)', async function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     const email = 'teclado@cidada.test';
     await page.goto(harness.url(t.host, '/protocolo'));
     await tabTo('a[href^="/protocolo/servicos/"]');

@@ -22,9 +22,10 @@ export async function clearProtocolLimits(): Promise<void> {
   await testEnv().sequelize.query(`DELETE FROM platform.rate_limits WHERE key LIKE 'protocol-%'`);
 }
 
-/** The path and query of the newest link to `path` e-mailed to `email` (read from the outbox). */
-export async function linkFromOutbox(email: string, path: string): Promise<string> {
-  const mail = await OutboxMessage.findOne({ where: { toAddress: email }, order: [['id', 'DESC']] });
+/** The path and query of the newest link to `path` e-mailed to `email` (with a subject matching `subject`), read from the outbox. */
+export async function linkFromOutbox(email: string, path: string, subject?: RegExp): Promise<string> {
+  const mails = await OutboxMessage.findAll({ where: { toAddress: email }, order: [['id', 'DESC']] });
+  const mail = mails.find((m) => !subject || subject.test(m.subject));
   const match = new RegExp(`https?://[^\\s"<>]+${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[^\\s"<>]*`).exec(mail?.text ?? '');
   if (!match) throw new Error(`Nenhum link ${path} no último e-mail para ${email}`);
   const url = new URL(match[0]);
