@@ -31,6 +31,10 @@ import platformRoutes from './platform/routes';
 import processPdfRoutes from './process-pdf/routes';
 import publicConsultationRoutes from './public-consultation/routes';
 import processRoutes from './processes/routes';
+import protocolAdminRoutes from './protocol/adminRoutes';
+import protocolPortalRoutes from './protocol/portalRoutes';
+import triageRoutes, { exposeProtocolQueue } from './protocol/triageRoutes';
+import { parseCitizenUploads } from './protocol/uploads';
 import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
 import searchRoutes from './search/routes';
@@ -52,6 +56,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   const tenant = Router();
   // Extra routes come first: a benchmark's page is then reached as cheaply as any other route.
   if (extra.tenant) tenant.use(extra.tenant);
+  tenant.use(exposeProtocolQueue);
   if (services.govbr) tenant.use(govbrRoutes(services, services.govbr, 'tenant'));
   tenant.use(authRoutes(services));
   tenant.use(passwordRoutes());
@@ -61,6 +66,8 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
+  tenant.use(protocolPortalRoutes(services));
+  tenant.use(triageRoutes(services));
   tenant.use(documentRoutes(services));
   tenant.use(signatureRoutes(services));
   tenant.use(searchRoutes());
@@ -70,6 +77,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());
   tenant.use('/administracao', auditRoutes());
+  tenant.use('/administracao', protocolAdminRoutes());
   return { platform, tenant };
 }
 
@@ -110,6 +118,7 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.use(exposeCurrentUnit);
   // Multipart bodies (document uploads, CSV imports) are parsed before the CSRF check reads their `_csrf` field.
   app.use(parseUploads(config.UPLOAD_MAX_BYTES));
+  app.use(parseCitizenUploads());
   app.use(setUpCsrf());
   app.use(hostRoutes(services, extra));
   app.use(notFound);

@@ -10,6 +10,7 @@ import { migrateAll } from './db/migrate';
 import { logger } from './logger';
 import { createTransport } from './mail/transport';
 import { OutboxWorker } from './mail/worker';
+import { runProtocolJobs } from './protocol/jobs';
 import { listTenantDefinitions, readTenantDefinition } from './tenancy/definition';
 import { listenForRegistryChanges } from './tenancy/listener';
 import { prepareSpareSchemas } from './tenancy/provisioning';
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
       );
     void topUpSpares();
     stops.push(async () => clearInterval(spares));
+    const protocolJobs = setInterval(() => void runProtocolJobs().catch((err: unknown) => logger.error({ err }, 'falha nas tarefas do Protocolo')), 5 * 60_000);
+    stops.push(async () => clearInterval(protocolJobs));
     logger.info(config.SMTP_URL ? 'entregador de e-mails ativo (SMTP)' : `entregador de e-mails ativo: mensagens em ${path.join(config.VAR_DIR, 'mail')}`);
   }
 

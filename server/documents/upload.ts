@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
 import multer from 'multer';
 import { namespace } from '../db/cls';
+import { isCitizenUploadPath } from '../protocol/paths';
 
 /** What an external document may be, recognised by content (magic bytes), never by name. */
 export const ACCEPTED_TYPES: Record<string, { mime: string; label: string; kind: 'pdf' | 'image' | 'office' }> = {
@@ -54,14 +55,15 @@ declare module 'express-serve-static-core' {
 /**
  * Reads multipart uploads into memory, limited to `maxBytes`, BEFORE the CSRF check, so the form's
  * hidden `_csrf` field is read from the parsed body like every other form's. Only logged-in users'
- * multipart requests are parsed (an anonymous one is left unparsed and fails the CSRF check). A file
+ * multipart requests are parsed (an anonymous one is left unparsed and fails the CSRF check); the
+ * citizen portal's own forms are read by server/protocol/uploads.ts. A file
  * over the limit does not end the request: the fields read so far are kept and `req.uploadError`
  * says why, so the route re-renders its form (the CSRF check still runs first).
  */
 export function parseUploads(maxBytes: number): RequestHandler {
   const single = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 30 } }).single('arquivo');
   return (req: Request, res, next) => {
-    if (!req.user || !req.is('multipart/form-data')) return next();
+    if (!req.user || !req.is('multipart/form-data') || isCitizenUploadPath(req.path)) return next();
     // Multer continues from its parser's events: carry the request's CLS context (tenant) across.
     single(req, res, namespace.bind((err?: unknown) => {
       if (!err) return next();

@@ -13,6 +13,7 @@ import formatDateTime from './formatDateTime';
 import formatNumber from './formatNumber';
 import formatPhone from './formatPhone';
 import gt from './gt';
+import or from './or';
 import roleLabel from './roleLabel';
 
 export const helpers = {
@@ -31,5 +32,6 @@ export const helpers = {
   formatNumber,
   formatPhone,
   gt,
+  or,
   roleLabel,
 };

@@ -6,6 +6,7 @@ import { initOrganisationModels } from './organisation';
 import { initPeopleModels } from './people';
 import { initPlatformModels } from './platform';
 import { initProcessModels } from './processes';
+import { initProtocolModels } from './protocol';
 
 export * from './adhesion';
 export * from './catalogs';
@@ -14,6 +15,7 @@ export * from './organisation';
 export * from './people';
 export * from './platform';
 export * from './processes';
+export * from './protocol';
 
 let initialised: Sequelize | undefined;
 
@@ -27,5 +29,6 @@ export function initModels(sequelize: Sequelize): void {
   initPeopleModels(sequelize);
   initProcessModels(sequelize);
   initDocumentModels(sequelize);
+  initProtocolModels(sequelize);
   initialised = sequelize;
 }

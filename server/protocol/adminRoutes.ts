@@ -1,0 +1,116 @@
+import { Router, type Request, type Response } from 'express';
+import { actorOf } from '../audit/record';
+import { requireRole } from '../auth/currentUnit';
+import { ACCEPTED_TYPES } from '../documents/upload';
+import { ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import { FIELD_KINDS } from '../models';
+import { parseForm, type FieldErrors } from '../validation';
+import { getService, listServices, saveService, serviceFormChoices, setServiceStatus, SERVICE_STATUS_LABELS } from './catalog';
+import { ATTACHMENT_ROWS, FIELD_KIND_LABELS, FIELD_ROWS, MAX_ATTACHMENT_MB, serviceFormValues, serviceSchema } from './serviceValidation';
+import { idFrom } from './params';
+
+const serviceId = (req: Request): string => idFrom(req.params, 'Serviço não encontrado.');
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** The service form's view model: fixed rows of fields and attachments with their values and errors. */
+async function renderForm(req: Request, res: Response, status: number, id: string | null, values: Record<string, unknown>, errors: FieldErrors = {}, serviceStatus?: string): Promise<void> {
+  const choices = await serviceFormChoices();
+  const sel = (list: { id: string; label: string }[], current: unknown) => list.map((o) => ({ value: o.id, label: o.label, selected: o.id === str(current) }));
+  res.status(status).render('protocol/admin-service', {
+    title: id ? `Serviço: ${str(values.name)}` : 'Novo serviço',
+    id,
+    values,
+    errors,
+    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
+    saved: req.query.salvo,
+    status: serviceStatus,
+    statusLabel: serviceStatus ? SERVICE_STATUS_LABELS[serviceStatus as keyof typeof SERVICE_STATUS_LABELS] : undefined,
+    units: sel(choices.units, values.receivingUnitId),
+    types: sel(choices.types, values.processTypeId),
+    bases: sel(choices.bases, values.legalBasisId),
+    levels: [
+      { value: 'restricted', label: 'Restrito (dados pessoais do cidadão)', selected: str(values.accessLevel || 'restricted') === 'restricted' },
+      { value: 'public', label: 'Público', selected: values.accessLevel === 'public' },
+    ],
+    acceptedTypes: Object.keys(ACCEPTED_TYPES).join(', '),
+    maxMb: MAX_ATTACHMENT_MB,
+    fieldRows: Array.from({ length: FIELD_ROWS }, (_v, i) => ({
+      i,
+      n: i + 1,
+      label: str(values[`field${i}Label`]),
+      required: values[`field${i}Required`] === 'sim',
+      options: str(values[`field${i}Options`]),
+      kinds: FIELD_KINDS.map((k) => ({ value: k, label: FIELD_KIND_LABELS[k], selected: str(values[`field${i}Kind`] || 'text') === k })),
+      labelError: errors[`field${i}Label`],
+      kindError: errors[`field${i}Kind`],
+      optionsError: errors[`field${i}Options`],
+    })),
+    attachmentRows: Array.from({ length: ATTACHMENT_ROWS }, (_v, i) => ({
+      i,
+      n: i + 1,
+      name: str(values[`attachment${i}Name`]),
+      types: str(values[`attachment${i}Types`]),
+      maxMb: str(values[`attachment${i}MaxMb`]),
+      required: values[`attachment${i}Required`] === 'sim',
+      nameError: errors[`attachment${i}Name`],
+      typesError: errors[`attachment${i}Types`],
+      maxMbError: errors[`attachment${i}MaxMb`],
+    })),
+  });
+}
+
+/** /administracao/servicos: the services citizens can request (administrators of the tenant). */
+export default function protocolAdminRoutes(): Router {
+  const router = Router();
+  router.use('/servicos', requireUser, requireRole('admin'));
+
+  router.get('/servicos', async (req, res) => {
+    res.render('protocol/admin-list', { title: 'Serviços ao cidadão', rows: await listServices(), saved: req.query.salvo });
+  });
+
+  router.get('/servicos/novo', async (req, res) => {
+    await renderForm(req, res, 200, null, { accessLevel: 'restricted', attachment0Types: 'pdf, jpg, png', attachment0MaxMb: '10' });
+  });
+
+  const save = async (req: Request, res: Response, id: string | null): Promise<void> => {
+    const current = id ? await getService(id) : null;
+    const body = req.body as Record<string, unknown>;
+    const parsed = parseForm(serviceSchema, body);
+    if (!parsed.ok) return renderForm(req, res, 422, id, body, parsed.errors, current?.status);
+    try {
+      const saved = await saveService(actorOf(req), id, parsed.data);
+      res.redirect(`/administracao/servicos/${saved}?salvo=1`);
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, 422, id, body, err.fields, current?.status);
+      throw err;
+    }
+  };
+
+  router.post('/servicos', (req, res) => save(req, res, null));
+
+  router.get('/servicos/:id', async (req, res) => {
+    const id = serviceId(req);
+    const service = await getService(id);
+    await renderForm(req, res, 200, id, serviceFormValues(service), {}, service.status);
+  });
+
+  router.post('/servicos/:id', (req, res) => save(req, res, serviceId(req)));
+
+  router.post('/servicos/:id/publicar', async (req, res) => {
+    const id = serviceId(req);
+    await setServiceStatus(actorOf(req), id, 'published');
+    res.redirect(`/administracao/servicos/${id}?salvo=publicado`);
+  });
+
+  router.post('/servicos/:id/retirar', async (req, res) => {
+    const id = serviceId(req);
+    await setServiceStatus(actorOf(req), id, 'withdrawn');
+    res.redirect(`/administracao/servicos/${id}?salvo=retirado`);
+  });
+
+  return router;
+}
