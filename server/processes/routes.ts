@@ -15,6 +15,7 @@ import { todayInSaoPaulo } from './dates';
 import { inboxPages } from './inbox';
 import { sendProcess } from './send';
 import { fillProcessPageSlots } from './pageSlots';
+import { suggestParties } from './partySuggestions';
 import { processPage } from './view';
 import { MAX_PARTIES, createSchema, idsSchema, inboxQuerySchema, partiesFrom, processFieldsSchema, sendSchema, summaryOf } from './validation';
 
@@ -201,21 +202,9 @@ export default function processRoutes(services: Services): Router {
     }
   });
 
-  /** Type-ahead over the tenant's previous interessados (name prefix or CPF/CNPJ prefix). */
+  /** Type-ahead over the interessados of processes the viewer may read. */
   router.get('/api/processos/interessados', requireUser, async (req, res) => {
-    viewerOf(req);
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
-    if (q.length < 2) return res.json([]);
-    const digits = q.replace(/[.\-/\s]/g, '').toUpperCase();
-    const rows = await inTenant((t) =>
-      Process.sequelize!.query<{ name: string; document: string | null }>(
-        `SELECT name, document FROM parties
-          WHERE lower(name) LIKE $1 ESCAPE '\\' ${/^[0-9A-Z]{3,14}$/.test(digits) && /[0-9]/.test(digits) ? 'OR document LIKE $2' : ''}
-          ORDER BY name LIMIT 10`,
-        { bind: /^[0-9A-Z]{3,14}$/.test(digits) && /[0-9]/.test(digits) ? [`${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`, `${digits}%`] : [`${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`], transaction: t, type: QueryTypes.SELECT },
-      ),
-    );
-    res.json(rows);
+    res.json(await suggestParties(viewerOf(req), typeof req.query.q === 'string' ? req.query.q : ''));
   });
 
   /** Find a process by its number (restrito is findable; sigiloso only with a credential). */
