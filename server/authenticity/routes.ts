@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { registerProcessSurface } from '../processes/surfaces';
 import type { Services } from '../services';
 import { authenticityThrottle } from '../signatures/throttle';
 import { findAuthentic } from './service';
@@ -32,3 +33,5 @@ export default function authenticityRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /conferir-autenticidade', 'conferência de autenticidade: título, número e signatários de um documento assinado');

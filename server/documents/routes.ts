@@ -8,6 +8,7 @@ import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/v
 import { inTenant } from '../tenancy/context';
 import { parseForm, type FieldErrors } from '../validation';
 import { readableProcess } from './access';
+import { registerProcessSurface } from '../processes/surfaces';
 import { actorFrom } from './actor';
 import {
   cancelDocument,
@@ -215,3 +216,13 @@ export default function documentRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /processos/:processId/documentos', 'árvore de documentos do processo');
+registerProcessSurface('GET /processos/:processId/documentos/novo', 'formulário de novo documento');
+registerProcessSurface('GET /processos/:processId/documentos/externo/novo', 'formulário de documento externo');
+registerProcessSurface('GET /documentos/:id', 'documento: título, número, conteúdo, assinaturas');
+registerProcessSurface('GET /documentos/:id/arquivo', 'arquivo do documento externo');
+registerProcessSurface('GET /documentos/:id/editar', 'editor do documento');
+registerProcessSurface('GET /documentos/:id/versoes', 'versões do documento');
+registerProcessSurface('GET /documentos/:id/versoes/comparar', 'comparação de versões');
+registerProcessSurface('GET /documentos/:id/cancelar', 'formulário de cancelamento');

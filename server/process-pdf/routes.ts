@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { registerProcessSurface } from '../processes/surfaces';
 import { actorFrom } from '../documents/actor';
 import { sendFile } from '../documents/download';
 import { requireUser } from '../middleware/setUpAuth';
@@ -34,3 +35,6 @@ export default function processPdfRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /processos/:processId/pdf/:jobId', 'andamento da geração do PDF do processo');
+registerProcessSurface('GET /processos/:processId/pdf/:jobId/arquivo', 'PDF do processo: páginas de todos os documentos legíveis');

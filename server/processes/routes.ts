@@ -16,6 +16,7 @@ import { inboxPages } from './inbox';
 import { sendProcess } from './send';
 import { fillProcessPageSlots } from './pageSlots';
 import { suggestParties } from './partySuggestions';
+import { registerProcessSurface } from './surfaces';
 import { processPage } from './view';
 import { MAX_PARTIES, createSchema, idsSchema, inboxQuerySchema, partiesFrom, processFieldsSchema, sendSchema, summaryOf } from './validation';
 
@@ -432,3 +433,11 @@ export default function processRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /', 'Controle de processos: número, tipo e especificação dos processos da unidade');
+registerProcessSurface('GET /processos/:id', 'página do processo: interessados, especificação, relacionados, anexados, sobrestamento, andamentos, documentos');
+registerProcessSurface('GET /api/processos/interessados', 'sugestões de interessados (nome e CPF/CNPJ)');
+registerProcessSurface('GET /processos/numero', 'localizar processo pelo número');
+registerProcessSurface('GET /processos/enviar', 'formulário de envio: números dos processos escolhidos');
+registerProcessSurface('GET /processos/:id/enviar', 'formulário de envio de um processo');
+registerProcessSurface('GET /processos/:id/alterar', 'formulário de alteração: todos os campos do processo');

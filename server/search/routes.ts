@@ -6,6 +6,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { DocumentType, ProcessType, Unit } from '../models';
 import { inTenant } from '../tenancy/context';
 import { parseForm } from '../validation';
+import { registerProcessSurface } from '../processes/surfaces';
 import { hasCriteria, search, type SearchCriteria } from './service';
 
 const optional = z
@@ -73,3 +74,5 @@ export default function searchRoutes(): Router {
   });
   return router;
 }
+
+registerProcessSurface('GET /pesquisa', 'resultados da pesquisa: processos e documentos, com trechos');

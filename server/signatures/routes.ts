@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { registerProcessSurface } from '../processes/surfaces';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
@@ -46,3 +47,5 @@ export default function signatureRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /documentos/:id/assinar', 'formulário de assinatura: título do documento');
