@@ -14,6 +14,7 @@ import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
 import setUpAuth from './middleware/setUpAuth';
+import requireFormBodies from './middleware/requireFormBodies';
 import setUpCsrf from './middleware/setUpCsrf';
 import setUpHealthChecks from './middleware/setUpHealthChecks';
 import setUpRequestContext from './middleware/setUpRequestContext';
@@ -94,6 +95,7 @@ export function createApp(services: Services, sessionPool: Pool, extra: ExtraRou
   app.use(setUpStaticResources(config.production));
   app.use(resolveSite(services.registry));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(requireFormBodies());
   app.use(setUpSession(config, sessionPool));
   app.use(setUpRequestContext());
   app.use(setUpAuth());

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
 import type { Services } from '../services';
-import { parseForm } from '../validation';
+import { NO_INPUT, input, parseForm } from '../validation';
 import { logIn } from './logIn';
 import { TooManyAttemptsError } from './loginThrottle';
 import type { Principal } from './principal';
@@ -28,12 +28,12 @@ function renderLogin(req: Request, res: Response, status: number, extra: Record<
 export default function authRoutes({ loginThrottle }: Services): Router {
   const router = Router();
 
-  router.get('/login', (req, res) => {
+  router.get('/login', input(NO_INPUT), (req, res) => {
     if (req.user) return res.redirect(safeNext(req.query.next));
     renderLogin(req, res, 200);
   });
 
-  router.post('/login', async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/login', input(NO_INPUT), async (req: Request, res: Response, next: NextFunction) => {
     const parsed = parseForm(loginSchema, req.body);
     const values = { email: typeof req.body?.email === 'string' ? req.body.email : '' };
     if (!parsed.ok) return renderLogin(req, res, 422, { errors: parsed.errors, summary: parsed.summary, values });
@@ -72,7 +72,7 @@ export default function authRoutes({ loginThrottle }: Services): Router {
     })(req, res, next);
   });
 
-  router.post('/logout', (req, res, next) => {
+  router.post('/logout', input(NO_INPUT), (req, res, next) => {
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => res.redirect('/login'));

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Router } from 'express';
 import { registerProcessSurface } from '../processes/surfaces';
 import { actorFrom } from '../documents/actor';
@@ -5,6 +6,7 @@ import { sendFile } from '../documents/download';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
 import { findPdfJob, pdfJobDownload, startPdfJob } from './jobs';
+import { idParams, input } from '../validation';
 
 /**
  * "Gerar PDF do processo": starts a background job (a row of `process_pdf_jobs`, so any web process
@@ -13,12 +15,12 @@ import { findPdfJob, pdfJobDownload, startPdfJob } from './jobs';
 export default function processPdfRoutes(services: Services): Router {
   const router = Router();
 
-  router.post('/processos/:processId/pdf', requireUser, async (req, res) => {
+  router.post('/processos/:processId/pdf', input({ params: idParams('processId') }), requireUser, async (req, res) => {
     const job = await startPdfJob(services.config, actorFrom(req), String(req.params.processId));
     res.redirect(`/processos/${req.params.processId}/pdf/${job.id}`);
   });
 
-  router.get('/processos/:processId/pdf/:jobId', requireUser, async (req, res) => {
+  router.get('/processos/:processId/pdf/:jobId', input({ params: idParams('processId', 'jobId'), query: z.object({ formato: z.enum(['json', 'html'], { error: 'Formato inválido.' }).optional() }) }), requireUser, async (req, res) => {
     const job = await findPdfJob(services.config, actorFrom(req), String(req.params.processId), String(req.params.jobId));
     if (req.query.formato === 'json') return res.json({ status: job.status, done: job.done, total: job.total, error: job.error });
     res.render('process-pdf/progress', {
@@ -28,7 +30,7 @@ export default function processPdfRoutes(services: Services): Router {
     });
   });
 
-  router.get('/processos/:processId/pdf/:jobId/arquivo', requireUser, async (req, res) => {
+  router.get('/processos/:processId/pdf/:jobId/arquivo', input({ params: idParams('processId', 'jobId') }), requireUser, async (req, res) => {
     const file = await pdfJobDownload(actorFrom(req), String(req.params.processId), String(req.params.jobId));
     await sendFile(req, res, file);
   });
