@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { z } from 'zod';
 import { declaredInput } from '../../../server/validation';
 import { declaredRoutes } from '../../support/routes';
+import { operatorAgent } from '../../support/adhesion';
 import { $ } from '../../support/http';
 import { loggedIn, processTenant, createViaHttp } from '../../support/processes-http';
 import { tenantQuery } from '../../support/processes';
@@ -83,6 +84,13 @@ describe('Integration - security/route input schemas (every route declares one)'
         const res = await admin.get(path);
         expect(res.status, path).to.equal(400);
         expect(res.text).to.contain('Requisição inválida');
+      }
+    });
+
+    it('prototype keys looked up in plain objects (console queue and notices): the default, not a 500', async () => {
+      const { agent } = await operatorAgent();
+      for (const path of ['/admin?fila=constructor', '/admin?fila=__proto__&ok=toString', '/admin/entes?ok=constructor', '/admin/pedidos/1?ok=hasOwnProperty']) {
+        expect((await agent.get(path)).status, path).to.be.oneOf([200, 404]);
       }
     });
 
