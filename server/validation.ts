@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ID_PATTERN } from './documents/ids';
-import { BadRequestError } from './errors';
+import { BadRequestError, NotFoundError } from './errors';
 
 export interface FieldErrors {
   [field: string]: string;
@@ -27,8 +27,8 @@ export function parseForm<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
 // ---------------------------------------------------------------------------------------------
 // Typed input at the edge (docs/security.md, "Entrada"): every route declares, with `input(...)`,
 // the schema of its path parameters, query string and (optionally) body. The middleware runs before
-// the handler and any service: input that does not fit is a 400 with a Portuguese message, and the
-// handler never runs. test/integration/security/route-input.test.ts walks the routers of both hosts
+// the handler and any service: input that does not fit is a 4xx with a Portuguese message (404 for
+// a path id, 400 for the query or body), and the handler never runs. test/integration/security/route-input.test.ts walks the routers of both hosts
 // and fails for a route without `input(...)`, or whose params schema misses one of its `:params`.
 // ---------------------------------------------------------------------------------------------
 
@@ -84,7 +84,8 @@ export const NO_INPUT: RouteInput = {};
 
 /**
  * The route's input schema, as middleware: `router.get('/x/:id', input({ params: idParams('id') }), handler)`.
- * On success `req.input` holds the parsed values; on failure the request ends in a 400 naming the field.
+ * On success `req.input` holds the parsed values; on failure the request ends: a path parameter that is
+ * not an id is a 404 (an address that does not exist), a query or body that does not fit a 400 naming the field.
  */
 export function input<S extends RouteInput>(schemas: S): RequestHandler {
   const handler: RequestHandler = (req, _res, next) => {
@@ -94,6 +95,8 @@ export function input<S extends RouteInput>(schemas: S): RequestHandler {
       if (!schema) continue;
       const result = schema.safeParse(req[part] ?? {}, { error: PT });
       if (!result.success) {
+        // A path whose id is not one is an address that does not exist: 404, as for an unknown id.
+        if (part === 'params') return next(new NotFoundError('Página não encontrada: o endereço tem um identificador inválido (deve ser um número inteiro positivo).'));
         const [issue] = result.error.issues;
         const field = issue.path.length ? ` (${issue.path.join('.')})` : '';
         return next(new BadRequestError(`Requisição inválida: o ${PARTS[part]} tem um valor que não serve${field}. ${issue.message}`));

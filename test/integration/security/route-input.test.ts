@@ -43,18 +43,18 @@ describe('Integration - security/route input schemas (every route declares one)'
 
     const count = async (table: string) => Number((await tenantQuery<{ n: string }>(t, `SELECT count(*) AS n FROM ${table}`))[0].n);
 
-    it('ids in paths out of BIGINT range or not numbers: 400, not 500', async () => {
+    it('ids in paths out of BIGINT range or not numbers: 404 (an address that does not exist), not 500', async () => {
       const clerk = await loggedIn(t, 'servidor');
       for (const id of ['99999999999999999999', '9223372036854775808', 'abc', '-1', '0', '1.5', '1e3']) {
         const res = await clerk.get(`/processos/${id}`);
-        expect(res.status, id).to.equal(400);
-        expect($(res.text)('main').text()).to.contain('O identificador deve ser um número inteiro positivo.');
+        expect(res.status, id).to.equal(404);
+        expect($(res.text)('main').text()).to.contain('identificador inválido');
       }
       const page = await clerk.get('/');
       const csrf = $(page.text)('input[name="_csrf"]').first().val() as string;
       const events = await count('process_events');
       for (const path of ['/processos/99999999999999999999/concluir', '/processos/1/relacionamentos/x/remover', '/documentos/1e99/excluir', '/documentos/1/versoes/99999999999/restaurar']) {
-        expect((await clerk.post(path).type('form').send({ _csrf: csrf })).status, path).to.equal(400);
+        expect((await clerk.post(path).type('form').send({ _csrf: csrf })).status, path).to.equal(404);
       }
       expect(await count('process_events')).to.equal(events);
     });
@@ -80,7 +80,7 @@ describe('Integration - security/route input schemas (every route declares one)'
 
     it('prototype keys as query values and enums that are not in the list: 4xx or ignored, never 500', async () => {
       const admin = await loggedIn(t, 'admin');
-      for (const path of ['/?atribuidos=constructor', '/administracao/usuarios?perfil=__proto__', '/administracao/usuarios?situacao=toString', '/processos/1?historico=constructor']) {
+      for (const path of ['/?atribuidos=constructor', '/administracao/usuarios?perfil=__proto__', '/administracao/usuarios?situacao=toString', '/processos/1?historico=constructor', '/documentos/1/versoes/comparar?de=1&para=99999999999']) {
         const res = await admin.get(path);
         expect(res.status, path).to.equal(400);
         expect(res.text).to.contain('Requisição inválida');
