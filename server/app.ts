@@ -16,6 +16,7 @@ import homeRoutes from './home/routes';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
 import setUpAuth from './middleware/setUpAuth';
+import requireFormBodies from './middleware/requireFormBodies';
 import setUpCsrf from './middleware/setUpCsrf';
 import setUpHealthChecks from './middleware/setUpHealthChecks';
 import setUpRequestContext from './middleware/setUpRequestContext';
@@ -112,6 +113,7 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   // Before the session: the consulta pública never reads or sets a cookie, so a CDN may cache it.
   app.use(publicConsultationRoutes(services));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(requireFormBodies());
   app.use(setUpSession(config, sessionPool));
   app.use(setUpRequestContext());
   app.use(setUpAuth());

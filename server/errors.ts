@@ -7,6 +7,16 @@ export class DomainError extends Error {
   }
 }
 
+/** Input that no form of ours sends (an id that is not a number, an impossible date, a malformed body): 400. */
+export class BadRequestError extends DomainError {
+  status = 400;
+}
+
+/** A body in a format no route reads (JSON, plain text where a form is expected): 415. */
+export class UnsupportedMediaTypeError extends DomainError {
+  status = 415;
+}
+
 export class NotFoundError extends DomainError {
   status = 404;
 }

@@ -5,7 +5,7 @@ import { AdhesionRequest } from '../models';
 import type { Services } from '../services';
 import { agreeing, withArticle } from '../tenancy/grammar';
 import { tenantUrl } from '../tenancy/urls';
-import { parseForm, type FieldErrors } from '../validation';
+import { NO_INPUT, input, parseForm, type FieldErrors } from '../validation';
 import { AGREEMENT_CLAUSES } from './agreement';
 import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
 import { formatCnpj, formatCpf, formatPhone } from '../formatting';
@@ -183,24 +183,24 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     return true;
   }
 
-  router.get('/adesao', async (req, res) => {
+  router.get('/adesao', input(NO_INPUT), async (req, res) => {
     const request = await sessionRequest(req);
     res.render('adhesion/intro', { title: 'Pedido de adesão', steps: STEPS, request: request ? summaryOf(request) : null });
   });
 
-  router.get('/api/adesao/municipios', (req, res) => {
+  router.get('/api/adesao/municipios', input(NO_INPUT), (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
     const uf = typeof req.query.uf === 'string' && stateByUf(req.query.uf) ? req.query.uf : undefined;
     res.json({ municipalities: searchMunicipalities(q, uf, uf && !q ? 1000 : 20) });
   });
 
-  router.get('/api/adesao/endereco', async (req, res) => {
+  router.get('/api/adesao/endereco', input(NO_INPUT), async (req, res) => {
     const slug = typeof req.query.slug === 'string' ? req.query.slug.trim().toLowerCase().slice(0, 80) : '';
     const problem = slugProblem(slug) ?? (await slugTaken(sequelize, slug, req.session.adhesionRequestId));
     res.json({ slug, available: !problem, message: problem ?? `O endereço ${slug} está disponível.` });
   });
 
-  router.get('/adesao/retomar', async (req, res) => {
+  router.get('/adesao/retomar', input(NO_INPUT), async (req, res) => {
     const request = await requestFromResumeLink(typeof req.query.token === 'string' ? req.query.token : '');
     if (!request) return res.status(410).render('adhesion/link-invalid', { title: 'Link inválido ou expirado' });
     attach(req, request);
@@ -208,7 +208,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     res.redirect(`/adesao/${STEPS[Math.min(request.completedStep, 5)].path}`);
   });
 
-  router.get('/adesao/confirmar', async (req, res) => {
+  router.get('/adesao/confirmar', input(NO_INPUT), async (req, res) => {
     const request = await confirmEmail(sequelize, typeof req.query.token === 'string' ? req.query.token : '');
     if (!request) return res.status(410).render('adhesion/link-invalid', { title: 'Link inválido ou expirado' });
     attach(req, request);
@@ -221,7 +221,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     });
   });
 
-  router.post('/adesao/reenviar-confirmacao', async (req, res) => {
+  router.post('/adesao/reenviar-confirmacao', input(NO_INPUT), async (req, res) => {
     const id = req.session.adhesionRequestId;
     if (!id) return res.redirect(303, '/adesao');
     await resendConfirmation(sequelize, config, id);
@@ -229,7 +229,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     res.redirect(303, `/adesao/${back}?reenviado=1`);
   });
 
-  router.post('/adesao/continuar-depois', async (req, res) => {
+  router.post('/adesao/continuar-depois', input(NO_INPUT), async (req, res) => {
     const id = req.session.adhesionRequestId;
     if (!id) return res.redirect(303, '/adesao');
     const email = await sendResumeLink(sequelize, config, id);
@@ -237,13 +237,13 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
   });
 
   /** Leaves the request of this browser aside (it stays saved) to file another one. */
-  router.post('/adesao/novo', (req, res) => {
+  router.post('/adesao/novo', input(NO_INPUT), (req, res) => {
     delete req.session.adhesionRequestId;
     delete req.session.adhesionPending;
     res.redirect(303, '/adesao/ente');
   });
 
-  router.get('/adesao/situacao', async (req, res) => {
+  router.get('/adesao/situacao', input(NO_INPUT), async (req, res) => {
     const request = await sessionRequest(req);
     if (!request) return res.redirect('/adesao');
     if (request.status === 'draft') return res.redirect(`/adesao/${STEPS[Math.min(request.completedStep, 5)].path}`);
@@ -255,7 +255,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
   });
 
   for (const def of STEPS) {
-    router.get(`/adesao/${def.path}`, async (req, res) => {
+    router.get(`/adesao/${def.path}`, input(NO_INPUT), async (req, res) => {
       const { request, redirect } = await openStep(req, def.n);
       if (redirect) return res.redirect(redirect);
       if (def.path === 'ente' && (typeof req.query.uf === 'string' || typeof req.query.q === 'string')) {
@@ -267,7 +267,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     });
   }
 
-  router.post('/adesao/ente', async (req, res) => {
+  router.post('/adesao/ente', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 1);
     if (redirect) return res.redirect(303, redirect);
     const values = stringValues(req.body);
@@ -284,7 +284,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     afterSave(req, res, 'ente');
   });
 
-  router.post('/adesao/orgao', async (req, res) => {
+  router.post('/adesao/orgao', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 2);
     if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
     const parsed = parseForm(organSchema, req.body);
@@ -296,7 +296,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     afterSave(req, res, 'orgao');
   });
 
-  router.post('/adesao/gestor', async (req, res) => {
+  router.post('/adesao/gestor', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 3);
     if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
     const parsed = parseForm(managerSchema, req.body);
@@ -308,7 +308,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     afterSave(req, res, 'gestor');
   });
 
-  router.post('/adesao/configuracao', async (req, res) => {
+  router.post('/adesao/configuracao', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 4);
     if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
     const values = stringValues(req.body);
@@ -331,7 +331,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     afterSave(req, res, 'configuracao');
   });
 
-  router.post('/adesao/termo', async (req, res) => {
+  router.post('/adesao/termo', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 5);
     if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
     const parsed = parseForm(agreementSchema(request.managerName ?? ''), req.body);
@@ -343,7 +343,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     afterSave(req, res, 'termo');
   });
 
-  router.post('/adesao/revisao', async (req, res) => {
+  router.post('/adesao/revisao', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 6);
     if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
     try {

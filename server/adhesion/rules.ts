@@ -60,22 +60,7 @@ export function foldName(input: string): string {
     .trim();
 }
 
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  'www', 'admin', 'api', 'app', 'mail', 'smtp', 'imap', 'pop', 'ftp', 'static', 'assets', 'cdn', 'pen', 'gov', 'mgi',
-  'localhost', 'suporte', 'status', 'ajuda', 'login', 'adesao', 'console', 'portal', 'teste', 'demo', 'root', 'sistema',
-]);
-
-const SLUG_FORMAT = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Why a slug cannot be used (format or reserved word), or null when it can — uniqueness aside. */
-export function slugProblem(slug: string): string | null {
-  if (!slug) return 'Informe o endereço.';
-  if (slug.length < 3) return 'O endereço precisa ter pelo menos 3 caracteres.';
-  if (!SLUG_FORMAT.test(slug)) return 'Use só letras minúsculas sem acento, números e hífens (sem hífen no início ou no fim).';
-  if (slug.includes('--')) return 'Não use dois hífens seguidos.';
-  if (RESERVED_SLUGS.has(slug)) return `"${slug}" é uma palavra reservada. Escolha outro endereço.`;
-  return null;
-}
+export { RESERVED_SLUGS, slugProblem } from '../tenancy/slugs';
 
 /** "Angra dos Reis" → "angra-dos-reis"; "São João d'Aliança" → "sao-joao-daliança" without accents. */
 export function suggestSlug(name: string): string {

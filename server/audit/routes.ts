@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { requireRole } from '../auth/currentUnit';
 import { requireUser } from '../middleware/setUpAuth';
+import { z } from 'zod';
+import { input, inputOf, queryDate, queryId, queryPage } from '../validation';
 import { AUDIT_PAGE_SIZE, auditFacets, searchAudit } from './service';
 
 const ENTITY_LABELS: Record<string, string> = {
@@ -11,22 +13,24 @@ const ENTITY_LABELS: Record<string, string> = {
   document_type: 'Tipo de documento',
   legal_basis: 'Hipótese legal',
 };
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const str = (v: unknown, re: RegExp): string | undefined => (typeof v === 'string' && re.test(v) ? v : undefined);
+const auditQuery = {
+  query: z.object({
+    entidade: z.union([z.string().regex(/^[a-z_]{1,40}$/, 'Entidade inválida.'), z.literal('')]).optional().transform((v) => v || undefined),
+    acao: z.union([z.string().regex(/^[a-z_.]{1,60}$/, 'Ação inválida.'), z.literal('')]).optional().transform((v) => v || undefined),
+    usuario: queryId,
+    de: queryDate,
+    ate: queryDate,
+    pagina: queryPage,
+  }),
+};
 const json = (v: unknown): string => (v === null || v === undefined ? '' : JSON.stringify(v, null, 1));
 
 /** /administracao/auditoria — the tenant's audit log, filtered. */
 export default function auditRoutes(): Router {
   const router = Router();
-  router.get('/auditoria', requireUser, requireRole('admin'), async (req, res) => {
-    const filters = {
-      entity: str(req.query.entidade, /^[a-z_]{1,40}$/),
-      action: str(req.query.acao, /^[a-z_.]{1,60}$/),
-      userId: str(req.query.usuario, /^\d{1,18}$/),
-      from: str(req.query.de, DATE),
-      to: str(req.query.ate, DATE),
-      page: Math.max(1, Number.parseInt(String(req.query.pagina ?? '1'), 10) || 1),
-    };
+  router.get('/auditoria', input(auditQuery), requireUser, requireRole('admin'), async (req, res) => {
+    const { query } = inputOf(req, auditQuery);
+    const filters = { entity: query.entidade, action: query.acao, userId: query.usuario, from: query.de, to: query.ate, page: query.pagina ?? 1 };
     const { rows, total } = await searchAudit(filters);
     const facets = await auditFacets();
     const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));

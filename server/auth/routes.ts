@@ -1,7 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
 import type { Services } from '../services';
-import { parseForm } from '../validation';
+import { NO_INPUT, input, parseForm } from '../validation';
 import { logIn } from './logIn';
 import { TooManyAttemptsError } from './loginThrottle';
 import type { Principal } from './principal';
@@ -36,7 +36,7 @@ export default function authRoutes({ loginThrottle, govbr }: Services): Router {
     next();
   });
 
-  router.get('/login', async (req, res) => {
+  router.get('/login', input(NO_INPUT), async (req, res) => {
     if (req.user) return res.redirect(safeNext(req.query.next));
     const parsed = loggedOutSchema.safeParse(req.query);
     // After a gov.br session ends here, a link to end the one at gov.br too (when it offers one).
@@ -44,7 +44,7 @@ export default function authRoutes({ loginThrottle, govbr }: Services): Router {
     renderLogin(req, res, 200, { govbrLogoutUrl, loggedOut: parsed.success && !!parsed.data.saiu });
   });
 
-  router.post('/login', async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/login', input(NO_INPUT), async (req: Request, res: Response, next: NextFunction) => {
     const parsed = parseForm(loginSchema, req.body);
     const values = { email: typeof req.body?.email === 'string' ? req.body.email : '' };
     if (!parsed.ok) return renderLogin(req, res, 422, { errors: parsed.errors, summary: parsed.summary, values });
@@ -83,7 +83,7 @@ export default function authRoutes({ loginThrottle, govbr }: Services): Router {
     })(req, res, next);
   });
 
-  router.post('/logout', (req, res, next) => {
+  router.post('/logout', input(NO_INPUT), (req, res, next) => {
     const viaGovbr = !!req.session.signedInWithGovbr && !!govbr;
     req.logout((err) => {
       if (err) return next(err);

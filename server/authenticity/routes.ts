@@ -1,7 +1,9 @@
 import { Router } from 'express';
+import { registerProcessSurface } from '../processes/surfaces';
 import type { Services } from '../services';
 import { authenticityThrottle } from '../signatures/throttle';
 import { findAuthentic } from './service';
+import { NO_INPUT, input } from '../validation';
 
 /**
  * "Conferir autenticidade": public, on the tenant's host, no login. A GET form (nothing changes), so
@@ -12,7 +14,7 @@ export default function authenticityRoutes(services: Services): Router {
   const router = Router();
   const throttle = authenticityThrottle(services.sequelize);
 
-  router.get('/conferir-autenticidade', async (req, res) => {
+  router.get('/conferir-autenticidade', input(NO_INPUT), async (req, res) => {
     const codigo = typeof req.query.codigo === 'string' ? req.query.codigo.slice(0, 40) : '';
     const crc = typeof req.query.crc === 'string' ? req.query.crc.slice(0, 40) : '';
     const view = { title: 'Conferir autenticidade de documento', values: { codigo, crc } };
@@ -32,3 +34,5 @@ export default function authenticityRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /conferir-autenticidade', 'conferência de autenticidade: título, número e signatários de um documento assinado');

@@ -5,13 +5,18 @@ import { effectiveLevelSql } from '../documents/access';
 import { normaliseCode, normaliseCrc } from '../signatures/codes';
 
 export interface AuthenticDocument {
+  /** The document's title; for restrito/sigiloso only its type (the complement can carry personal data). */
   title: string;
   number: string;
   typeName: string;
-  processNumber: string;
+  /** Null for restrito/sigiloso: the page must not tie the code to a process (a sigiloso one may not even be known). */
+  processNumber: string | null;
+  /** True when the process (with all its documents) is público: then everything below is shown. */
+  public: boolean;
   kind: 'internal' | 'external';
   /** Null when the process or document is restrito/sigiloso: authenticity is confirmed, content is not published. */
   bodyHtml: string | null;
+  /** Null for restrito/sigiloso (a file name can carry personal data); the SHA-256 is kept, to check a copy. */
   fileName: string | null;
   fileSha256: string | null;
   verificationCode: string;
@@ -24,8 +29,10 @@ export interface AuthenticDocument {
 /**
  * Looks up a signed document of the current tenant by código verificador and CRC. Unsigned,
  * deleted or wrongly-CRC'd documents are never found; other tenants' documents are out of reach
- * because the query runs in this tenant's schema only. The content is shown only for documents
- * whose process (with all its documents) is público.
+ * because the query runs in this tenant's schema only. What the code holder sees (docs/security.md,
+ * "Conferir autenticidade"): for a público process, the document with its content; for restrito and
+ * sigiloso, only that it is authentic — type, number, signers (name, cargo, time), the file's SHA-256,
+ * whether it was cancelled — never its title's complement, content, file name, cancel reason or process.
  */
 export async function findAuthentic(codeInput: string, crcInput: string): Promise<AuthenticDocument | null> {
   const code = normaliseCode(codeInput);
@@ -51,20 +58,22 @@ export async function findAuthentic(codeInput: string, crcInput: string): Promis
       'SELECT signer_name, signer_title, signed_at FROM signatures WHERE document_id = $1 AND invalidated_at IS NULL ORDER BY signed_at, id',
       [doc.id],
     );
-    const open = doc.level === 'public' && !doc.cancelled_at;
+    const isPublic = doc.level === 'public';
+    const open = isPublic && !doc.cancelled_at;
     return {
-      title: doc.title,
+      title: isPublic ? doc.title : doc.type_name,
       number: String(doc.number),
       typeName: doc.type_name,
-      processNumber: doc.process_number,
+      processNumber: isPublic ? doc.process_number : null,
+      public: isPublic,
       kind: doc.kind,
       bodyHtml: open && doc.kind === 'internal' ? doc.body_html : null,
-      fileName: doc.file_name,
+      fileName: isPublic ? doc.file_name : null,
       fileSha256: doc.file_sha256,
       verificationCode: doc.verification_code,
       crc: doc.crc,
       cancelled: !!doc.cancelled_at,
-      cancelReason: doc.cancel_reason,
+      cancelReason: isPublic ? doc.cancel_reason : null,
       /** The level that governs the content (the process's effective level) and the document's own. */
       level: doc.level,
       accessLevel: doc.access_level,

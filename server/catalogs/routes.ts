@@ -5,7 +5,7 @@ import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ACCESS_LEVELS } from '../models';
-import { parseForm } from '../validation';
+import { NO_INPUT, idParams, input, parseForm } from '../validation';
 import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
 import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
 import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
@@ -68,7 +68,7 @@ async function renderForm(req: Request, res: Response, page: CatalogPage, status
 function catalogRouter(page: CatalogPage): Router {
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  router.get('/', input(NO_INPUT), async (req, res) => {
     const rows = (await listCatalog(page.kind)).map((r) => ({
       ...r,
       levels: Array.isArray(r.allowedAccessLevels) ? r.allowedAccessLevels.map((l) => ACCESS_LEVEL_LABELS[String(l)]).join(', ') : '',
@@ -78,12 +78,12 @@ function catalogRouter(page: CatalogPage): Router {
     res.render('catalogs/list', { title: page.title, page: { ...page, schema: undefined }, rows, saved: req.query.salvo });
   });
 
-  router.get('/novo', async (req, res) => {
+  router.get('/novo', input(NO_INPUT), async (req, res) => {
     const defaults: Record<string, unknown> = page.kind === 'processType' ? { allowedAccessLevels: ['public', 'restricted'], defaultAccessLevel: 'public' } : page.kind === 'documentType' ? { usage: 'both' } : {};
     await renderForm(req, res, page, 200, null, defaults);
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', input(NO_INPUT), async (req, res) => {
     const parsed = parseForm(page.schema, req.body);
     if (!parsed.ok) return renderForm(req, res, page, 422, null, req.body, parsed.errors);
     try {
@@ -95,11 +95,11 @@ function catalogRouter(page: CatalogPage): Router {
     res.redirect(`/administracao/${page.path}?salvo=1`);
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/:id', input({ params: idParams('id') }), async (req, res) => {
     await renderForm(req, res, page, 200, String(req.params.id), await getCatalogItem(page.kind, String(req.params.id)));
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', input({ params: idParams('id') }), async (req, res) => {
     const id = String(req.params.id);
     const current = await getCatalogItem(page.kind, id);
     const parsed = parseForm(page.schema, req.body);
@@ -113,12 +113,12 @@ function catalogRouter(page: CatalogPage): Router {
     res.redirect(`/administracao/${page.path}/${id}?salvo=1`);
   });
 
-  router.post('/:id/desativar', async (req, res) => {
+  router.post('/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), false);
     res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=desativado`);
   });
 
-  router.post('/:id/reativar', async (req, res) => {
+  router.post('/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
     await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), true);
     res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=reativado`);
   });

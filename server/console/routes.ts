@@ -6,7 +6,7 @@ import type { TenantKind } from '../models';
 import { platformFigures } from '../platform/figures';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
-import { parseForm } from '../validation';
+import { NO_INPUT, idParams, input, ownEntry, parseForm } from '../validation';
 import {
   approveRequest,
   auditLog,
@@ -38,8 +38,8 @@ export default function consoleRoutes(services: Services): Router {
   const router = Router();
   router.use('/admin', requireOperator);
 
-  router.get('/admin', async (req, res) => {
-    const queue: QueueName = query(req, 'fila') in QUEUES ? (query(req, 'fila') as QueueName) : 'analise';
+  router.get('/admin', input(NO_INPUT), async (req, res) => {
+    const queue: QueueName = Object.hasOwn(QUEUES, query(req, 'fila')) ? (query(req, 'fila') as QueueName) : 'analise';
     const uf = stateByUf(query(req, 'uf')) ? query(req, 'uf') : '';
     const kind = (['municipio', 'estado', 'orgao'] as const).find((k) => k === query(req, 'tipo'));
     const q = query(req, 'q');
@@ -65,19 +65,19 @@ export default function consoleRoutes(services: Services): Router {
       request,
       kindLabel: request.ente ? KIND_LABELS[request.ente.kind] : '',
       tenantLink: request.status === 'approved' && request.slug ? tenantUrl(services.config, request.slug) : null,
-      notice: { aprovado: 'Pedido aprovado: o ente foi criado e o gestor recebeu o convite.', recusado: 'Pedido recusado; o gestor foi avisado.', falha: 'A criação do ente falhou. Veja o erro abaixo.' }[query(req, 'ok')],
+      notice: ownEntry({ aprovado: 'Pedido aprovado: o ente foi criado e o gestor recebeu o convite.', recusado: 'Pedido recusado; o gestor foi avisado.', falha: 'A criação do ente falhou. Veja o erro abaixo.' }, query(req, 'ok')),
       ...extra,
     });
   }
 
-  router.get('/admin/pedidos/:id', (req, res) => renderRequest(req, res));
+  router.get('/admin/pedidos/:id', input({ params: idParams('id') }), (req, res) => renderRequest(req, res));
 
-  router.post('/admin/pedidos/:id/aprovar', async (req, res) => {
+  router.post('/admin/pedidos/:id/aprovar', input({ params: idParams('id') }), async (req, res) => {
     const result = await approveRequest(services, String(req.params.id), operatorOf(req));
     res.redirect(303, `/admin/pedidos/${req.params.id}?ok=${result.ok ? 'aprovado' : 'falha'}`);
   });
 
-  router.post('/admin/pedidos/:id/recusar', async (req, res) => {
+  router.post('/admin/pedidos/:id/recusar', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(refusalSchema, req.body);
     if (!parsed.ok) {
       return renderRequest(req, res, 422, { errors: parsed.errors, summary: parsed.summary, values: { reason: req.body?.reason ?? '' } });
@@ -94,18 +94,18 @@ export default function consoleRoutes(services: Services): Router {
       title: 'Entes',
       tenants: tenants.map((t) => ({ ...t, kindLabel: KIND_LABELS[t.kind], active: t.status === 'active', formErrors: extra.tenantId === t.id ? extra.errors : undefined })),
       filter: { q, active: filterStatus === 'active', suspended: filterStatus === 'suspended' },
-      notice: { suspenso: 'Ente suspenso: o endereço mostra "temporariamente indisponível".', reativado: 'Ente reativado.', artigo: 'Artigo do nome do ente salvo: os textos do ente já o usam.' }[query(req, 'ok')],
+      notice: ownEntry({ suspenso: 'Ente suspenso: o endereço mostra "temporariamente indisponível".', reativado: 'Ente reativado.', artigo: 'Artigo do nome do ente salvo: os textos do ente já o usam.' }, query(req, 'ok')),
       ...extra,
     });
   }
 
-  router.get('/admin/entes', (req, res) => renderTenants(req, res));
+  router.get('/admin/entes', input(NO_INPUT), (req, res) => renderTenants(req, res));
 
   for (const [path, status, ok] of [
     ['suspender', 'suspended', 'suspenso'],
     ['reativar', 'active', 'reativado'],
   ] as const) {
-    router.post(`/admin/entes/:id/${path}`, async (req, res) => {
+    router.post(`/admin/entes/:id/${path}`, input({ params: idParams('id') }), async (req, res) => {
       const parsed = parseForm(tenantStatusSchema, req.body);
       if (!parsed.ok) {
         const field = `reason-${req.params.id}`;
@@ -120,7 +120,7 @@ export default function consoleRoutes(services: Services): Router {
     });
   }
 
-  router.post('/admin/entes/:id/artigo', async (req, res) => {
+  router.post('/admin/entes/:id/artigo', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(tenantArticleSchema, req.body);
     if (!parsed.ok) {
       return renderTenants(req, res, 422, { summary: [{ field: `article-${req.params.id}`, message: parsed.errors.article }] });
@@ -129,7 +129,7 @@ export default function consoleRoutes(services: Services): Router {
     res.redirect(303, '/admin/entes?ok=artigo');
   });
 
-  router.get('/admin/auditoria', async (req, res) => {
+  router.get('/admin/auditoria', input(NO_INPUT), async (req, res) => {
     const rows = await auditLog(sequelize, { action: query(req, 'acao').replace(/[^a-z_.]/g, '') });
     res.render('console/audit', {
       title: 'Registro de auditoria',

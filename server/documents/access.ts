@@ -4,24 +4,11 @@ import type { Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
 import type { Actor } from './actor';
-import { effectiveLevelSql, findableSql } from '../processes/access';
+import { effectiveLevelSql, findableSql, listableSql, readableSql } from '../processes/access';
 import { select } from './sql';
 
-export { effectiveLevelSql, findableSql };
-
-/**
- * Who may read a process (and so its documents), in one SQL predicate that pages, search and the
- * process PDF all use, so they can never disagree. `p` is the process row; `$U` the user, `$X` the
- * unit the user works in. The level is the most restrictive among the process and its documents:
- * - público: anyone in the tenant;
- * - restrito: units the process has passed through (process_units);
- * - sigiloso: users holding an active credential (access_credentials).
- */
-export function readableSql(p: string, userParam: string, unitParam: string): string {
-  const credential = `EXISTS (SELECT 1 FROM access_credentials ac WHERE ac.process_id = ${p}.id AND ac.user_id = ${userParam} AND ac.revoked_at IS NULL)`;
-  const passed = `EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = ${p}.id AND pu.unit_id = ${unitParam})`;
-  return `(CASE ${effectiveLevelSql(p)} WHEN 'public' THEN true WHEN 'restricted' THEN ${passed} ELSE ${credential} END)`;
-}
+/** The one access rule lives in processes/access.ts; documents, search and the process PDF use it from here too. */
+export { effectiveLevelSql, findableSql, listableSql, readableSql };
 
 /** A document's content is readable when its process is, and it is not another unit's minuta. */
 export function documentReadableSql(d: string, unitParam: string): string {

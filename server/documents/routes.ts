@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import { diffWords } from 'diff';
 import { ConflictError, ValidationError } from '../errors';
@@ -6,8 +7,9 @@ import { DocumentType, LegalBasis } from '../models';
 import type { Services } from '../services';
 import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
 import { inTenant } from '../tenancy/context';
-import { parseForm, type FieldErrors } from '../validation';
+import { idParams, idSchema, input, inputOf, parseForm, type FieldErrors } from '../validation';
 import { readableProcess } from './access';
+import { registerProcessSurface } from '../processes/surfaces';
 import { actorFrom } from './actor';
 import {
   cancelDocument,
@@ -52,6 +54,9 @@ function summaryOf(errors: FieldErrors) {
 }
 
 /** Document screens: include (internal/external), open, edit with versions, delete/cancel, download. */
+/** A version number of a document (1, 2, …), as the versions page links it. */
+const versionNumber = z.string({ error: 'Escolha as duas versões a comparar.' }).regex(/^[1-9][0-9]{0,5}$/, 'Escolha as duas versões a comparar.').transform(Number);
+
 export default function documentRoutes(services: Services): Router {
   const router = Router();
   const { config } = services;
@@ -70,9 +75,9 @@ export default function documentRoutes(services: Services): Router {
     });
   }
 
-  router.get('/processos/:processId/documentos/novo', requireUser, (req, res) => renderNew(req, res));
+  router.get('/processos/:processId/documentos/novo', input({ params: idParams('processId') }), requireUser, (req, res) => renderNew(req, res));
 
-  router.post('/processos/:processId/documentos', requireUser, async (req, res) => {
+  router.post('/processos/:processId/documentos', input({ params: idParams('processId') }), requireUser, async (req, res) => {
     const parsed = parseForm(internalDocumentSchema, req.body);
     if (!parsed.ok) return renderNew(req, res, 422, req.body, parsed.errors);
     try {
@@ -99,9 +104,9 @@ export default function documentRoutes(services: Services): Router {
     });
   }
 
-  router.get('/processos/:processId/documentos/externo/novo', requireUser, (req, res) => renderUpload(req, res));
+  router.get('/processos/:processId/documentos/externo/novo', input({ params: idParams('processId') }), requireUser, (req, res) => renderUpload(req, res));
 
-  router.post('/processos/:processId/documentos/externo', requireUser, async (req, res) => {
+  router.post('/processos/:processId/documentos/externo', input({ params: idParams('processId') }), requireUser, async (req, res) => {
     const values = { ...(req.body ?? {}) } as Record<string, unknown>;
     if (req.uploadError) return renderUpload(req, res, 413, values, { arquivo: req.uploadError });
     const parsed = parseForm(externalDocumentSchema, values);
@@ -115,7 +120,7 @@ export default function documentRoutes(services: Services): Router {
     }
   });
 
-  router.get('/processos/:processId/documentos', requireUser, async (req, res) => {
+  router.get('/processos/:processId/documentos', input({ params: idParams('processId') }), requireUser, async (req, res) => {
     const actor = actorFrom(req);
     const process = await inTenant((t) => readableProcess(t, actor, String(req.params.processId)));
     const tree = await documentTree(actor, process.id);
@@ -140,12 +145,12 @@ export default function documentRoutes(services: Services): Router {
     });
   }
 
-  router.get('/documentos/:id', requireUser, async (req, res) => {
+  router.get('/documentos/:id', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const doc = await openDocument(actorFrom(req), String(req.params.id));
     await documentPage(res, req, doc);
   });
 
-  router.get('/documentos/:id/arquivo', requireUser, async (req, res) => {
+  router.get('/documentos/:id/arquivo', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const file = await downloadFile(actorFrom(req), String(req.params.id));
     const inline = req.query.ver === '1' && file.mime.startsWith('image/');
     await sendFile(req, res, file, inline ? 'inline' : 'attachment');
@@ -168,9 +173,9 @@ export default function documentRoutes(services: Services): Router {
     });
   }
 
-  router.get('/documentos/:id/editar', requireUser, (req, res) => renderEditor(req, res));
+  router.get('/documentos/:id/editar', input({ params: idParams('id') }), requireUser, (req, res) => renderEditor(req, res));
 
-  router.post('/documentos/:id/editar', requireUser, async (req, res) => {
+  router.post('/documentos/:id/editar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const parsed = parseForm(bodySchema, req.body);
     if (!parsed.ok) return renderEditor(req, res, 422, undefined, parsed.errors);
     const result = await saveDocumentBody(actorFrom(req), String(req.params.id), parsed.data.body, null, {
@@ -180,27 +185,26 @@ export default function documentRoutes(services: Services): Router {
     res.redirect(`/documentos/${req.params.id}?ok=${ok}`);
   });
 
-  router.get('/documentos/:id/versoes', requireUser, async (req, res) => {
+  router.get('/documentos/:id/versoes', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const { document, versions } = await listVersions(actorFrom(req), String(req.params.id));
     res.render('documents/versions', { title: `Versões de ${document.title}`, doc: document, versions });
   });
 
-  router.get('/documentos/:id/versoes/comparar', requireUser, async (req, res) => {
-    const a = Number(req.query.de);
-    const b = Number(req.query.para);
-    if (!Number.isInteger(a) || !Number.isInteger(b)) throw new ValidationError('Escolha as duas versões a comparar.');
+  const compareInput = { params: idParams('id'), query: z.object({ de: versionNumber, para: versionNumber }) };
+  router.get('/documentos/:id/versoes/comparar', input(compareInput), requireUser, async (req, res) => {
+    const { de: a, para: b } = inputOf(req, compareInput).query;
     const { document, from, to } = await versionBodies(actorFrom(req), String(req.params.id), a, b);
     const { htmlToText } = await import('./sanitize');
     const parts = diffWords(htmlToText(from), htmlToText(to)).map((p) => ({ value: p.value, added: !!p.added, removed: !!p.removed }));
     res.render('documents/compare', { title: `Comparar versões de ${document.title}`, doc: document, a, b, parts });
   });
 
-  router.post('/documentos/:id/versoes/:version/restaurar', requireUser, async (req, res) => {
-    await restoreDocumentVersion(actorFrom(req), String(req.params.id), Number(req.params.version));
+  router.post('/documentos/:id/versoes/:version/restaurar', input({ params: z.object({ id: idSchema, version: versionNumber }) }), requireUser, async (req, res) => {
+    await restoreDocumentVersion(actorFrom(req), String(req.params.id), inputOf(req, { params: z.object({ version: versionNumber }) }).params.version);
     res.redirect(`/documentos/${req.params.id}?ok=restaurado`);
   });
 
-  router.post('/documentos/:id/excluir', requireUser, async (req, res) => {
+  router.post('/documentos/:id/excluir', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const doc = await documentForActor(actorFrom(req), String(req.params.id));
     await deleteDocument(actorFrom(req), doc.id);
     res.redirect(`/processos/${doc.processId}/documentos?ok=excluido`);
@@ -211,9 +215,9 @@ export default function documentRoutes(services: Services): Router {
     res.status(status).render('documents/cancel', { title: `Cancelar ${doc.title}`, doc, values, errors, summary: summaryOf(errors) });
   }
 
-  router.get('/documentos/:id/cancelar', requireUser, (req, res) => renderCancel(req, res));
+  router.get('/documentos/:id/cancelar', input({ params: idParams('id') }), requireUser, (req, res) => renderCancel(req, res));
 
-  router.post('/documentos/:id/cancelar', requireUser, async (req, res) => {
+  router.post('/documentos/:id/cancelar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const parsed = parseForm(cancelSchema, req.body);
     if (!parsed.ok) return renderCancel(req, res, 422, req.body, parsed.errors);
     await cancelDocument(actorFrom(req), String(req.params.id), parsed.data.reason);
@@ -222,3 +226,13 @@ export default function documentRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /processos/:processId/documentos', 'árvore de documentos do processo');
+registerProcessSurface('GET /processos/:processId/documentos/novo', 'formulário de novo documento');
+registerProcessSurface('GET /processos/:processId/documentos/externo/novo', 'formulário de documento externo');
+registerProcessSurface('GET /documentos/:id', 'documento: título, número, conteúdo, assinaturas');
+registerProcessSurface('GET /documentos/:id/arquivo', 'arquivo do documento externo');
+registerProcessSurface('GET /documentos/:id/editar', 'editor do documento');
+registerProcessSurface('GET /documentos/:id/versoes', 'versões do documento');
+registerProcessSurface('GET /documentos/:id/versoes/comparar', 'comparação de versões');
+registerProcessSurface('GET /documentos/:id/cancelar', 'formulário de cancelamento');

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
 import multer from 'multer';
 import { namespace } from '../db/cls';
+import { BadRequestError } from '../errors';
 import { isCitizenUploadPath } from '../protocol/paths';
 
 /** What an external document may be, recognised by content (magic bytes), never by name. */
@@ -75,7 +76,10 @@ export function parseUploads(maxBytes: number): RequestHandler {
         req.resume();
         return next();
       }
-      next(err);
+      // A truncated or malformed body (busboy: "Unexpected end of form", "Malformed part header"…):
+      // refused before the CSRF check and any route, so nothing is written.
+      req.resume();
+      next(new BadRequestError('O formulário chegou incompleto ou malformado. Volte à página, recarregue-a e envie de novo.'));
     }, namespace.active));
   };
 }

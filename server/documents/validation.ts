@@ -1,6 +1,7 @@
 import { ID_PATTERN } from './ids';
 import { z } from 'zod';
 import { todayInSaoPaulo } from '../processes/dates';
+import { isCalendarDate } from '../validation';
 
 const id = (message: string) => z.string({ error: message }).regex(ID_PATTERN, message);
 const accessLevel = z.enum(['public', 'restricted', 'secret'], { error: 'Escolha o nível de acesso.' });
@@ -26,7 +27,8 @@ export const externalDocumentSchema = internalDocumentSchema.extend({
   documentDate: z
     .string({ error: 'Informe a data do documento.' })
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'Informe a data do documento.')
-    .refine((v) => !Number.isNaN(Date.parse(v)) && v <= todayInSaoPaulo(), 'A data do documento não pode ser futura.'),
+    .refine(isCalendarDate, 'Informe uma data que exista (dd/mm/aaaa).')
+    .refine((v) => v <= todayInSaoPaulo(), 'A data do documento não pode ser futura.'),
   origin: z.enum(['nato_digital', 'digitalizado'], { error: 'Diga se o documento é nato-digital ou digitalizado.' }),
   sender: optionalText(200, 'Use no máximo 200 caracteres.'),
 });

@@ -4,13 +4,14 @@ import { refreshMemberships } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { safeNext } from '../auth/routes';
+import { NO_INPUT, input } from '../validation';
 
 const switchSchema = z.object({ unitId: z.string().regex(/^\d+$/) });
 
 export default function homeRoutes(): Router {
   const router = Router();
   /** Header switcher: the unit must be one of the user's (re-read, so a revoked unit is refused). */
-  router.post('/unidade-atual', requireUser, async (req, res) => {
+  router.post('/unidade-atual', input(NO_INPUT), requireUser, async (req, res) => {
     const parsed = switchSchema.safeParse(req.body);
     await refreshMemberships(req);
     const unitId = parsed.success ? parsed.data.unitId : '';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import { actorOf } from '../audit/record';
 import { refreshMemberships, requireRole } from '../auth/currentUnit';
@@ -6,8 +7,8 @@ import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ROLES, type Role } from '../models';
 import { flatten, unitTree } from '../units/service';
-import { parseForm } from '../validation';
-import { addMembershipSchema, cpfSchema, inviteSchema, parseInviteMemberships, positionSchema, userIdSchema } from './adminValidation';
+import { NO_INPUT, idParams, input, inputOf, parseForm, queryId, queryPage, queryText } from '../validation';
+import { addMembershipSchema, cpfSchema, inviteSchema, parseInviteMemberships, positionSchema } from './adminValidation';
 import {
   addMembership,
   addPosition,
@@ -22,7 +23,6 @@ import {
   setUserCpf,
   userDetail,
 } from './service';
-import { NotFoundError } from '../errors';
 
 const INVITE_ROWS = 3;
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: { basic: 'Básico', admin: 'Administrador', protocol: 'Protocolo' }[r] }));
@@ -72,12 +72,22 @@ export default function peopleAdminRoutes(config: Config): Router {
   const router = Router();
   router.use('/usuarios', requireUser, requireRole('admin'));
 
-  router.get('/usuarios', async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
-    const unitId = typeof req.query.unidade === 'string' && /^\d{1,18}$/.test(req.query.unidade) ? req.query.unidade : undefined;
-    const role = ROLES.includes(req.query.perfil as Role) ? (req.query.perfil as Role) : undefined;
-    const active = req.query.situacao === 'inativos' ? 'false' : req.query.situacao === 'todos' ? 'all' : 'true';
-    const page = Math.max(1, Number.parseInt(String(req.query.pagina ?? '1'), 10) || 1);
+  const listQuery = {
+    query: z.object({
+      q: queryText(100),
+      unidade: queryId,
+      perfil: z.union([z.enum(ROLES as [Role, ...Role[]], { error: 'Perfil inválido.' }), z.literal('')]).optional().transform((v) => v || undefined),
+      situacao: z.union([z.enum(['ativos', 'inativos', 'todos'], { error: 'Situação inválida.' }), z.literal('')]).optional(),
+      pagina: queryPage,
+    }),
+  };
+  router.get('/usuarios', input(listQuery), async (req, res) => {
+    const { query: v } = inputOf(req, listQuery);
+    const q = v.q?.trim() ?? '';
+    const unitId = v.unidade;
+    const role = v.perfil;
+    const active = v.situacao === 'inativos' ? 'false' : v.situacao === 'todos' ? 'all' : 'true';
+    const page = v.pagina ?? 1;
     const { rows, total } = await listUsers({ q, unitId, role, active, page });
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const query = (p: number): string => {
@@ -109,11 +119,11 @@ export default function peopleAdminRoutes(config: Config): Router {
     });
   });
 
-  router.get('/usuarios/convidar', async (_req, res) => {
+  router.get('/usuarios/convidar', input(NO_INPUT), async (_req, res) => {
     await renderInvite(res, 200);
   });
 
-  router.post('/usuarios', async (req, res) => {
+  router.post('/usuarios', input(NO_INPUT), async (req, res) => {
     const parsed = parseForm(inviteSchema, req.body);
     const rows = parseInviteMemberships(req.body ?? {});
     if (!parsed.ok || Object.keys(rows.errors).length) return renderInvite(res, 422, req.body, { ...(parsed.ok ? {} : parsed.errors), ...rows.errors });
@@ -131,11 +141,11 @@ export default function peopleAdminRoutes(config: Config): Router {
     }
   });
 
-  router.get('/usuarios/:id', async (req, res) => {
+  router.get('/usuarios/:id', input({ params: idParams('id') }), async (req, res) => {
     await renderUser(req, res);
   });
 
-  router.post('/usuarios/:id/perfis', async (req, res) => {
+  router.post('/usuarios/:id/perfis', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(addMembershipSchema, req.body);
     const id = String(req.params.id);
     if (!parsed.ok) return renderUser(req, res, 422, { roleErrors: parsed.errors, summary: errorList(parsed.errors) });
@@ -149,14 +159,14 @@ export default function peopleAdminRoutes(config: Config): Router {
     res.redirect(`/administracao/usuarios/${id}?salvo=perfis`);
   });
 
-  router.post('/usuarios/:id/perfis/:membershipId/remover', async (req, res) => {
+  router.post('/usuarios/:id/perfis/:membershipId/remover', input({ params: idParams('id', 'membershipId') }), async (req, res) => {
     const id = String(req.params.id);
     await removeMembership(actorOf(req), id, String(req.params.membershipId));
     if (id === req.user?.id) await refreshMemberships(req);
     res.redirect(`/administracao/usuarios/${id}?salvo=perfis`);
   });
 
-  router.post('/usuarios/:id/cargos', async (req, res) => {
+  router.post('/usuarios/:id/cargos', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(positionSchema, req.body);
     if (!parsed.ok) return renderUser(req, res, 422, { positionErrors: parsed.errors, positionValue: req.body?.title, summary: errorList(parsed.errors) });
     try {
@@ -168,14 +178,13 @@ export default function peopleAdminRoutes(config: Config): Router {
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=cargos`);
   });
 
-  router.post('/usuarios/:id/cargos/:positionId/remover', async (req, res) => {
+  router.post('/usuarios/:id/cargos/:positionId/remover', input({ params: idParams('id', 'positionId') }), async (req, res) => {
     await deactivatePosition(actorOf(req), String(req.params.id), String(req.params.positionId));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=cargos`);
   });
 
-  router.post('/usuarios/:id/cpf', async (req, res) => {
-    const ids = userIdSchema.safeParse(req.params);
-    if (!ids.success) throw new NotFoundError('Usuário não encontrado.');
+  router.post('/usuarios/:id/cpf', input({ params: idParams('id') }), async (req, res) => {
+    const ids = { data: { id: String(req.params.id) } };
     const parsed = parseForm(cpfSchema, req.body);
     if (!parsed.ok) return renderUser(req, res, 422, { cpfErrors: parsed.errors, cpfValue: req.body?.cpf, summary: errorList(parsed.errors) });
     try {
@@ -187,17 +196,17 @@ export default function peopleAdminRoutes(config: Config): Router {
     res.redirect(`/administracao/usuarios/${ids.data.id}?salvo=cpf`);
   });
 
-  router.post('/usuarios/:id/desativar', async (req, res) => {
+  router.post('/usuarios/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     await deactivateUser(actorOf(req), String(req.params.id));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=desativado`);
   });
 
-  router.post('/usuarios/:id/reativar', async (req, res) => {
+  router.post('/usuarios/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
     await reactivateUser(actorOf(req), String(req.params.id));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=reativado`);
   });
 
-  router.post('/usuarios/:id/reenviar-convite', async (req, res) => {
+  router.post('/usuarios/:id/reenviar-convite', input({ params: idParams('id') }), async (req, res) => {
     await resendInvitation(actorOf(req), config, String(req.params.id));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=reenviado`);
   });

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { FailureThrottle } from '../auth/failureThrottle';
 import type { Services } from '../services';
-import { parseForm } from '../validation';
+import { NO_INPUT, input, parseForm } from '../validation';
 import { forgotSchema } from './adminValidation';
 import { requestPasswordReset } from './service';
 
@@ -27,9 +27,9 @@ export default function forgotPasswordRoutes({ config, sequelize }: Services, li
     res.status(status).render('people/forgot', { title: 'Esqueci minha senha', ...extra });
   };
 
-  router.get('/esqueci-minha-senha', (_req, res) => render(res, 200));
+  router.get('/esqueci-minha-senha', input(NO_INPUT), (_req, res) => render(res, 200));
 
-  router.post('/esqueci-minha-senha', async (req: Request, res: Response) => {
+  router.post('/esqueci-minha-senha', input(NO_INPUT), async (req: Request, res: Response) => {
     const parsed = parseForm(forgotSchema, req.body);
     if (!parsed.ok) return render(res, 422, { errors: parsed.errors, summary: parsed.summary, values: { email: String(req.body?.email ?? '') } });
     const tenantId = req.site.type === 'tenant' ? req.site.tenant.id : 'platform';

@@ -3,7 +3,7 @@ import { hashPassword } from '../auth/passwords';
 import { logIn } from '../auth/logIn';
 import { recordTenantEvent } from '../auth/service';
 import { inTenant, requireTenant } from '../tenancy/context';
-import { parseForm } from '../validation';
+import { NO_INPUT, input, parseForm } from '../validation';
 import { consumeUserToken, peekUserToken } from './tokens';
 import { newPasswordSchema } from './validation';
 
@@ -15,14 +15,14 @@ function renderInvalid(res: Response): void {
 export default function passwordRoutes(): Router {
   const router = Router();
 
-  router.get('/definir-senha', async (req: Request, res: Response) => {
+  router.get('/definir-senha', input(NO_INPUT), async (req: Request, res: Response) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const found = await peekUserToken(token);
     if (!found) return renderInvalid(res);
     res.render('people/set-password', { title: 'Definir senha', token, user: { name: found.user.name, email: found.user.email }, invite: found.token.purpose === 'invite' });
   });
 
-  router.post('/definir-senha', async (req: Request, res: Response) => {
+  router.post('/definir-senha', input(NO_INPUT), async (req: Request, res: Response) => {
     const parsed = parseForm(newPasswordSchema, req.body);
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
     if (!parsed.ok) {

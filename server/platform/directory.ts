@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { tenantUrl } from '../tenancy/urls';
+import { NO_INPUT, input } from '../validation';
 
 const qSchema = z.string().trim().max(100);
 const ufSchema = z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/);
@@ -33,7 +34,7 @@ export async function searchDirectory(sequelize: Sequelize, config: Config, q: s
 /** The public directory of governments using PEN Nuvem (the platform header's search). */
 export default function directoryRoutes({ sequelize, config }: Services): Router {
   const router = Router();
-  router.get('/entes', async (req, res) => {
+  router.get('/entes', input(NO_INPUT), async (req, res) => {
     // Each filter stands alone: a malformed UF is ignored, the name search still runs.
     const q = qSchema.safeParse(req.query.q).data ?? '';
     const uf = ufSchema.safeParse(req.query.uf).data;

@@ -44,7 +44,8 @@ export type PdfBuilder = (config: Config, actor: Actor, processId: string, onPro
 export const INTERRUPTED_MESSAGE = 'a geração foi interrompida; gere novamente.';
 export const UNEXPECTED_MESSAGE = 'ocorreu um erro inesperado; gere novamente. Se o problema continuar, procure o suporte.';
 const GONE_MESSAGE = 'Este PDF não está mais disponível: gere-o novamente.';
-const JOB_ID = /^[0-9a-f]{32}$/;
+/** A job's id: 32 hex digits (random, unguessable). */
+export const JOB_ID = /^[0-9a-f]{32}$/;
 
 interface JobRow {
   id: string;

@@ -84,12 +84,38 @@ export async function readableProcess(t: Transaction, id: string, viewer: Viewer
   return process;
 }
 
+/** The viewer holds an active access credential for the process `p`. */
+function credentialSql(p: string, userBind: string): string {
+  return `EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = ${p}.id AND c.user_id = ${userBind} AND c.revoked_at IS NULL)`;
+}
+
 /**
- * SQL condition (over alias `p`) keeping only processes the viewer may find; `$user` is the bind
- * index of the viewer's user id.
+ * SQL condition keeping only processes the viewer may find (`decideAccess(...).canFind`); `p` is the
+ * process alias, `userBind` the bind index of the viewer's user id.
  */
-export function findableSql(userBind: string): string {
-  return `(${effectiveLevelSql('p')} <> 'secret' OR EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = ${userBind} AND c.revoked_at IS NULL))`;
+export function findableSql(userBind: string, p = 'p'): string {
+  return `(${effectiveLevelSql(p)} <> 'secret' OR ${credentialSql(p, userBind)})`;
+}
+
+/**
+ * SQL condition keeping only processes whose content the viewer may read (`decideAccess(...).canRead`):
+ * parties, specification, relations, andamentos, documents, PDF pages, type-ahead suggestions.
+ */
+export function readableSql(p: string, userBind: string, unitBind: string): string {
+  const passed = `EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = ${p}.id AND pu.unit_id = ${unitBind})`;
+  return `(CASE ${effectiveLevelSql(p)} WHEN 'public' THEN true WHEN 'restricted' THEN ${passed} ELSE ${credentialSql(p, userBind)} END)`;
+}
+
+/**
+ * What a search or a list may show of processes matched by criteria (docs/security.md, "Pesquisa"):
+ * a process the viewer may read, or — when `exactNumberBind` is given — a process they may only
+ * find, matched by its whole number (restrito elsewhere: number, type and the "acesso restrito"
+ * notice; nothing else). Criteria about content (interessado, text, dates, units, partial numbers)
+ * never list a process the viewer cannot read, so they cannot be used to learn what it holds.
+ */
+export function listableSql(p: string, userBind: string, unitBind: string, exactNumberBind: string | null): string {
+  const readable = readableSql(p, userBind, unitBind);
+  return exactNumberBind ? `(${readable} OR (${p}.number_digits = ${exactNumberBind} AND ${findableSql(userBind, p)}))` : readable;
 }
 
 /**

@@ -7,7 +7,8 @@ import { LegalBasis, Process, ProcessType, SECRECY_GRADES, Unit, type AccessLeve
 import { inTenant, requireTenant } from '../tenancy/context';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
-import { parseForm, type FieldErrors } from '../validation';
+import { z } from 'zod';
+import { NO_INPUT, idParams, idSchema, input, inputOf, parseForm, queryId, queryText, type FieldErrors } from '../validation';
 import { findableSql, type Viewer } from './access';
 import { alterProcess, annexProcess, assignProcess, concludeProcess, grantCredential, relateProcess, reopenProcess, resumeProcess, revokeCredential, suspendProcess, unrelateProcess } from './actions';
 import { createProcess } from './create';
@@ -15,6 +16,8 @@ import { todayInSaoPaulo } from './dates';
 import { inboxPages } from './inbox';
 import { sendProcess } from './send';
 import { fillProcessPageSlots } from './pageSlots';
+import { suggestParties } from './partySuggestions';
+import { registerProcessSurface } from './surfaces';
 import { processPage } from './view';
 import { MAX_PARTIES, createSchema, idsSchema, inboxQuerySchema, partiesFrom, processFieldsSchema, sendSchema, summaryOf } from './validation';
 
@@ -116,12 +119,18 @@ function errorsOf(err: unknown): FieldErrors | null {
   return err instanceof ValidationError ? { ...err.fields, ...(Object.keys(err.fields).length ? {} : { _form: err.message }) } : null;
 }
 
+/** The process page: its id, the full history switch, a document opened in the page. */
+const pageInput = {
+  params: idParams('id'),
+  query: z.object({ historico: z.enum(['completo'], { error: 'Valor inválido para o histórico.' }).optional(), documento: queryId }),
+};
+
 export default function processRoutes(services: Services): Router {
   const router = Router();
 
   /** Controle de processos of the current unit. */
-  router.get('/', requireUser, async (req, res) => {
-    const query = inboxQuerySchema.parse(req.query);
+  router.get('/', input({ query: inboxQuerySchema }), requireUser, async (req, res) => {
+    const { query } = inputOf(req, { query: inboxQuerySchema });
     // `?unidade=<id>` (openProcessesUrl) opens the inbox of one of the user's own units.
     if (query.unidade && req.session.memberships?.some((m) => m.unitId === query.unidade)) req.session.currentUnitId = query.unidade;
     const unit = currentUnit(req);
@@ -163,7 +172,7 @@ export default function processRoutes(services: Services): Router {
   });
 
   /** Batch: conclude selected processes here, or go to the batch send form. */
-  router.post('/controle-de-processos/lote', requireUser, async (req, res) => {
+  router.post('/controle-de-processos/lote', input(NO_INPUT), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const parsed = parseForm(idsSchema, req.body);
     if (!parsed.ok) throw new ValidationError('Selecione ao menos um processo na lista.');
@@ -175,7 +184,7 @@ export default function processRoutes(services: Services): Router {
     res.redirect('/');
   });
 
-  router.get('/processos/novo', requireUser, async (req, res) => {
+  router.get('/processos/novo', input(NO_INPUT), requireUser, async (req, res) => {
     viewerOf(req);
     const refused = req.session.refusedProcessForm;
     if (refused) {
@@ -192,7 +201,7 @@ export default function processRoutes(services: Services): Router {
     res.redirect(303, '/processos/novo');
   };
 
-  router.post('/processos', requireUser, async (req, res) => {
+  router.post('/processos', input(NO_INPUT), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const body = req.body as Record<string, unknown>;
     const parsed = parseForm(createSchema, body);
@@ -215,27 +224,18 @@ export default function processRoutes(services: Services): Router {
     }
   });
 
-  /** Type-ahead over the tenant's previous interessados (name prefix or CPF/CNPJ prefix). */
-  router.get('/api/processos/interessados', requireUser, async (req, res) => {
-    viewerOf(req);
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
-    if (q.length < 2) return res.json([]);
-    const digits = q.replace(/[.\-/\s]/g, '').toUpperCase();
-    const rows = await inTenant((t) =>
-      Process.sequelize!.query<{ name: string; document: string | null }>(
-        `SELECT name, document FROM parties
-          WHERE lower(name) LIKE $1 ESCAPE '\\' ${/^[0-9A-Z]{3,14}$/.test(digits) && /[0-9]/.test(digits) ? 'OR document LIKE $2' : ''}
-          ORDER BY name LIMIT 10`,
-        { bind: /^[0-9A-Z]{3,14}$/.test(digits) && /[0-9]/.test(digits) ? [`${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`, `${digits}%`] : [`${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`], transaction: t, type: QueryTypes.SELECT },
-      ),
-    );
-    res.json(rows);
+  /** Type-ahead over the interessados of processes the viewer may read. */
+  const suggestionQuery = { query: z.object({ q: queryText(100) }) };
+  router.get('/api/processos/interessados', input(suggestionQuery), requireUser, async (req, res) => {
+    res.json(await suggestParties(viewerOf(req), inputOf(req, suggestionQuery).query.q ?? ''));
   });
 
   /** Find a process by its number (restrito is findable; sigiloso only with a credential). */
-  router.get('/processos/numero', requireUser, async (req, res) => {
+  const numberQuery = { query: z.object({ numero: queryText(60) }) };
+  router.get('/processos/numero', input(numberQuery), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
-    const digits = typeof req.query.numero === 'string' ? req.query.numero.replace(/[^0-9]/g, '') : '';
+    const numero = inputOf(req, numberQuery).query.numero ?? '';
+    const digits = numero.replace(/[^0-9]/g, '');
     const found = digits
       ? await inTenant((t) =>
           Process.sequelize!.query<{ id: string }>(`SELECT p.id FROM processes p WHERE p.number_digits = $1 AND ${findableSql('$2')}`, {
@@ -246,18 +246,18 @@ export default function processRoutes(services: Services): Router {
         )
       : [];
     if (found[0]) return res.redirect(`/processos/${found[0].id}`);
-    res.status(404).render('processes/not-found', { title: 'Processo não encontrado', numero: req.query.numero });
+    res.status(404).render('processes/not-found', { title: 'Processo não encontrado', numero });
   });
 
   /** Batch send form and action. */
-  router.get('/processos/enviar', requireUser, async (req, res) => {
+  router.get('/processos/enviar', input({ query: z.object({ ids: z.union([idSchema, z.array(idSchema)]).optional() }) }), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const ids = idsSchema.shape.ids.safeParse(req.query.ids);
     if (!ids.success) throw new ValidationError('Selecione ao menos um processo na lista.');
     await renderSend(res, viewer, ids.data, {}, {});
   });
 
-  router.post('/processos/enviar', requireUser, async (req, res) => {
+  router.post('/processos/enviar', input(NO_INPUT), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const ids = idsSchema.shape.ids.safeParse((req.body as Record<string, unknown>).ids);
     if (!ids.success) throw new ValidationError('Selecione ao menos um processo na lista.');
@@ -339,11 +339,11 @@ export default function processRoutes(services: Services): Router {
     });
   }
 
-  router.get('/processos/:id', requireUser, async (req, res) => {
+  router.get('/processos/:id', input(pageInput), requireUser, async (req, res) => {
     await renderPage(req, res, String(req.params.id));
   });
 
-  router.get('/processos/:id/enviar', requireUser, async (req, res) => {
+  router.get('/processos/:id/enviar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     await processPage(String(req.params.id), viewer).then((p) => {
       if (!p.actions.send) throw new PermissionDeniedError('Só é possível enviar um processo aberto na unidade atual, não sobrestado nem anexado.');
@@ -351,13 +351,13 @@ export default function processRoutes(services: Services): Router {
     await renderSend(res, viewer, [String(req.params.id)], {}, {});
   });
 
-  router.post('/processos/:id/enviar', requireUser, async (req, res) => {
+  router.post('/processos/:id/enviar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     await doSend(req, res, viewerOf(req), [String(req.params.id)]);
   });
 
   /** Inline actions of the process page: redirect on success, re-render the page with errors otherwise. */
   const inline = (path: string, run: (req: Request, viewer: Viewer, id: string) => Promise<string>) => {
-    router.post(`/processos/:id/${path}`, requireUser, async (req, res) => {
+    router.post(`/processos/:id/${path}`, input({ params: idParams('id', ...[...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1])) }), requireUser, async (req, res) => {
       const id = String(req.params.id);
       const viewer = viewerOf(req);
       try {
@@ -419,7 +419,7 @@ export default function processRoutes(services: Services): Router {
     return 'Credencial de acesso cassada.';
   });
 
-  router.get('/processos/:id/alterar', requireUser, async (req, res) => {
+  router.get('/processos/:id/alterar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const page = await processPage(String(req.params.id), viewer);
     if (!page.actions.alter) throw new PermissionDeniedError('Só é possível alterar um processo aberto na unidade atual e não anexado.');
@@ -437,7 +437,7 @@ export default function processRoutes(services: Services): Router {
     await renderProcessForm(res, 'processes/alter', { title: `Alterar processo ${page.number}`, p: page }, values);
   });
 
-  router.post('/processos/:id/alterar', requireUser, async (req, res) => {
+  router.post('/processos/:id/alterar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const viewer = viewerOf(req);
     const id = String(req.params.id);
     const body = req.body as Record<string, unknown>;
@@ -457,3 +457,11 @@ export default function processRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /', 'Controle de processos: número, tipo e especificação dos processos da unidade');
+registerProcessSurface('GET /processos/:id', 'página do processo: interessados, especificação, relacionados, anexados, sobrestamento, andamentos, documentos');
+registerProcessSurface('GET /api/processos/interessados', 'sugestões de interessados (nome e CPF/CNPJ)');
+registerProcessSurface('GET /processos/numero', 'localizar processo pelo número');
+registerProcessSurface('GET /processos/enviar', 'formulário de envio: números dos processos escolhidos');
+registerProcessSurface('GET /processos/:id/enviar', 'formulário de envio de um processo');
+registerProcessSurface('GET /processos/:id/alterar', 'formulário de alteração: todos os campos do processo');

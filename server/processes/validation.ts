@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS, SECRECY_GRADES, type AccessLevel, type SecrecyGrade } from '../models';
-import type { FieldErrors } from '../validation';
+import { calendarDate, type FieldErrors } from '../validation';
 import type { PartyInput } from './create';
 
 /** Form parsing for the process screens: shapes only; the rules live in the services. */
@@ -43,7 +43,7 @@ export const sendSchema = z.object({
   keepOpen: z.literal('on').optional().transform(Boolean),
   notify: z.literal('on').optional().transform(Boolean),
   expectedReturn: z
-    .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Informe a data no formato dd/mm/aaaa.'), z.literal('')])
+    .union([calendarDate('Informe uma data válida no formato dd/mm/aaaa.'), z.literal('')])
     .optional()
     .transform((v) => v || null),
 });

@@ -3,7 +3,7 @@ import { preparedSelect } from '../db/prepared';
 import { NotFoundError } from '../errors';
 import { Process, type AccessLevel } from '../models';
 import { inTenant } from '../tenancy/context';
-import { decideAccess, effectiveLevelSql, type Viewer } from './access';
+import { effectiveLevelSql, findableSql, readableSql, type Viewer } from './access';
 import { recordEvent } from './events';
 import { formatCpfCnpj } from '../formatting';
 import { allowedActions, type ProcessAction, type ProcessState } from './rules';
@@ -59,7 +59,10 @@ interface Raw {
   created_at: Date;
   suspended_reason: string | null;
   annexed_to: { id: string; number: string } | null;
+  annexed: boolean;
   credentialed: boolean;
+  findable: boolean;
+  readable: boolean;
   units: { unit_id: string; acronym: string; name: string; open: boolean; unread: boolean; assigned_user_id: string | null; assigned_name: string | null; expected_return: string | null; received_at: string | null; received_by: string | null }[];
   parties: { name: string; document: string | null }[] | null;
   relations: { id: string; number: string }[] | null;
@@ -72,9 +75,11 @@ const PAGE_SQL = `
 SELECT p.id, p.number, p.process_type_id, pt.name AS type_name, p.specification, p.access_level,
        p.legal_basis_id, lb.name || ' (' || lb.basis || ')' AS legal_basis, p.secrecy_grade, ou.acronym AS origin_unit,
        p.created_at, p.suspended_reason,
-       (SELECT json_build_object('id', a.id::text, 'number', a.number) FROM processes a WHERE a.id = p.annexed_to_id) AS annexed_to,
+       (SELECT json_build_object('id', a.id::text, 'number', a.number) FROM processes a WHERE a.id = p.annexed_to_id AND ${findableSql('$2', 'a')}) AS annexed_to,
+       p.annexed_to_id IS NOT NULL AS annexed,
        EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = $2 AND c.revoked_at IS NULL) AS credentialed,
        ${effectiveLevelSql('p')} AS effective_level,
+       ${findableSql('$2')} AS findable, ${readableSql('p', '$2', '$3')} AS readable,
        (SELECT coalesce(json_agg(json_build_object('unit_id', pu.unit_id::text, 'acronym', un.acronym, 'name', un.name, 'open', pu.open,
                  'unread', pu.unread, 'assigned_user_id', pu.assigned_user_id::text, 'assigned_name', au.name,
                  'expected_return', pu.expected_return::text, 'received_at', pu.received_at, 'received_by', ru.name) ORDER BY un.acronym), '[]')
@@ -85,9 +90,9 @@ SELECT p.id, p.number, p.process_type_id, pt.name AS type_name, p.specification,
           FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties,
        (SELECT json_agg(json_build_object('id', o.id::text, 'number', o.number) ORDER BY o.number)
           FROM process_relations r JOIN processes o ON o.id = CASE WHEN r.process_id = p.id THEN r.related_process_id ELSE r.process_id END
-         WHERE r.process_id = p.id OR r.related_process_id = p.id) AS relations,
+         WHERE (r.process_id = p.id OR r.related_process_id = p.id) AND ${findableSql('$2', 'o')}) AS relations,
        (SELECT json_agg(json_build_object('id', a.id::text, 'number', a.number) ORDER BY a.annexed_at)
-          FROM processes a WHERE a.annexed_to_id = p.id) AS annexes,
+          FROM processes a WHERE a.annexed_to_id = p.id AND ${findableSql('$2', 'a')}) AS annexes,
        (SELECT json_agg(json_build_object('id', c.id::text, 'user_id', c.user_id::text, 'name', u.name, 'email', u.email, 'granted_at', c.granted_at) ORDER BY u.name)
           FROM access_credentials c JOIN users u ON u.id = c.user_id
          WHERE p.access_level = 'secret' AND c.process_id = p.id AND c.revoked_at IS NULL) AS credentials,
@@ -112,7 +117,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
     if (!raw) throw new NotFoundError('Processo não encontrado.');
     const units = raw.units;
     const hereRow = units.find((u) => u.unit_id === String(viewer.unitId)) ?? null;
-    const access = decideAccess({ accessLevel: raw.effective_level, passedThroughUnit: Boolean(hereRow), credentialed: raw.credentialed });
+    const access = { canFind: raw.findable, canRead: raw.readable };
     if (!access.canFind) throw new NotFoundError('Processo não encontrado.');
     const state: ProcessState = {
       accessLevel: raw.access_level,
@@ -121,7 +126,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       passedThroughHere: Boolean(hereRow),
       openUnitCount: units.filter((u) => u.open).length,
       suspended: raw.suspended_reason !== null,
-      annexed: raw.annexed_to !== null,
+      annexed: raw.annexed,
       credentialed: raw.credentialed,
     };
     let receivedNow = false;
@@ -157,7 +162,8 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       secrecyGrade: raw.secrecy_grade,
       originUnit: raw.origin_unit,
       createdAt: raw.created_at,
-      suspendedReason: raw.suspended_reason,
+      // The reason can carry personal data: only who may read the process sees it (issue 12, item 3).
+      suspendedReason: canRead ? raw.suspended_reason : null,
       annexedTo: raw.annexed_to,
       canRead,
       state,

@@ -1,45 +1,32 @@
-import { ID_PATTERN } from '../documents/ids';
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom } from '../documents/actor';
 import { requireUser } from '../middleware/setUpAuth';
 import { DocumentType, ProcessType, Unit } from '../models';
 import { inTenant } from '../tenancy/context';
-import { parseForm } from '../validation';
+import { input, parseForm, queryDate, queryId, queryText } from '../validation';
+import { registerProcessSurface } from '../processes/surfaces';
 import { hasCriteria, search, type SearchCriteria } from './service';
 
-const optional = z
-  .string()
-  .trim()
-  .max(300)
-  .optional()
-  .transform((v) => v || undefined);
-const optionalId = z
-  .string()
-  .optional()
-  .transform((v) => (v && ID_PATTERN.test(v) ? v : undefined));
-const optionalDate = z
-  .string()
-  .optional()
-  .refine((v) => !v || /^\d{4}-\d{2}-\d{2}$/.test(v), 'Use uma data válida.')
-  .transform((v) => v || undefined);
-
 const searchSchema = z.object({
-  q: optional,
-  numero: optional,
-  tipoDocumento: optionalId,
-  tipoProcesso: optionalId,
-  interessado: optional,
-  unidade: optionalId,
-  de: optionalDate,
-  ate: optionalDate,
-  pagina: z.coerce.number().int().min(1).max(500).optional(),
+  q: queryText(),
+  numero: queryText(),
+  tipoDocumento: queryId,
+  tipoProcesso: queryId,
+  interessado: queryText(),
+  unidade: queryId,
+  de: queryDate,
+  ate: queryDate,
+  pagina: z.union([z.string().regex(/^[1-9][0-9]{0,2}$/, 'A página deve ser um número de 1 a 500.'), z.literal('')]).optional().transform((v) => (v ? Math.min(500, Number(v)) : undefined)),
 });
 
 /** Pesquisa: one GET form; the header's search box sends `q` (a number goes to the number field). */
 export default function searchRoutes(): Router {
   const router = Router();
-  router.get('/pesquisa', requireUser, async (req, res) => {
+  // The edge refuses what no form sends (repeated keys, overlong values); the form schema then words
+  // each field's problem next to it (422, the form kept).
+  const searchInput = { query: z.object(Object.fromEntries(Object.keys(searchSchema.shape).map((k) => [k, z.string().max(300, 'Use no máximo 300 caracteres.').optional()]))) };
+  router.get('/pesquisa', input(searchInput), requireUser, async (req, res) => {
     const options = await inTenant(async (t) => ({
       documentTypes: (await DocumentType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
       processTypes: (await ProcessType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
@@ -73,3 +60,5 @@ export default function searchRoutes(): Router {
   });
   return router;
 }
+
+registerProcessSurface('GET /pesquisa', 'resultados da pesquisa: processos e documentos, com trechos');

@@ -1,5 +1,5 @@
 import type { Actor } from '../documents/actor';
-import { documentReadableSql, findableSql, readableSql } from '../documents/access';
+import { documentReadableSql, listableSql, readableSql } from '../documents/access';
 import { select } from '../documents/sql';
 import { inTenant } from '../tenancy/context';
 
@@ -170,7 +170,8 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
         })),
       };
     }
-    const filters = [...processFilters, findableSql('$1')];
+    // A process the viewer cannot read is listed only for its whole number (docs/security.md).
+    const filters = [...processFilters, listableSql('p', '$1', '$2', digits ? arg(digits) : null)];
     const rows = await select<{ id: string; number: string; process_type: string; specification: string; created_at: Date; readable: boolean }>(
       t,
       `SELECT p.id, p.number, pt.name AS process_type, p.specification, p.created_at, ${readableSql('p', '$1', '$2')} AS readable
@@ -187,7 +188,7 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
         processId: String(r.id),
         processNumber: r.number,
         processType: r.process_type,
-        specification: r.specification,
+        specification: r.readable ? r.specification : '',
         readable: r.readable,
         documentId: null,
         documentTitle: null,

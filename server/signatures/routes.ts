@@ -1,11 +1,12 @@
 import { Router, type Request, type Response } from 'express';
+import { registerProcessSurface } from '../processes/surfaces';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
 import { actorFrom } from '../documents/actor';
 import { documentForActor } from '../documents/service';
 import { signSchema } from '../documents/validation';
-import { parseForm, type FieldErrors } from '../validation';
+import { idParams, input, parseForm, type FieldErrors } from '../validation';
 import { signDocument, signerTitlesOf, TooManySignatureAttemptsError } from './service';
 import { signatureThrottle } from './throttle';
 
@@ -29,9 +30,9 @@ export default function signatureRoutes(services: Services): Router {
     });
   }
 
-  router.get('/documentos/:id/assinar', requireUser, (req, res) => renderSign(req, res));
+  router.get('/documentos/:id/assinar', input({ params: idParams('id') }), requireUser, (req, res) => renderSign(req, res));
 
-  router.post('/documentos/:id/assinar', requireUser, async (req, res) => {
+  router.post('/documentos/:id/assinar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const parsed = parseForm(signSchema, req.body);
     if (!parsed.ok) return renderSign(req, res, 422, req.body, parsed.errors);
     try {
@@ -46,3 +47,5 @@ export default function signatureRoutes(services: Services): Router {
 
   return router;
 }
+
+registerProcessSurface('GET /documentos/:id/assinar', 'formulário de assinatura: título do documento');

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ROLES } from '../models';
+import { slugProblem } from './slugs';
 
 export const TENANTS_DIR = path.resolve(__dirname, '..', '..', 'tenants');
 
-export const slugSchema = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'Use letras minúsculas, números e hífens (sem hífen no início ou no fim).');
+export const slugSchema = z.string().superRefine((slug, ctx) => {
+  const problem = slugProblem(slug);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const acronymSchema = z
   .string()

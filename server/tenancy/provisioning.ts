@@ -3,12 +3,13 @@ import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } f
 import { seedCatalogs } from '../../seeders/catalog-defaults';
 import { seedTenant } from '../../seeders/tenant-defaults';
 import { loadMigrations, migrateSchema } from '../db/migrator';
-import { ConflictError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
 import { logger } from '../logger';
 import { PlatformAuditEntry, Tenant, TenantDomain } from '../models';
 import { enterTenantSchema, schemaFor, setCurrentTenant, type TenantRef } from './context';
 import type { TenantDefinition } from './definition';
 import type { TenantRegistry } from './registry';
+import { slugProblem } from './slugs';
 
 export interface ProvisionOptions {
   /** Hash given to the definition's users (demo tenants); null leaves them to set a password by invitation. */
@@ -65,6 +66,9 @@ export async function provisionTenant(
   def: TenantDefinition,
   opts: ProvisionOptions = {},
 ): Promise<ProvisionResult> {
+  // The address rule again here: every path (wizard, console, CLI, tests) ends in this function.
+  const problem = slugProblem(def.slug);
+  if (problem) throw new ValidationError(problem, { slug: problem });
   const start = performance.now();
   let ref: TenantRef;
   let fromSpare = false;

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { QueryTypes } from 'sequelize';
 import { recordChange, type Actor } from '../audit/record';
+import { neutraliseCell, restoreCell } from '../csvCells';
 import { ValidationError } from '../errors';
 import { Unit } from '../models';
 import { staleMembershipsOfTenant } from '../people/sessions';
@@ -46,7 +47,7 @@ function parseCsv(text: string): { records: string[][]; error?: string } {
       relax_column_count: true,
       trim: true,
     }) as string[][];
-    return { records };
+    return { records: records.map((cells) => cells.map(restoreCell)) };
   } catch (err) {
     return { records: [], error: `O arquivo não é um CSV válido: ${(err as Error).message}` };
   }
@@ -187,5 +188,5 @@ export async function commitImport(actor: Actor, text: string): Promise<ImportPl
 export async function exportCsv(): Promise<string> {
   const { roots, byId } = buildTree(await allUnits());
   const rows = flatten(roots).map((n) => [n.acronym, n.name, n.parentId ? byId.get(n.parentId)?.acronym ?? '' : '', n.protocolCode ?? '']);
-  return stringify([[...CSV_COLUMNS], ...rows]);
+  return stringify([[...CSV_COLUMNS], ...rows.map((cells) => cells.map(neutraliseCell))]);
 }

@@ -1,9 +1,10 @@
+import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import { actorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { NotFoundError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { parseForm } from '../validation';
+import { NO_INPUT, idParams, input, parseForm, queryId } from '../validation';
 import { commitImport, exportCsv, previewImport } from './csvImport';
 import {
   createUnit,
@@ -50,11 +51,11 @@ export default function unitRoutes(): Router {
   const router = Router();
   router.use(requireUser, requireRole('admin'));
 
-  router.get('/', (_req, res) => {
+  router.get('/', input(NO_INPUT), (_req, res) => {
     res.render('units/administration', { title: 'Administração' });
   });
 
-  router.get('/unidades', async (req, res) => {
+  router.get('/unidades', input(NO_INPUT), async (req, res) => {
     const { roots } = await unitTree();
     const all = flatten(roots);
     res.render('units/tree', {
@@ -66,16 +67,16 @@ export default function unitRoutes(): Router {
     });
   });
 
-  router.get('/unidades/exportar.csv', async (_req, res) => {
+  router.get('/unidades/exportar.csv', input(NO_INPUT), async (_req, res) => {
     const csv = await exportCsv();
     res.type('text/csv; charset=utf-8').attachment('unidades.csv').send(`\uFEFF${csv}`);
   });
 
-  router.get('/unidades/importar', (_req, res) => {
+  router.get('/unidades/importar', input(NO_INPUT), (_req, res) => {
     res.render('units/import', { title: 'Importar unidades' });
   });
 
-  router.post('/unidades/importar', async (req, res) => {
+  router.post('/unidades/importar', input(NO_INPUT), async (req, res) => {
     const file = req.file;
     if (!file || file.size === 0) {
       return res.status(422).render('units/import', { title: 'Importar unidades', errors: { arquivo: 'Escolha um arquivo CSV.' }, summary: [{ field: 'arquivo', message: 'Escolha um arquivo CSV.' }] });
@@ -91,7 +92,7 @@ export default function unitRoutes(): Router {
     });
   });
 
-  router.post('/unidades/importar/confirmar', async (req, res) => {
+  router.post('/unidades/importar/confirmar', input(NO_INPUT), async (req, res) => {
     const csv = typeof req.body?.csv === 'string' ? req.body.csv : '';
     try {
       await commitImport(actorOf(req), csv);
@@ -103,13 +104,13 @@ export default function unitRoutes(): Router {
     res.redirect('/administracao/unidades?importado=1');
   });
 
-  router.get('/unidades/nova', async (req, res) => {
+  router.get('/unidades/nova', input({ query: z.object({ superior: queryId }) }), async (req, res) => {
     const { roots } = await unitTree();
     const parents = flatten(roots).filter((n) => n.active).map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === req.query.superior }));
     res.render('units/new', { title: 'Nova unidade', parents, values: {} });
   });
 
-  router.post('/unidades', async (req, res) => {
+  router.post('/unidades', input(NO_INPUT), async (req, res) => {
     const parsed = parseForm(newUnitSchema, req.body);
     const body = req.body as Record<string, string>;
     const rerender = async (errors: Record<string, string>): Promise<void> => {
@@ -127,11 +128,11 @@ export default function unitRoutes(): Router {
     }
   });
 
-  router.get('/unidades/:id', async (req, res) => {
+  router.get('/unidades/:id', input({ params: idParams('id') }), async (req, res) => {
     await renderUnit(req, res, 200, { saved: req.query.salvo });
   });
 
-  router.post('/unidades/:id', async (req, res) => {
+  router.post('/unidades/:id', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(unitFormSchema, req.body);
     const errorsOf = (errors: Record<string, string>): Record<string, unknown> => ({ values: req.body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, errorsOf(parsed.errors));
@@ -144,7 +145,7 @@ export default function unitRoutes(): Router {
     res.redirect(`/administracao/unidades/${req.params.id}?salvo=dados`);
   });
 
-  router.post('/unidades/:id/mover', async (req, res) => {
+  router.post('/unidades/:id/mover', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(moveUnitSchema, req.body);
     const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: Object.entries(errors).map(([, message]) => ({ field: 'parentId', message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, moveErrors(parsed.errors));
@@ -157,7 +158,7 @@ export default function unitRoutes(): Router {
     res.redirect(`/administracao/unidades/${req.params.id}?salvo=movida`);
   });
 
-  router.post('/unidades/:id/desativar', async (req, res) => {
+  router.post('/unidades/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     try {
       await deactivateUnit(actorOf(req), String(req.params.id));
     } catch (err) {
@@ -167,7 +168,7 @@ export default function unitRoutes(): Router {
     res.redirect(`/administracao/unidades/${req.params.id}?salvo=desativada`);
   });
 
-  router.post('/unidades/:id/reativar', async (req, res) => {
+  router.post('/unidades/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
     await reactivateUnit(actorOf(req), String(req.params.id));
     res.redirect(`/administracao/unidades/${req.params.id}?salvo=reativada`);
   });

@@ -9,6 +9,8 @@ declare global {
     interface User extends Principal {}
     interface Request {
       site: Site;
+      /** What the route's `input(...)` schema parsed (server/validation.ts). */
+      input?: unknown;
     }
   }
 }

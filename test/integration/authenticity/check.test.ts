@@ -74,6 +74,21 @@ describe('Integration - authenticity/conferir autenticidade', () => {
     expect(res.text).not.to.contain('Dados pessoais do servidor');
   });
 
+  it('for restrito and sigiloso, confirms type, number and signers only: not the complement, the process nor the cancel reason', async () => {
+    const [basis] = await tenantQuery<{ id: string }>(a.tt, 'SELECT id FROM legal_bases ORDER BY id LIMIT 1');
+    for (const level of ['restricted', 'secret'] as const) {
+      const p = await newProcess(a, level === 'secret' ? { accessLevel: 'secret', legalBasisId: String(basis.id), secrecyGrade: 'secreto', processTypeId: a.ids.types['Processo administrativo disciplinar'] } : {});
+      const d = await inWorld(a, () => createInternalDocument(a.clerk, p.id, { documentTypeId: a.docTypes['Despacho'], complement: 'Pedido de Fulana de Tal', accessLevel: level === 'secret' ? 'public' : 'restricted', legalBasisId: level === 'secret' ? null : String(basis.id) }));
+      await inWorld(a, () => saveDocumentBody(a.clerk, String(d.id), '<p>Texto</p>'));
+      const { crc } = await inWorld(a, () => signDocument(a.clerk, String(d.id), { signerTitleId: a.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, 'auth-test', 5, 60)));
+      const res = await agentFor(a.tt.host).get(`/conferir-autenticidade?codigo=${d.verificationCode}&crc=${crc}`).expect(200);
+      const text = $(res.text)('[data-testid="authentic"]').text();
+      expect(text, level).to.contain('Documento autêntico').and.contain(`documento nº ${d.number}`).and.contain('Servidor de Teste, Assessor Técnico');
+      expect(res.text, level).not.to.contain('Fulana');
+      expect(res.text, level).not.to.contain(p.number);
+    }
+  });
+
   it('rate-limits failed lookups per address (429 after 20 misses), even for a right pair afterwards', async () => {
     const doc = await signedOficio(a, '<p>Texto</p>');
     const agent = agentFor(a.tt.host);

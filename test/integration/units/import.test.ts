@@ -87,6 +87,26 @@ describe('Integration - units/CSV import and export', () => {
     expect(again('[data-testid="import-ok"]').text()).to.contain('0 unidades novas e 0 alteradas');
   });
 
+  it('neutralises formula cells on export (=, +, -, @, tab, CR) and the import of that file changes nothing', async () => {
+    const hostile = ['=HYPERLINK("http://x.test","Clique")', '+55 21 0000', '-2+3', '@SUM(A1:A9)', '\tTabulada', '\rRetorno', "'=Já com aspa", "'Aspa comum"];
+    const db = testEnv().sequelize;
+    for (const [i, name] of hostile.entries()) {
+      await db.query(`INSERT INTO "${t.tenant.schema}".units (acronym, name, parent_id) SELECT $1, $2, id FROM "${t.tenant.schema}".units WHERE parent_id IS NULL`, { bind: [`FX${i}`, name] });
+    }
+    const exported = await admin.get('/administracao/unidades/exportar.csv').expect(200);
+    const { parse } = await import('csv-parse/sync');
+    const rows = parse(exported.text.replace(/^\uFEFF/, '')) as string[][];
+    const byAcronym = new Map(rows.map((r) => [r[0], r[1]]));
+    for (const [i, name] of hostile.entries()) {
+      const cell = byAcronym.get(`FX${i}`)!;
+      expect(cell, name).to.not.match(/^[=+\-@\t\r]/);
+    }
+    expect(byAcronym.get('FX0')).to.equal(`'${hostile[0]}`);
+    expect(byAcronym.get('FX7')).to.equal("'Aspa comum");
+    const again = $((await preview(admin, exported.text, 200)).text);
+    expect(again('[data-testid="import-ok"]').text()).to.contain('0 unidades novas e 0 alteradas');
+  });
+
   it('asks for a file when none is sent', async () => {
     const page = await admin.get('/administracao/unidades/importar').expect(200);
     const res = await admin.post('/administracao/unidades/importar').field('_csrf', csrfFrom(page.text)).expect(422);
