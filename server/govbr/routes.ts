@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { safeNext } from '../auth/routes';
 import { operatorByCpf, recordTenantEvent, userByCpf } from '../auth/service';
 import type { Services } from '../services';
+import { NO_INPUT, input } from '../validation';
 import { GovbrRejectedError, GovbrUnavailableError } from './client';
 import { GovbrService, GovbrStateError, GovbrTicketError } from './service';
 
@@ -38,7 +39,8 @@ export default function govbrRoutes({ config, loginThrottle }: Services, govbr: 
   const router = Router();
   const purpose = (req: Request) => (req.site.type === 'tenant' ? 'staff' : 'operator');
 
-  router.get('/entrar/govbr', async (req, res) => {
+  // Tokens and free text only (state, code, ticket, next): parsed below, each failure a page of its own.
+  router.get('/entrar/govbr', input(NO_INPUT), async (req, res) => {
     const parsed = startSchema.safeParse(req.query);
     const next = safeNext(parsed.success ? parsed.data.next : undefined);
     const key = throttleKey(req);
@@ -57,7 +59,7 @@ export default function govbrRoutes({ config, loginThrottle }: Services, govbr: 
   });
 
   // The one callback URL registered with gov.br: on the platform host only.
-  if (host === 'platform') router.get('/entrar/govbr/retorno', async (req, res) => {
+  if (host === 'platform') router.get('/entrar/govbr/retorno', input(NO_INPUT), async (req, res) => {
     const parsed = callbackSchema.safeParse(req.query);
     if (!parsed.success) return problem(res, 400, 'Acesso pelo gov.br não concluído', 'O retorno do gov.br veio incompleto. Volte à página de entrada e tente de novo.');
     // The URL gov.br redirected to, as registered (whatever proxy stands in front of us).
@@ -84,7 +86,7 @@ export default function govbrRoutes({ config, loginThrottle }: Services, govbr: 
     }
   });
 
-  router.get('/entrar/govbr/concluir', async (req, res, next) => {
+  router.get('/entrar/govbr/concluir', input(NO_INPUT), async (req, res, next) => {
     const key = throttleKey(req);
     try {
       await loginThrottle.check(key.ip, key.account);

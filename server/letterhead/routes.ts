@@ -4,13 +4,14 @@ import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { formatBytes } from '../documents/upload';
+import { NO_INPUT, input } from '../validation';
 import { ARMS_MAX_BYTES, armsImage, saveArms } from './service';
 
 /** The tenant's brasão: served to everyone (headers, letterheads, public pages), replaced by its administrators. */
 export default function letterheadRoutes(): Router {
   const router = Router();
 
-  router.get('/brasao', async (req, res) => {
+  router.get('/brasao', input(NO_INPUT), async (req, res) => {
     const arms = await armsImage();
     if (!arms) return res.redirect(302, '/static/app/brasao.svg');
     const etag = `"${arms.sha256}"`;
@@ -23,11 +24,11 @@ export default function letterheadRoutes(): Router {
     res.status(status).render('letterhead/arms', { title: 'Brasão e cabeçalho dos documentos', maxSize: formatBytes(ARMS_MAX_BYTES), ...extra });
   };
 
-  router.get('/administracao/brasao', requireUser, requireRole('admin'), (req: Request, res) => {
+  router.get('/administracao/brasao', input(NO_INPUT), requireUser, requireRole('admin'), (req: Request, res) => {
     render(res, 200, { saved: req.query.salvo === '1', version: Date.now() });
   });
 
-  router.post('/administracao/brasao', requireUser, requireRole('admin'), async (req, res) => {
+  router.post('/administracao/brasao', input(NO_INPUT), requireUser, requireRole('admin'), async (req, res) => {
     const fail = (message: string, status: number): void => render(res, status, { errors: { arquivo: message }, summary: [{ field: 'arquivo', message }], version: Date.now() });
     if (req.uploadError) return fail(req.uploadError, 413);
     try {

@@ -5,7 +5,7 @@ import { ACCEPTED_TYPES } from '../documents/upload';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { FIELD_KINDS } from '../models';
-import { parseForm, type FieldErrors } from '../validation';
+import { NO_INPUT, idParams, input, parseForm, type FieldErrors } from '../validation';
 import { getService, listServices, saveService, serviceFormChoices, setServiceStatus, SERVICE_STATUS_LABELS } from './catalog';
 import { ATTACHMENT_ROWS, FIELD_KIND_LABELS, FIELD_ROWS, MAX_ATTACHMENT_MB, serviceFormValues, serviceSchema } from './serviceValidation';
 import { idFrom } from './params';
@@ -68,11 +68,11 @@ export default function protocolAdminRoutes(): Router {
   const router = Router();
   router.use('/servicos', requireUser, requireRole('admin'));
 
-  router.get('/servicos', async (req, res) => {
+  router.get('/servicos', input(NO_INPUT), async (req, res) => {
     res.render('protocol/admin-list', { title: 'Serviços ao cidadão', rows: await listServices(), saved: req.query.salvo });
   });
 
-  router.get('/servicos/novo', async (req, res) => {
+  router.get('/servicos/novo', input(NO_INPUT), async (req, res) => {
     await renderForm(req, res, 200, null, { accessLevel: 'restricted', attachment0Types: 'pdf, jpg, png', attachment0MaxMb: '10' });
   });
 
@@ -90,23 +90,23 @@ export default function protocolAdminRoutes(): Router {
     }
   };
 
-  router.post('/servicos', (req, res) => save(req, res, null));
+  router.post('/servicos', input(NO_INPUT), (req, res) => save(req, res, null));
 
-  router.get('/servicos/:id', async (req, res) => {
+  router.get('/servicos/:id', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
     const service = await getService(id);
     await renderForm(req, res, 200, id, serviceFormValues(service), {}, service.status);
   });
 
-  router.post('/servicos/:id', (req, res) => save(req, res, serviceId(req)));
+  router.post('/servicos/:id', input({ params: idParams('id') }), (req, res) => save(req, res, serviceId(req)));
 
-  router.post('/servicos/:id/publicar', async (req, res) => {
+  router.post('/servicos/:id/publicar', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
     await setServiceStatus(actorOf(req), id, 'published');
     res.redirect(`/administracao/servicos/${id}?salvo=publicado`);
   });
 
-  router.post('/servicos/:id/retirar', async (req, res) => {
+  router.post('/servicos/:id/retirar', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
     await setServiceStatus(actorOf(req), id, 'withdrawn');
     res.redirect(`/administracao/servicos/${id}?salvo=retirado`);

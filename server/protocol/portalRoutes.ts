@@ -5,7 +5,7 @@ import { sendFile } from '../documents/download';
 import { ACCEPTED_TYPES, formatBytes } from '../documents/upload';
 import { NotFoundError } from '../errors';
 import type { Services } from '../services';
-import { parseForm, type FieldErrors } from '../validation';
+import { NO_INPUT, idParams, input, parseForm, type FieldErrors } from '../validation';
 import { publishedService, publishedServices } from './catalog';
 import { confirmEmailIdentification, readDraft, receiptOf, saveDraft, startEmailIdentification, submitDraft, CONFIRMATION_HOURS } from './filing';
 import { amendmentByToken, fulfilAmendment, openAmendment } from './amendments';
@@ -92,7 +92,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     next();
   });
 
-  router.get('/protocolo', async (req, res) => {
+  router.get('/protocolo', input(NO_INPUT), async (req, res) => {
     const parsed = searchSchema.safeParse(req.query);
     const q = parsed.success ? parsed.data.q : '';
     res.render('protocol/portal-list', { title: 'Protocolo: serviços ao cidadão', q, services: await publishedServices(q), searchError: parsed.success ? undefined : 'Pesquisa longa demais.' });
@@ -107,11 +107,11 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     });
   };
 
-  router.get('/protocolo/servicos/:id', async (req, res) => {
+  router.get('/protocolo/servicos/:id', input({ params: idParams('id') }), async (req, res) => {
     await renderService(req, res, 200, await publishedService(serviceIdOf(req)));
   });
 
-  router.post('/protocolo/servicos/:id/identificacao', async (req, res) => {
+  router.post('/protocolo/servicos/:id/identificacao', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
     const parsed = parseForm(identificationSchema, req.body);
     const values = req.body as Record<string, unknown>;
@@ -123,7 +123,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     res.render('protocol/portal-check-email', { title: 'Confirme o seu e-mail', email: parsed.data.email, hours: CONFIRMATION_HOURS, service: { id: String(service.id), name: service.name } });
   });
 
-  router.get('/protocolo/confirmar', async (req, res) => {
+  router.get('/protocolo/confirmar', input(NO_INPUT), async (req, res) => {
     const parsed = tokenSchema.safeParse(req.query);
     const confirmed = parsed.success ? await confirmEmailIdentification(parsed.data.token) : null;
     if (!confirmed) return res.status(410).render('protocol/portal-link-invalid', { title: 'Link inválido ou expirado' });
@@ -148,7 +148,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     });
   };
 
-  router.get('/protocolo/servicos/:id/formulario', async (req, res) => {
+  router.get('/protocolo/servicos/:id/formulario', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
     const citizen = requireCitizen(req, res, String(service.id));
     if (!citizen) return;
@@ -157,7 +157,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     renderForm(res, 200, service, citizen, values);
   });
 
-  router.post('/protocolo/servicos/:id/formulario', async (req, res) => {
+  router.post('/protocolo/servicos/:id/formulario', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
     const citizen = requireCitizen(req, res, String(service.id));
     if (!citizen) return;
@@ -192,13 +192,13 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     });
   };
 
-  router.get('/protocolo/servicos/:id/revisao', async (req, res) => {
+  router.get('/protocolo/servicos/:id/revisao', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
     if (!requireCitizen(req, res, String(service.id))) return;
     await renderReview(req, res, 200, service);
   });
 
-  router.post('/protocolo/servicos/:id/enviar', async (req, res) => {
+  router.post('/protocolo/servicos/:id/enviar', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
     const citizen = requireCitizen(req, res, String(service.id));
     if (!citizen) return;
@@ -216,7 +216,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     res.redirect(303, '/protocolo/recibo');
   });
 
-  router.get('/protocolo/recibo', async (req, res) => {
+  router.get('/protocolo/recibo', input(NO_INPUT), async (req, res) => {
     const filed = req.session.protocolFiled;
     if (!filed) throw new NotFoundError('Nenhuma solicitação enviada nesta sessão. Para acompanhar uma solicitação, use o número e o código de acesso.');
     const view = await followView(filed.requestId);
@@ -229,7 +229,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     await sendFile(req, res, { name: receipt.fileName, mime: 'application/pdf', size: receipt.bytes.length, open: () => Readable.from([receipt.bytes]) }, 'inline');
   };
 
-  router.get('/protocolo/recibo.pdf', (req, res) => sendReceipt(req, res, req.session.protocolFiled?.requestId));
+  router.get('/protocolo/recibo.pdf', input(NO_INPUT), (req, res) => sendReceipt(req, res, req.session.protocolFiled?.requestId));
 
   const renderLookup = (res: Response, status: number, extra: Record<string, unknown> = {}): void => {
     res.status(status).render('protocol/portal-lookup', { title: 'Acompanhar solicitação', ...extra });
@@ -251,21 +251,21 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     res.redirect(303, '/protocolo/acompanhar/solicitacao');
   };
 
-  router.get('/protocolo/acompanhar', async (req, res) => {
+  router.get('/protocolo/acompanhar', input(NO_INPUT), async (req, res) => {
     if (typeof req.query.numero === 'string' || typeof req.query.codigo === 'string') return lookUp(req, res, req.query);
     renderLookup(res, 200);
   });
 
-  router.post('/protocolo/acompanhar', (req, res) => lookUp(req, res, req.body));
+  router.post('/protocolo/acompanhar', input(NO_INPUT), (req, res) => lookUp(req, res, req.body));
 
-  router.get('/protocolo/acompanhar/solicitacao', async (req, res) => {
+  router.get('/protocolo/acompanhar/solicitacao', input(NO_INPUT), async (req, res) => {
     const requestId = req.session.protocolFollowing;
     if (!requestId) return res.redirect('/protocolo/acompanhar');
     const view = await followView(requestId);
     res.render('protocol/portal-status', { title: `Solicitação nº ${view.number}`, view, files: view.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })) });
   });
 
-  router.get('/protocolo/complementar', async (req, res) => {
+  router.get('/protocolo/complementar', input(NO_INPUT), async (req, res) => {
     if (typeof req.query.token === 'string') {
       const parsed = tokenSchema.safeParse(req.query);
       const id = parsed.success ? await amendmentByToken(parsed.data.token) : null;
@@ -280,7 +280,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     res.render('protocol/portal-amendment', { title: `Complementar a solicitação nº ${amendment.number}`, amendment, ...formModel(amendment.service, values, {}) });
   });
 
-  router.post('/protocolo/complementar', async (req, res) => {
+  router.post('/protocolo/complementar', input(NO_INPUT), async (req, res) => {
     const id = req.session.protocolAmendment;
     if (!id) throw new NotFoundError('Abra o link de complementação enviado por e-mail.');
     const amendment = await openAmendment(id);
@@ -299,7 +299,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     res.redirect(303, '/protocolo/acompanhar/solicitacao');
   });
 
-  router.get('/protocolo/acompanhar/recibo.pdf', (req, res) => sendReceipt(req, res, req.session.protocolFollowing));
+  router.get('/protocolo/acompanhar/recibo.pdf', input(NO_INPUT), (req, res) => sendReceipt(req, res, req.session.protocolFollowing));
 
   return router;
 }

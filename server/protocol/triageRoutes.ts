@@ -10,7 +10,7 @@ import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import type { CitizenRequestStatus } from '../models';
 import type { Services } from '../services';
-import { parseForm, type FieldErrors } from '../validation';
+import { idParams, input, inputOf, parseForm, type FieldErrors } from '../validation';
 import { listServices } from './catalog';
 import { REQUEST_STATUS_LABELS } from './following';
 import { idFrom } from './params';
@@ -56,15 +56,14 @@ export default function triageRoutes({ config }: Services): Router {
   const router = Router();
   router.use('/triagem', requireUser, requireRole('protocol'));
 
-  router.get('/triagem', async (req, res) => {
-    const parsed = queueSchema.safeParse(req.query);
-    const filter: z.infer<typeof queueSchema> = parsed.success ? parsed.data : { servico: undefined, situacao: undefined, idade: undefined };
+  const queueInput = { query: queueSchema };
+  router.get('/triagem', input(queueInput), async (req, res) => {
+    const filter = inputOf(req, queueInput).query;
     const actor = actorFrom(req);
     const rows = await triageQueue(actor.unitId, { serviceId: filter.servico, status: filter.situacao, age: filter.idade });
-    res.status(parsed.success ? 200 : 400).render('protocol/triage-queue', {
+    res.render('protocol/triage-queue', {
       title: 'Protocolo: solicitações de cidadãos',
       rows,
-      filterError: parsed.success ? undefined : 'Filtro inválido: escolha as opções da lista.',
       services: (await listServices()).map((s) => ({ value: s.id, label: s.name, selected: s.id === filter.servico })),
       statuses: STATUSES.map((s) => ({ value: s, label: REQUEST_STATUS_LABELS[s], selected: s === filter.situacao })),
       ages: Object.entries(AGES).map(([value, label]) => ({ value, label, selected: value === filter.idade })),
@@ -85,9 +84,9 @@ export default function triageRoutes({ config }: Services): Router {
     });
   };
 
-  router.get('/triagem/:id', (req, res) => renderRequest(req, res, 200));
+  router.get('/triagem/:id', input({ params: idParams('id') }), (req, res) => renderRequest(req, res, 200));
 
-  router.get('/triagem/:id/anexos/:fileId/arquivo', async (req, res) => {
+  router.get('/triagem/:id/anexos/:fileId/arquivo', input({ params: idParams('id', 'fileId') }), async (req, res) => {
     const fileId = idFrom({ id: req.params.fileId }, 'Anexo não encontrado.');
     const file = await triageFile(actorFrom(req), actorOf(req), requestIdOf(req), fileId);
     await sendFile(req, res, { name: file.name, mime: file.mime, size: file.bytes.length, open: () => Readable.from([file.bytes]) });
@@ -108,6 +107,7 @@ export default function triageRoutes({ config }: Services): Router {
 
   router.post(
     '/triagem/:id/responder',
+    input({ params: idParams('id') }),
     act(answerSchema, async (req, data: z.infer<typeof answerSchema>) => {
       await answerRequest(config, actorFrom(req), actorOf(req), requestIdOf(req), data.resposta);
       return 'respondida';
@@ -116,6 +116,7 @@ export default function triageRoutes({ config }: Services): Router {
 
   router.post(
     '/triagem/:id/complementacao',
+    input({ params: idParams('id') }),
     act(amendmentSchema, async (req, data: z.infer<typeof amendmentSchema>) => {
       await requestAmendment(config, actorFrom(req), actorOf(req), requestIdOf(req), data.mensagem, data.prazo);
       return 'complementacao';
@@ -124,6 +125,7 @@ export default function triageRoutes({ config }: Services): Router {
 
   router.post(
     '/triagem/:id/converter',
+    input({ params: idParams('id') }),
     act(convertSchema, async (req, data: z.infer<typeof convertSchema>) => {
       const scheme = req.site.type === 'tenant' ? req.site.tenant.numberingScheme : 'nup';
       const input = data.destino === 'novo' ? { existingNumber: null, specification: data.especificacao } : { existingNumber: data.numeroProcesso, specification: '' };

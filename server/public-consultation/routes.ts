@@ -2,11 +2,11 @@ import { Router, type RequestHandler, type Response } from 'express';
 import { FailureThrottle } from '../auth/failureThrottle';
 import { sendFile } from '../documents/download';
 import { formatBytes } from '../documents/upload';
-import { NotFoundError } from '../errors';
 import setUpRequestContext from '../middleware/setUpRequestContext';
 import type { Services } from '../services';
 import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
-import { parseForm } from '../validation';
+import { registerProcessSurface } from '../processes/surfaces';
+import { NO_INPUT, input, inputOf, parseForm } from '../validation';
 import { publicDocument, publicFile, publicProcess, publicSearchPage } from './service';
 import { documentParamsSchema, encodeCursor, processParamsSchema, publicSearchSchema } from './validation';
 
@@ -36,7 +36,8 @@ export default function publicConsultationRoutes(services: Services): Router {
   };
   router.use(BASE, tenantOnly, setUpRequestContext(), rateLimited);
 
-  router.get(BASE, async (req, res) => {
+  // The search form's fields are parsed by publicSearchSchema below: 422 with the error next to each field.
+  router.get(BASE, input(NO_INPUT), async (req, res) => {
     const parsed = parseForm(publicSearchSchema, req.query);
     const page = await publicSearchPage(parsed.ok ? parsed.data : null);
     const view = { title: 'Consulta pública de processos', processTypes: page.processTypes, units: page.units, values: req.query };
@@ -57,18 +58,17 @@ export default function publicConsultationRoutes(services: Services): Router {
     });
   });
 
-  router.get(`${BASE}/processos/:numero`, async (req, res) => {
-    const parsed = processParamsSchema.safeParse(req.params);
-    if (!parsed.success) throw new NotFoundError('Processo não encontrado na consulta pública.');
-    const process = await publicProcess(parsed.data.numero);
+  const processInput = { params: processParamsSchema };
+  router.get(`${BASE}/processos/:numero`, input(processInput), async (req, res) => {
+    const process = await publicProcess(inputOf(req, processInput).params.numero);
     cacheable(res);
     res.render('public-consultation/process', { title: `Processo ${process.number}`, process });
   });
 
-  router.get(`${BASE}/processos/:numero/documentos/:id`, async (req, res) => {
-    const parsed = documentParamsSchema.safeParse(req.params);
-    if (!parsed.success) throw new NotFoundError('Documento não encontrado na consulta pública.');
-    const doc = await publicDocument(parsed.data.numero, parsed.data.id);
+  const documentInput = { params: documentParamsSchema };
+  router.get(`${BASE}/processos/:numero/documentos/:id`, input(documentInput), async (req, res) => {
+    const { numero, id } = inputOf(req, documentInput).params;
+    const doc = await publicDocument(numero, id);
     const url = doc.crc ? verificationUrl(services.config, doc.verificationCode, doc.crc) : null;
     cacheable(res);
     res.render('public-consultation/document', {
@@ -80,12 +80,14 @@ export default function publicConsultationRoutes(services: Services): Router {
     });
   });
 
-  router.get(`${BASE}/processos/:numero/documentos/:id/arquivo`, async (req, res) => {
-    const parsed = documentParamsSchema.safeParse(req.params);
-    if (!parsed.success) throw new NotFoundError('Arquivo não encontrado.');
-    const file = await publicFile(parsed.data.numero, parsed.data.id);
+  router.get(`${BASE}/processos/:numero/documentos/:id/arquivo`, input(documentInput), async (req, res) => {
+    const { numero, id } = inputOf(req, documentInput).params;
+    const file = await publicFile(numero, id);
     await sendFile(req, res, file);
   });
 
   return router;
 }
+
+registerProcessSurface('GET /consulta-publica', 'consulta pública: processos públicos e a existência dos restritos (anônimo)');
+registerProcessSurface('GET /consulta-publica/processos/:numero', 'consulta pública: metadados, andamentos e documentos assinados de um processo público; existência de um restrito');

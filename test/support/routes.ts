@@ -1,5 +1,8 @@
 import type { RequestHandler, Router } from 'express';
 import { buildHostRouters } from '../../server/app';
+import govbrRoutes from '../../server/govbr/routes';
+import type { GovbrService } from '../../server/govbr/service';
+import publicConsultationRoutes from '../../server/public-consultation/routes';
 import { testEnv } from './environment';
 
 /** One route of a host as its router declares it, with the handlers of its chain. */
@@ -40,9 +43,19 @@ function walk(router: Router, host: DeclaredRoute['host']): DeclaredRoute[] {
 /** Every GET and POST route of both hosts, read from the same routers the app mounts. */
 export function declaredRoutes(): DeclaredRoute[] {
   const { config, sequelize, registry } = testEnv();
-  const { platform, tenant } = buildHostRouters({ config, sequelize, registry, loginThrottle: undefined as never });
+  const services = { config, sequelize, registry, loginThrottle: undefined as never };
+  const { platform, tenant } = buildHostRouters(services);
+  // Mounted outside the host routers: the consultation before the session, gov.br only when configured
+  // (its service is never called while walking).
+  const govbr = {} as GovbrService;
   const seen = new Set<string>();
-  return [...walk(platform, 'platform'), ...walk(tenant, 'tenant')].filter((r) => {
+  return [
+    ...walk(platform, 'platform'),
+    ...walk(govbrRoutes(services, govbr, 'platform'), 'platform'),
+    ...walk(tenant, 'tenant'),
+    ...walk(govbrRoutes(services, govbr, 'tenant'), 'tenant'),
+    ...walk(publicConsultationRoutes(services), 'tenant'),
+  ].filter((r) => {
     const key = `${r.host} ${r.method} ${r.path}`;
     if (seen.has(key)) return false;
     seen.add(key);

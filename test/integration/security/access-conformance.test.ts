@@ -61,6 +61,11 @@ const get = async (agent: Agent, path: string) => {
   return { status: res.status, text: res.text };
 };
 
+/** The page without the values of its form fields: echoing what the visitor typed reveals nothing. */
+function withoutEcho(text: string): string {
+  return text.replace(/ value="[^"]*"/g, '');
+}
+
 function revealsContent(text: string, f: Fixture): boolean {
   return text.includes(f.party) || text.includes(f.cpf) || text.includes(f.specification) || (f.reason !== null && text.includes(f.reason));
 }
@@ -160,6 +165,29 @@ describe('Integration - security/access conformance (every surface × every leve
     'GET /processos/:processId/documentos/novo': readersOnly((f) => `/processos/${f.id}/documentos/novo`),
     'GET /processos/:processId/documentos/externo/novo': readersOnly((f) => `/processos/${f.id}/documentos/externo/novo`),
   };
+  // The consulta pública is anonymous (mounted before the session: no viewer's cookie is read), so
+  // every cell sees what an anonymous visitor may: a público process whole, a restrito one's existence
+  // (number, type, dates) without interessados or especificação, a sigiloso one not at all.
+  const anonymous = (level: AccessLevel) => ({ canFind: level !== 'secret', canRead: level === 'public' });
+  PROBES['GET /consulta-publica'] = {
+    run: (agent, f) => get(agent, `/consulta-publica?numero=${encodeURIComponent(f.number)}`),
+    check: (r, f, _access, level) => {
+      const seen = anonymous(level);
+      expect(r.status).to.equal(200);
+      expect(withoutEcho(r.text).includes(f.number), 'número').to.equal(seen.canFind);
+      if (!seen.canRead) expect(revealsContent(r.text, f)).to.equal(false);
+    },
+  };
+  PROBES['GET /consulta-publica/processos/:numero'] = {
+    run: (agent, f) => get(agent, `/consulta-publica/processos/${f.number.replace(/\D/g, '')}`),
+    check: (r, f, _access, level) => {
+      const seen = anonymous(level);
+      expect(r.status).to.equal(seen.canFind ? 200 : 404);
+      if (!seen.canFind) expect(r.text).to.not.contain(f.number);
+      if (seen.canRead) expect(r.text).to.contain(f.party);
+      else expect(revealsContent(r.text, f)).to.equal(false);
+    },
+  };
   /** Surfaces about documents and PDF jobs: the documents test files give their own matrix (documents/http, process-pdf/pdf, authenticity/check); here each is asked with the process's id in every position, which must reveal nothing to who may not read it. */
   const BY_DOCUMENT = ['GET /documentos/:id', 'GET /documentos/:id/arquivo', 'GET /documentos/:id/editar', 'GET /documentos/:id/versoes', 'GET /documentos/:id/versoes/comparar', 'GET /documentos/:id/cancelar', 'GET /documentos/:id/assinar', 'GET /processos/:processId/pdf/:jobId', 'GET /processos/:processId/pdf/:jobId/arquivo', 'GET /conferir-autenticidade'];
   for (const route of BY_DOCUMENT) {
@@ -229,9 +257,15 @@ describe('Integration - security/access conformance (every surface × every leve
     for (const route of declaredRoutes().filter((r) => r.host === 'tenant' && r.method === 'GET')) {
       const key = `GET ${route.path}`;
       if (registered.has(key)) continue;
-      const query = `?q=${encodeURIComponent(f.party)}&numero=${encodeURIComponent(f.number)}&interessado=${encodeURIComponent(f.party)}&ids=${f.id}&documento=${f.id}`;
-      const res = await agents.creator.get(fillPath(route.path, () => f.id) + query);
-      if (res.text.includes(f.number) || revealsContent(res.text, f)) leaking.push(key);
+      const query = (party: string) => `?q=${encodeURIComponent(party)}&numero=${encodeURIComponent(f.number)}&interessado=${encodeURIComponent(party)}&ids=${f.id}&documento=${f.id}`;
+      const res = await agents.creator.get(fillPath(route.path, () => f.id) + query(f.party));
+      const shown = withoutEcho(res.text);
+      // A page that repeats the words searched for (a portal's "resultados para …") echoes the party's
+      // name without having found it: asked for a name no one has, it repeats that one too.
+      const nobody = `Ninguém ${tag}x`;
+      const echoes = withoutEcho((await agents.creator.get(fillPath(route.path, () => f.id) + query(nobody))).text).includes(nobody);
+      const reveals = echoes ? revealsContent(shown.split(f.party).join(''), f) : revealsContent(shown, f);
+      if (shown.includes(f.number) || reveals) leaking.push(key);
     }
     expect(leaking, 'routes that show process data but are not in server/processes/surfaces.ts').to.deep.equal([]);
   });
