@@ -5,6 +5,7 @@ import { documentReadableSql, readableProcess } from '../documents/access';
 import { select } from '../documents/sql';
 import { sha256Hex } from '../documents/storage';
 import { qrPng, verificationPageUrl, verificationUrl } from '../signatures/verification';
+import { armsImage, letterheadFor } from '../letterhead/service';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { drawHtml, pdfkitBytes, type Kit } from './render';
 
@@ -23,6 +24,7 @@ interface PdfDocumentRow {
   verification_code: string;
   crc: string | null;
   type_name: string;
+  unit_id: string;
 }
 
 export interface ProcessPdfResult {
@@ -49,7 +51,7 @@ export async function buildProcessPdf(config: Config, actor: Actor, processId: s
     const facts = await readableProcess(t, actor, processId);
     const docs = await select<PdfDocumentRow>(
       t,
-      `SELECT d.id, d.number, d.title, d.kind, d.body_html, d.file_sha256, d.file_name, d.file_mime, d.verification_code, d.crc, dt.name AS type_name
+      `SELECT d.id, d.number, d.title, d.kind, d.body_html, d.file_sha256, d.file_name, d.file_mime, d.verification_code, d.crc, dt.name AS type_name, d.unit_id
          FROM documents d JOIN document_types dt ON dt.id = d.document_type_id
         WHERE d.process_id = $1 AND ${documentReadableSql('d', '$2')}
         ORDER BY d.number`,
@@ -95,6 +97,10 @@ export async function buildProcessPdf(config: Config, actor: Actor, processId: s
   const included: string[] = [];
   const listedOnly: string[] = [];
   let done = 0;
+  // The letterhead of generated documents, as on their pages: the brasão (when PNG or JPEG, what the
+  // PDF can embed), the ente, the author unit and its address.
+  const arms = await armsImage();
+  const armsBytes = arms && ['image/png', 'image/jpeg'].includes(arms.mime) ? arms.bytes : null;
   for (const d of docs) {
     const signatures = await inTenant((t) =>
       select<{ signer_name: string; signer_title: string; signed_at: Date }>(
@@ -106,9 +112,19 @@ export async function buildProcessPdf(config: Config, actor: Actor, processId: s
     if (d.kind === 'internal') {
       const url = d.crc ? verificationUrl(config, d.verification_code, d.crc) : null;
       const qr = url ? await qrPng(url) : null;
+      const head = await inTenant((t) => letterheadFor(t, String(d.unit_id)));
       await append(
         await pdfkitBytes((doc) => {
           header(doc, tenantName, facts.number);
+          if (armsBytes) {
+            const width = 48;
+            doc.image(armsBytes, (doc.page.width - width) / 2, doc.y, { fit: [width, width] });
+            doc.y += width + 4;
+          }
+          doc.font('Helvetica-Bold').fontSize(11).text(head.enteName, { align: 'center' });
+          doc.font('Helvetica').fontSize(10).text(head.unitName, { align: 'center' });
+          if (head.unitAddress) doc.fontSize(8).fillColor('#555').text(head.unitAddress, { align: 'center' }).fillColor('black');
+          doc.moveDown();
           doc.font('Helvetica-Bold').fontSize(14).text(d.title, { align: 'center' }).moveDown(0.2);
           doc.font('Helvetica').fontSize(8).fillColor('#555').text(`Documento nº ${d.number}`, { align: 'center' }).fillColor('black').moveDown();
           drawHtml(doc, d.body_html ?? '');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { PDFDocument } from 'pdf-lib';
 import { extractPdfText } from '../../../server/documents/pdfText';
@@ -9,6 +10,7 @@ import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../..
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng, sampleDocx } from '../../support/files';
 import { $, agentFor, csrfFrom, login } from '../../support/http';
+import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 
 describe('Integration - process PDF', () => {
@@ -52,6 +54,19 @@ describe('Integration - process PDF', () => {
     expect(progress.at(-1)).to.equal(5);
     const pdf = await PDFDocument.load(result.bytes);
     expect(pdf.getPageCount()).to.be.at.least(6);
+  });
+
+  it('prints each generated document under its letterhead: brasão, ente, the author unit and its address', async () => {
+    await tenantQuery(w.tt, "UPDATE units SET address = 'Praça Nilo Peçanha, 1 — Centro' WHERE id = $1", [w.clerk.unitId]);
+    // The PNG attached above is already stored: it becomes the brasão.
+    const arms = createHash('sha256').update(await samplePng()).digest('hex');
+    await tenantQuery(w.tt, "INSERT INTO tenant_settings (id, arms_sha256, arms_mime) VALUES (1, $1, 'image/png') ON CONFLICT (id) DO UPDATE SET arms_sha256 = EXCLUDED.arms_sha256, arms_mime = EXCLUDED.arms_mime", [arms]);
+    const result = await inWorld(w, () => buildProcessPdf(testEnv().config, w.clerk, processId));
+    const text = await extractPdfText(result.bytes);
+    const signedAt = text.indexOf('Despachoassinadoalfa');
+    const head = text.lastIndexOf('Praça Nilo Peçanha, 1 — Centro', signedAt);
+    expect(head, 'o endereço da unidade antes do texto do despacho').to.be.greaterThan(-1);
+    expect(text.slice(head - 200, head)).to.contain(w.tt.tenant.name).and.contain('Secretaria');
   });
 
   it("another unit's PDF leaves out the author's minuta", async () => {
