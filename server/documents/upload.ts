@@ -76,10 +76,16 @@ export function parseUploads(maxBytes: number): RequestHandler {
         req.resume();
         return next();
       }
-      // A truncated or malformed body (busboy: "Unexpected end of form", "Malformed part header"…):
-      // refused before the CSRF check and any route, so nothing is written.
-      req.resume();
-      next(new BadRequestError('O formulário chegou incompleto ou malformado. Volte à página, recarregue-a e envie de novo.'));
+      next(malformedUpload(req));
     }, namespace.active));
   };
+}
+
+/**
+ * A truncated or malformed multipart body (busboy: "Unexpected end of form", "Malformed part
+ * header"…): refused before the CSRF check and any route, so nothing is written.
+ */
+export function malformedUpload(req: Request): BadRequestError {
+  req.resume();
+  return new BadRequestError('O formulário chegou incompleto ou malformado. Volte à página, recarregue-a e envie de novo.');
 }

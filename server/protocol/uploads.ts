@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import { namespace } from '../db/cls';
-import { tooLargeMessage } from '../documents/upload';
+import { malformedUpload, tooLargeMessage } from '../documents/upload';
 import { isCitizenUploadPath } from './paths';
 import { MAX_ATTACHMENT_MB } from './serviceValidation';
 
@@ -29,7 +29,7 @@ export function parseCitizenUploads(): RequestHandler {
         req.resume();
         return next();
       }
-      next(err);
+      next(malformedUpload(req));
     }, namespace.active));
   };
 }

@@ -8,7 +8,7 @@ describe('Integration - the tenant header menu', () => {
     const t = await createTestTenant();
     const anonymous = $((await agentFor(t.host).get('/conferir-autenticidade').expect(200)).text);
     const entries = anonymous('[data-testid="main-menu"] a').map((_, el) => anonymous(el).text()).get();
-    expect(entries).to.deep.equal(['Conferir autenticidade de documento']);
+    expect(entries).to.deep.equal(['Serviços ao cidadão', 'Consulta pública de processos', 'Conferir autenticidade de documento', 'Entrar']);
     expect(anonymous('form[role="search"][action="/pesquisa"]')).to.have.length(0);
     expect(anonymous('.br-skiplink a[href="#main-searchbox"]')).to.have.length(0);
     const login$ = $((await agentFor(t.host).get('/login').expect(200)).text);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { declaredInput } from '../../../server/validation';
 import { declaredRoutes } from '../../support/routes';
 import { operatorAgent } from '../../support/adhesion';
-import { $ } from '../../support/http';
+import { $, agentFor } from '../../support/http';
 import { loggedIn, processTenant, createViaHttp } from '../../support/processes-http';
 import { tenantQuery } from '../../support/processes';
 import type { TestTenant } from '../../support/tenants';
@@ -114,6 +114,17 @@ describe('Integration - security/route input schemas (every route declares one)'
       expect(res.status).to.equal(400);
       expect(res.text).to.contain('O formulário chegou incompleto ou malformado');
       expect(await count('documents')).to.equal(before);
+    });
+
+    it("a truncated multipart body on the citizen portal (read before the CSRF check too): 400, nothing written", async () => {
+      const [service] = await tenantQuery<{ id: string }>(t, "SELECT id FROM citizen_services WHERE status = 'published' ORDER BY id LIMIT 1");
+      const before = await count('citizen_requests');
+      const boundary = '----truncado';
+      const body = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nx\r\n--${boundary}\r\nContent-Disposition: form-data; name="anexo0"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 corta`;
+      const res = await agentFor(t.host).post(`/protocolo/servicos/${service.id}/formulario`).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(body);
+      expect(res.status).to.equal(400);
+      expect(res.text).to.contain('O formulário chegou incompleto ou malformado');
+      expect(await count('citizen_requests')).to.equal(before);
     });
   });
 });
