@@ -69,10 +69,22 @@ const pageErrors = new WeakMap<BrowserContext, string[]>();
 export function watchPageErrors(context: BrowserContext): void {
   const errors: string[] = [];
   pageErrors.set(context, errors);
+  // Our pages are served on localhost and its subdomains; a third party's page a journey passes
+  // through (the OpenID provider standing in for gov.br, on 127.0.0.1) is not ours to check.
+  const ours = (page: Page): boolean => {
+    try {
+      const { hostname } = new URL(page.url());
+      return hostname === 'localhost' || hostname.endsWith('.localhost');
+    } catch {
+      return true;
+    }
+  };
   const watch = (page: Page): void => {
-    page.on('pageerror', (error) => errors.push(`erro de script em ${page.url()}: ${error.stack ?? error.message}`));
+    page.on('pageerror', (error) => {
+      if (ours(page)) errors.push(`erro de script em ${page.url()}: ${error.stack ?? error.message}`);
+    });
     page.on('console', (message) => {
-      if (message.type() !== 'error') return;
+      if (message.type() !== 'error' || !ours(page)) return;
       // The status of the page itself (a 404 or 422 page a test asks for) is the test's to check;
       // a script, style, image or request of the page that fails is an error.
       const ownStatus = message.text().startsWith('Failed to load resource') && message.location().url === page.url();
