@@ -21,16 +21,15 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
-import { allMunicipalities, allStates, stateGovernmentName } from '../server/adhesion/ibge';
-import { suggestAcronym, suggestSlug } from '../server/adhesion/rules';
-import { enteKeyOf } from '../server/adhesion/service';
+import { suggestSlug } from '../server/adhesion/rules';
 import { createApp } from '../server/app';
 import { LoginThrottle } from '../server/auth/loginThrottle';
 import { hashPassword } from '../server/auth/passwords';
 import { loadConfig } from '../server/config';
 import { approveRequest } from '../server/console/service';
-import { AdhesionRequest, Operator, type AdhesionData } from '../server/models';
+import { Operator } from '../server/models';
 import { TenantRegistry } from '../server/tenancy/registry';
+import { entes, submittedRequest } from './lib/adhesionRequests';
 import { openBenchDatabase } from './lib/database';
 import { percentile } from './lib/load';
 import { pool } from './lib/pool';
@@ -48,70 +47,6 @@ const C = Number(values.concurrency);
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 const mb = (x: number): string => `${(x / 1024 / 1024).toFixed(0)} MB`;
-
-interface Ente {
-  kind: 'municipio' | 'estado';
-  uf: string;
-  ibgeCode: string;
-  name: string;
-  officialName: string;
-}
-
-const CNPJ = '11222333000181';
-const CPF = '52998224725';
-
-/** A submitted, e-mail-confirmed request, as the wizard leaves it. */
-async function submittedRequest(e: Ente, slug: string): Promise<string> {
-  const ente = { kind: e.kind, uf: e.uf, ibgeCode: e.ibgeCode, orgName: null };
-  const data: AdhesionData = {
-    ente,
-    organ: { officialName: e.officialName, cnpj: CNPJ, address: 'Praça Central, 1', site: '' },
-    manager: { name: 'Gestora de Teste', cpf: CPF, title: 'Secretária de Administração', email: `gestor@${slug}.bench`, phone: '2433770000' },
-    setup: {
-      slug,
-      numberingScheme: 'nup',
-      protocolCode: e.ibgeCode.padEnd(5, '0').slice(0, 5),
-      rootAcronym: suggestAcronym(e.officialName) || 'PM',
-      rootName: e.officialName,
-      units: [
-        { acronym: 'SEGOV', name: 'Secretaria de Governo' },
-        { acronym: 'SMS', name: 'Secretaria de Saúde' },
-        { acronym: 'SME', name: 'Secretaria de Educação' },
-      ],
-    },
-    agreement: { acceptedName: 'Gestora de Teste', acceptedAt: new Date().toISOString(), version: '2026-1' },
-  };
-  const row = await AdhesionRequest.create({
-    status: 'submitted',
-    completedStep: 5,
-    kind: e.kind,
-    uf: e.uf,
-    ibgeCode: e.ibgeCode,
-    enteName: e.name,
-    enteKey: `${enteKeyOf(ente)}:${slug}`,
-    officialName: e.officialName,
-    cnpj: CNPJ,
-    managerName: 'Gestora de Teste',
-    managerEmail: `gestor@${slug}.bench`,
-    emailConfirmedAt: new Date(),
-    slug,
-    data,
-    submittedAt: new Date(),
-  });
-  return String(row.id);
-}
-
-function entes(): Ente[] {
-  const municipalities = allMunicipalities().map((m) => ({
-    kind: 'municipio' as const,
-    uf: m.uf,
-    ibgeCode: m.ibgeCode,
-    name: `${m.name} (${m.uf})`,
-    officialName: `Prefeitura Municipal de ${m.name}`,
-  }));
-  const states = allStates().map((s) => ({ kind: 'estado' as const, uf: s.uf, ibgeCode: s.ibgeCode, name: s.name, officialName: stateGovernmentName(s) }));
-  return [...states, ...municipalities];
-}
 
 async function main(): Promise<void> {
   const all = entes();

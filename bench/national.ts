@@ -32,9 +32,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { QueryTypes } from 'sequelize';
-import { allMunicipalities, allStates, stateGovernmentName } from '../server/adhesion/ibge';
-import { suggestAcronym, suggestSlug } from '../server/adhesion/rules';
-import { enteKeyOf } from '../server/adhesion/service';
+import { suggestSlug } from '../server/adhesion/rules';
 import { createApp } from '../server/app';
 import { LoginThrottle } from '../server/auth/loginThrottle';
 import { hashPassword } from '../server/auth/passwords';
@@ -42,9 +40,10 @@ import { loadConfig } from '../server/config';
 import { approveRequest } from '../server/console/service';
 import { freePort } from '../server/db/throwaway';
 import { loadMigrations, runMigrations, type Migration } from '../server/db/migrator';
-import { AdhesionRequest, Operator, type AdhesionData } from '../server/models';
+import { Operator } from '../server/models';
 import { prepareSpareSchemas } from '../server/tenancy/provisioning';
 import { TenantRegistry } from '../server/tenancy/registry';
+import { entes, submittedRequest, type Ente } from './lib/adhesionRequests';
 import { childrenOf } from './lib/cpu';
 import { openBenchDatabase } from './lib/database';
 import { percentile, request, runWrkSpread, wrkAvailable } from './lib/load';
@@ -75,75 +74,15 @@ const ms = (x: number): string => `${x.toFixed(1)} ms`;
 const mb = (x: number): string => `${(x / 1024 / 1024).toFixed(0)} MB`;
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
-interface Ente {
-  kind: 'municipio' | 'estado';
-  uf: string;
-  ibgeCode: string;
-  name: string;
-  officialName: string;
-  slug: string;
-}
-
-function entes(): Ente[] {
+/** The IBGE list with the tenant address each government gets (unique: a repeated name takes its UF). */
+function entesWithSlugs(): (Ente & { slug: string })[] {
   const slugs = new Set<string>();
-  const slugOf = (name: string, uf: string): string => {
-    let slug = suggestSlug(name);
-    if (slugs.has(slug) || slug.length < 3) slug = `${slug}-${uf.toLowerCase()}`;
+  return entes().map((e) => {
+    let slug = suggestSlug(e.kind === 'estado' ? `governo ${e.name}` : e.name.replace(/ \([A-Z]{2}\)$/, ''));
+    if (slugs.has(slug) || slug.length < 3) slug = `${slug}-${e.uf.toLowerCase()}`;
     slugs.add(slug);
-    return slug;
-  };
-  const states = allStates().map((s) => ({ kind: 'estado' as const, uf: s.uf, ibgeCode: s.ibgeCode, name: s.name, officialName: stateGovernmentName(s), slug: slugOf(`governo ${s.name}`, s.uf) }));
-  const municipalities = allMunicipalities().map((m) => ({
-    kind: 'municipio' as const,
-    uf: m.uf,
-    ibgeCode: m.ibgeCode,
-    name: `${m.name} (${m.uf})`,
-    officialName: `Prefeitura Municipal de ${m.name}`,
-    slug: slugOf(m.name, m.uf),
-  }));
-  return [...states, ...municipalities];
-}
-
-/** A submitted, e-mail-confirmed request, as the wizard leaves it (the gestor's e-mail is the bench user's). */
-async function submittedRequest(e: Ente): Promise<string> {
-  const ente = { kind: e.kind, uf: e.uf, ibgeCode: e.ibgeCode, orgName: null };
-  const email = `gestor@${e.slug}.bench`;
-  const data: AdhesionData = {
-    ente,
-    organ: { officialName: e.officialName, cnpj: '11222333000181', address: 'Praça Central, 1', site: '' },
-    manager: { name: 'Gestora de Teste', cpf: '52998224725', title: 'Secretária de Administração', email, phone: '2433770000' },
-    setup: {
-      slug: e.slug,
-      numberingScheme: 'nup',
-      protocolCode: e.ibgeCode.padEnd(5, '0').slice(0, 5),
-      rootAcronym: suggestAcronym(e.officialName) || 'PM',
-      rootName: e.officialName,
-      units: [
-        { acronym: 'SEGOV', name: 'Secretaria de Governo' },
-        { acronym: 'SMS', name: 'Secretaria de Saúde' },
-        { acronym: 'SME', name: 'Secretaria de Educação' },
-      ],
-    },
-    agreement: { acceptedName: 'Gestora de Teste', acceptedAt: new Date().toISOString(), version: '2026-1' },
-  };
-  const row = await AdhesionRequest.create({
-    status: 'submitted',
-    completedStep: 5,
-    kind: e.kind,
-    uf: e.uf,
-    ibgeCode: e.ibgeCode,
-    enteName: e.name,
-    enteKey: `${enteKeyOf(ente)}:${e.slug}`,
-    officialName: e.officialName,
-    cnpj: '11222333000181',
-    managerName: 'Gestora de Teste',
-    managerEmail: email,
-    emailConfirmedAt: new Date(),
-    slug: e.slug,
-    data,
-    submittedAt: new Date(),
+    return { ...e, slug };
   });
-  return String(row.id);
 }
 
 function get(port: number, host: string, urlPath: string, headers: Record<string, string> = {}): Promise<number> {
@@ -184,7 +123,7 @@ function backendCommand(pid: number): string {
 }
 
 async function main(): Promise<void> {
-  const all = entes();
+  const all = entesWithSlugs();
   const N = Math.min(Number(values.tenants), all.length);
   print(`PEN Nuvem — national benchmark: ${N} governments, ${os.cpus().length} CPUs, approvals ${C} at a time, ${SPARES} spare schemas kept ready`);
   const db = await openBenchDatabase();
@@ -208,7 +147,7 @@ async function main(): Promise<void> {
   // ---- 1. Provisioning through the approval service, with the spare pool doing its job.
   const operator = await Operator.create({ name: 'Operadora de Bench', email: 'bench@mgi.gov.br', passwordHash: await hashPassword(PASSWORD) });
   const ctx = { operatorId: String(operator.id), ip: null, requestId: null };
-  const ids = await pool(N, 4, (i) => submittedRequest(all[i]));
+  const ids = await pool(N, 4, (i) => submittedRequest(all[i], all[i].slug));
   const sizeOf = async (): Promise<number> =>
     Number((await sequelize.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size', { type: QueryTypes.SELECT }))[0].size);
   const sizeBefore = await sizeOf();
