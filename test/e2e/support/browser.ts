@@ -73,7 +73,8 @@ export function watchPageErrors(context: BrowserContext): void {
   // through (the OpenID provider standing in for gov.br, on 127.0.0.1) is not ours to check.
   const ours = (page: Page): boolean => {
     try {
-      const { hostname } = new URL(page.url());
+      const { protocol, hostname } = new URL(page.url());
+      if (protocol !== 'http:' && protocol !== 'https:') return true; // about:blank, setContent
       return hostname === 'localhost' || hostname.endsWith('.localhost');
     } catch {
       return true;
