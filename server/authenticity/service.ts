@@ -1,6 +1,6 @@
 import { inTenant } from '../tenancy/context';
 import { letterheadFor } from '../letterhead/service';
-import { select } from '../documents/sql';
+import { select } from '../db/sql';
 import { effectiveLevelSql } from '../documents/access';
 import { normaliseCode, normaliseCrc } from '../signatures/codes';
 

@@ -5,7 +5,7 @@ import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
 import type { Actor } from './actor';
 import { effectiveLevelSql, findableSql, listableSql, readableSql } from '../processes/access';
-import { select } from './sql';
+import { select } from '../db/sql';
 
 /** The one access rule lives in processes/access.ts; documents, search and the process PDF use it from here too. */
 export { effectiveLevelSql, findableSql, listableSql, readableSql };

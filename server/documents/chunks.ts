@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { inTenant, runWithTenant, type TenantRef } from '../tenancy/context';
-import { select } from './sql';
+import { select } from '../db/sql';
 
 /** Bytes read from the database per query when a stored file is streamed. */
 export const DOWNLOAD_CHUNK_BYTES = 512 * 1024;

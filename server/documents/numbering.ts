@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { select } from './sql';
+import { select } from '../db/sql';
 
 /**
  * Next value of a counter row, locked by the upsert until the creating transaction ends: concurrent

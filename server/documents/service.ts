@@ -15,7 +15,7 @@ import { chunkedFileStream, fileContentReader } from './chunks';
 import type { FileDownload } from './download';
 import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
-import { select } from './sql';
+import { select } from '../db/sql';
 import { preparedSelect } from '../db/prepared';
 import { letterheadFor, type Letterhead } from '../letterhead/service';
 

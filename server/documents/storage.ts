@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
-import { execute, select } from './sql';
+import { execute, select } from '../db/sql';
 
 export function sha256Hex(bytes: Buffer | string): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { recordChange, type Actor } from '../audit/record';
 import { readFile, storeFile } from '../documents/storage';
-import { select, execute } from '../documents/sql';
+import { select, execute } from '../db/sql';
 import { detectAcceptedType, formatBytes } from '../documents/upload';
 import { ValidationError } from '../errors';
 import { inTenant, requireTenant } from '../tenancy/context';

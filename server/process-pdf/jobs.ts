@@ -5,7 +5,7 @@ import { readableProcess } from '../documents/access';
 import { chunkedFileStream, tenantChunkReader } from '../documents/chunks';
 import type { FileDownload } from '../documents/download';
 import { ID_PATTERN } from '../documents/ids';
-import { execute, select } from '../documents/sql';
+import { execute, select } from '../db/sql';
 import { sha256Hex } from '../documents/storage';
 import { DomainError, NotFoundError } from '../errors';
 import { currentLogger } from '../logger';

@@ -2,7 +2,7 @@ import { PDFDocument as PdfLib } from 'pdf-lib';
 import type { Config } from '../config';
 import type { Actor } from '../documents/actor';
 import { documentReadableSql, readableProcess } from '../documents/access';
-import { select } from '../documents/sql';
+import { select } from '../db/sql';
 import { sha256Hex } from '../documents/storage';
 import { qrPng, verificationPageUrl, verificationUrl } from '../signatures/verification';
 import { armsImage, letterheadFor } from '../letterhead/service';

@@ -1,4 +1,4 @@
-import { select } from '../documents/sql';
+import { select } from '../db/sql';
 import { inTenant } from '../tenancy/context';
 import { readableSql, type Viewer } from './access';
 

@@ -1,6 +1,6 @@
 import { CitizenRequest, CitizenRequestAmendment, CitizenRequestEvent, CitizenService, type RequestAnswer } from '../models';
 import { NotFoundError } from '../errors';
-import { select } from '../documents/sql';
+import { select } from '../db/sql';
 import { inTenant } from '../tenancy/context';
 import { hashSecret } from './codes';
 import { storeRequestFiles } from './filing';

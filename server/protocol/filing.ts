@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { readFile, storeFile } from '../documents/storage';
-import { execute, select } from '../documents/sql';
+import { execute, select } from '../db/sql';
 import { NotFoundError } from '../errors';
 import { enqueueMail } from '../mail/outbox';
 import { numberingYear } from '../processes/numbering';

@@ -1,6 +1,6 @@
 import type { Actor } from '../documents/actor';
 import { documentReadableSql, listableSql, readableSql } from '../documents/access';
-import { select } from '../documents/sql';
+import { select } from '../db/sql';
 import { inTenant } from '../tenancy/context';
 
 export interface SearchCriteria {

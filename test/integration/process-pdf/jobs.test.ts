@@ -3,7 +3,7 @@ import type { Stream } from 'node:stream';
 import { expect } from 'chai';
 import { createApp } from '../../../server/app';
 import { LoginThrottle } from '../../../server/auth/loginThrottle';
-import { select } from '../../../server/documents/sql';
+import { select } from '../../../server/db/sql';
 import { createInternalDocument } from '../../../server/documents/service';
 import { sha256Hex } from '../../../server/documents/storage';
 import { PermissionDeniedError } from '../../../server/errors';
