@@ -13,6 +13,7 @@ import { parseUploads } from './documents/upload';
 import govbrRoutes from './govbr/routes';
 import { GovbrService } from './govbr/service';
 import homeRoutes from './home/routes';
+import { DatabaseHealth, failFastWhileDatabaseDown } from './db/health';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
 import setUpAuth from './middleware/setUpAuth';
@@ -106,9 +107,12 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.set('etag', false);
   setUpViews(app, config.production);
 
-  app.use(setUpHealthChecks(services.sequelize));
+  // One probe connection, outside the pool the pages queue on, says when a database found down is back.
+  const health = new DatabaseHealth(() => sessionPool.query('SELECT 1'));
+  app.use(setUpHealthChecks(services.sequelize, health));
   app.use(setUpWebSecurity(config));
   app.use(setUpStaticResources(config.production));
+  app.use(failFastWhileDatabaseDown(health));
   app.use(resolveSite(services.registry));
   // Before the session: the consulta pública never reads or sets a cookie, so a CDN may cache it.
   app.use(publicConsultationRoutes(services));
@@ -124,6 +128,6 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.use(setUpCsrf());
   app.use(hostRoutes(services, extra));
   app.use(notFound);
-  app.use(errorHandler(config.production));
+  app.use(errorHandler(config.production, health));
   return app;
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { DatabaseHealth } from '../db/health';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { DomainError } from '../errors';
 
@@ -10,7 +11,7 @@ export const notFound: RequestHandler = (_req, res) => {
  * The one error handler: typed errors to their status and page; the database out of reach (stopped,
  * restarting) a 503 that asks to try again shortly; anything else is a logged 500.
  */
-export function errorHandler(production: boolean): ErrorRequestHandler {
+export function errorHandler(production: boolean, health?: DatabaseHealth): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const code = (err as { code?: string }).code;
     let status = 500;
@@ -19,6 +20,7 @@ export function errorHandler(production: boolean): ErrorRequestHandler {
       status = err.status;
       message = err.message;
     } else if (isDatabaseUnavailable(err)) {
+      health?.observe(err);
       status = 503;
       message = 'O sistema está temporariamente indisponível. Tente de novo em alguns instantes; nada do que já foi salvo se perdeu.';
       res.set('Retry-After', '5');
