@@ -28,7 +28,7 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   /** Web processes (one per core is best); 1 outside production unless set. See server/cluster.ts. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
-  DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(5000),
+  DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(200),
   MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SPARE_SCHEMAS: z.coerce.number().int().min(0).max(100).default(3),
   DEMO_PASSWORD: z.string().optional(),
