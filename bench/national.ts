@@ -2,7 +2,7 @@
  * National scale benchmark: every Brazilian government on one deployment.
  *
  *   npx tsx bench/national.ts [--tenants 5597] [--concurrency 2] [--spares 8] [--sample 50]
- *                             [--seconds 20] [--soak-minutes 30] [--max-uses 5000,100]
+ *                             [--seconds 20] [--soak-minutes 30] [--max-uses 5000,200]
  *
  * On one fresh embedded PostgreSQL (fsync on), in one run:
  * 1. Provisioning: --tenants governments (default all: the 27 states and the 5,570 municipalities of
@@ -57,7 +57,7 @@ const { values } = parseArgs({
     sample: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '20' },
     'soak-minutes': { type: 'string', default: '30' },
-    'max-uses': { type: 'string', default: '5000,100' },
+    'max-uses': { type: 'string', default: '5000,200' },
   },
 });
 const C = Number(values.concurrency);
