@@ -17,6 +17,7 @@ import { DatabaseHealth, failFastWhileDatabaseDown } from './db/health';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import resolveSite from './middleware/resolveSite';
 import setUpAuth from './middleware/setUpAuth';
+import refuseNulCharacters from './middleware/refuseNulCharacters';
 import requireFormBodies from './middleware/requireFormBodies';
 import setUpCsrf from './middleware/setUpCsrf';
 import setUpHealthChecks from './middleware/setUpHealthChecks';
@@ -114,9 +115,11 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.use(setUpStaticResources(config.production));
   app.use(failFastWhileDatabaseDown(health));
   app.use(resolveSite(services.registry));
+  app.use(refuseNulCharacters());
   // Before the session: the consulta pública never reads or sets a cookie, so a CDN may cache it.
   app.use(publicConsultationRoutes(services));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(refuseNulCharacters());
   app.use(requireFormBodies());
   app.use(setUpSession(config, sessionPool));
   app.use(setUpRequestContext());
@@ -125,6 +128,7 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   // Multipart bodies (document uploads, CSV imports) are parsed before the CSRF check reads their `_csrf` field.
   app.use(parseUploads(config.UPLOAD_MAX_BYTES));
   app.use(parseCitizenUploads());
+  app.use(refuseNulCharacters());
   app.use(setUpCsrf());
   app.use(hostRoutes(services, extra));
   app.use(notFound);

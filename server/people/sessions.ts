@@ -8,14 +8,24 @@ import { requireTenant } from '../tenancy/context';
  */
 const OF_USER = `sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'->'user'->>'id' = $1 AND sess->'passport'->'user'->>'tenantId' = $2`;
 
-/** Ends every session of a user of the current tenant at once (deactivation). */
+/**
+ * Rows these statements may read as json. A session holding a NUL (`\u0000`: stored by the `json`
+ * type, refused by every json operator and by a cast to `jsonb`) would fail the whole statement —
+ * and with it the unit or user change — for every tenant; such a session is left alone (forms with a
+ * NUL are refused at the door, `middleware/refuseNulCharacters.ts`, so none is made now). CASE
+ * keeps PostgreSQL from evaluating the json conditions first.
+ */
+const readable = (condition: string, ifUnreadable = false): string =>
+  `CASE WHEN strpos(sess::text, '\\u0000') > 0 THEN ${ifUnreadable} ELSE (${condition}) END`;
+
+/** Ends every session of a user of the current tenant at once (deactivation); an unreadable session too, to be safe. */
 export async function endSessionsOf(userId: string, t: Transaction): Promise<void> {
-  await User.sequelize!.query(`DELETE FROM platform.sessions WHERE ${OF_USER}`, { bind: [userId, requireTenant().id], transaction: t });
+  await User.sequelize!.query(`DELETE FROM platform.sessions WHERE ${readable(OF_USER, true)}`, { bind: [userId, requireTenant().id], transaction: t });
 }
 
 /** Drops the cached units and roles of a user's sessions; the next request reloads them. */
 export async function staleMembershipsOf(userId: string, t: Transaction): Promise<void> {
-  await User.sequelize!.query(`UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json WHERE ${OF_USER}`, {
+  await User.sequelize!.query(`UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json WHERE ${readable(OF_USER)}`, {
     bind: [userId, requireTenant().id],
     transaction: t,
   });
@@ -25,7 +35,7 @@ export async function staleMembershipsOf(userId: string, t: Transaction): Promis
 export async function staleMembershipsOfTenant(t: Transaction): Promise<void> {
   await User.sequelize!.query(
     `UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json
-      WHERE sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'->'user'->>'tenantId' = $1 AND sess::jsonb ? 'memberships'`,
+      WHERE ${readable(`sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'->'user'->>'tenantId' = $1 AND sess::jsonb ? 'memberships'`)}`,
     { bind: [requireTenant().id], transaction: t },
   );
 }

@@ -71,6 +71,26 @@ describe('Integration - units/administration', () => {
     expect($(res.text)('#protocolCode-error').text()).to.contain('5 dígitos');
   });
 
+  it('renames a unit while another session holds a NUL character (a refused form kept for the next page)', async () => {
+    // The fuzzer sends "\u0000" in form fields; a session keeping such a field once made every unit
+    // change of every tenant a 500 ("unsupported Unicode escape sequence" from a cast to jsonb).
+    const sid = `nul-${Date.now()}`;
+    const { sequelize } = testEnv();
+    await sequelize.query("INSERT INTO platform.sessions (sid, sess, expire) VALUES ($1, $2::json, now() + interval '1 hour')", {
+      bind: [sid, JSON.stringify({ cookie: {}, form: { name: 'a\u0000b' } })],
+    });
+    try {
+      const id = await unitId(t, 'SEGOV');
+      await postForm(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'SEGOV', name: 'Secretaria Municipal de Governo e Gestão', protocolCode: '' }, 302);
+      const [u] = await rows<{ name: string }>(t, 'SELECT name FROM tenant.units WHERE id = $1', [id]);
+      expect(u.name).to.equal('Secretaria Municipal de Governo e Gestão');
+      const [kept] = await sequelize.query<{ sess: string }>('SELECT sess::text AS sess FROM platform.sessions WHERE sid = $1', { bind: [sid], type: QueryTypes.SELECT });
+      expect(kept.sess).to.include('a\\u0000b');
+    } finally {
+      await sequelize.query('DELETE FROM platform.sessions WHERE sid = $1', { bind: [sid] });
+    }
+  });
+
   it('renames, changes the sigla, sets and clears the protocol code, keeping before/after in the audit log', async () => {
     const id = await unitId(t, 'SMS');
     await postForm(admin, `/administracao/unidades/${id}`, `/administracao/unidades/${id}`, { acronym: 'semsa', name: 'Secretaria Municipal de Saúde', protocolCode: '30003' }, 302);
