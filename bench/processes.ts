@@ -349,7 +349,13 @@ async function main(): Promise<void> {
       : runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs, maxRequests: 1_000_000 });
   for (const [, s] of chosen) await load(s, 3000);
   print(`\n${os.cpus().length} CPUs, ${WEB_PROCESSES} web process(es), load by ${useWrk ? 'wrk' : 'Node'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows; process page of ${RICH} processes with 30 andamentos and 10 documents; search of one rare term (${searchShows} marks on a page)`);
-  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: web  postgres  load generator');
+  // The CPU ratio: the bare page's CPU per request (web + PostgreSQL + load generator) over the page's.
+  // On a machine whose cores serve only this run it is what the throughput ratio tends to; on a
+  // shared machine it is the steadier figure (another program's load slows every page's wall clock,
+  // much less each request's own CPU).
+  const cpuOf = (r: Result) => r.webMsPerRequest + r.postgresMsPerRequest + r.loadMsPerRequest;
+  print(`uptime load average at the start: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: web  postgres  load generator   CPU ratio to bare');
   for (let round = 1; round <= ROUNDS; round += 1) {
     const results: Record<string, Result> = {};
     for (const [name, s] of chosen) {
@@ -361,9 +367,10 @@ async function main(): Promise<void> {
     }
     for (const [name, r] of Object.entries(results)) {
       print(
-        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.webMsPerRequest.toFixed(2).padStart(20)} ${r.postgresMsPerRequest.toFixed(2).padStart(9)} ${r.loadMsPerRequest.toFixed(2).padStart(15)}`,
+        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.webMsPerRequest.toFixed(2).padStart(20)} ${r.postgresMsPerRequest.toFixed(2).padStart(9)} ${r.loadMsPerRequest.toFixed(2).padStart(15)}   ${(cpuOf(results.bare) / cpuOf(r)).toFixed(2).padStart(17)}`,
       );
     }
+    print(`       (load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
     rounds.push(results);
     if (process.env.BENCH_DEBUG) {
       const { namespace } = await import('../server/db/cls');
@@ -371,11 +378,11 @@ async function main(): Promise<void> {
     }
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
-  print('\nmedian over the rounds: page, req/s, p99 ms, ratio to bare, ratio to bare in stack');
+  print('\nmedian over the rounds: page, req/s, p99 ms, ratio to bare, ratio to bare in stack, CPU ratio to bare');
   for (const [name] of chosen) {
     print(
       `  ${name.padEnd(13)} ${median(rounds.map((r) => r[name].throughput)).toFixed(0).padStart(6)} ${median(rounds.map((r) => r[name].p99Ms)).toFixed(1).padStart(8)} ` +
-        `${median(rounds.map((r) => r[name].throughput / r.bare.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => r[name].throughput / r.bareInStack.throughput)).toFixed(2).padStart(6)}`,
+        `${median(rounds.map((r) => r[name].throughput / r.bare.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => r[name].throughput / r.bareInStack.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => cpuOf(r.bare) / cpuOf(r[name]))).toFixed(2).padStart(6)}`,
     );
   }
   const stopped = new Promise((resolve) => web.once('exit', resolve));
