@@ -17,6 +17,8 @@
  * To repeat measurements without seeding again: run once with DATABASE_URL set (the seeded tenant is
  * kept and its slug printed), then with BENCH_TENANT=<slug>. BENCH_ONLY=inbox,process runs only those
  * pages (the bare pages always run: ratios need them). BENCH_EXPLAIN=1 prints the inbox plan.
+ * BENCH_CPU_PROF=<dir> has every web process write a CPU profile there (bench/lib/profile.ts lists
+ * its top entries).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -37,6 +39,12 @@ const CONNECTIONS = 32;
 /** Web processes (WEB_CONCURRENCY): one per core by default, as production runs. */
 const WEB_PROCESSES = Number(process.env.BENCH_WEB_PROCESSES ?? os.availableParallelism());
 const PASSWORD = 'Senha-do-benchmark-1';
+/** Open processes given 30 andamentos and 10 documents (the process page and the document page read these). */
+const RICH = Number(process.env.BENCH_RICH ?? 100);
+/** Documents to search (on closed processes), each with 60 common words and one of SEARCH_TERMS rare terms. */
+const SEARCH_DOCS = Number(process.env.BENCH_SEARCH_DOCS ?? 50_000);
+const SEARCH_TERMS = 5_000;
+const SEARCH_WORDS = ['licitação', 'contrato', 'servidor', 'pagamento', 'empenho', 'parecer', 'jurídico', 'secretaria', 'despacho', 'ofício', 'processo', 'obra', 'escola', 'saúde', 'convênio', 'aditivo', 'prazo', 'fiscal', 'nota', 'reajuste'];
 
 /** Figures go to stdout (a script's output, not server logging). */
 function print(line: string): void {
@@ -181,12 +189,57 @@ async function main(): Promise<void> {
   const openIds = (
     await lister.query<{ id: string }>(`SELECT process_id AS id FROM "${tenant.schema}".process_units WHERE open ORDER BY process_id`)
   ).rows.map((r) => r.id);
+
+  // The process page, the document page and the search results page read richer processes: RICH of
+  // the open ones get 30 andamentos and 10 documents each (made by the documents service, as a user
+  // makes them), and SEARCH_DOCS documents with words go on closed processes for the search. Seeded
+  // once per tenant (also on a reused BENCH_TENANT that predates them).
+  const richIds = openIds.slice(-RICH);
+  const seededDocs = Number((await lister.query<{ n: string }>(`SELECT count(*) AS n FROM "${tenant.schema}".documents`)).rows[0].n);
+  if (seededDocs === 0) {
+    const t0 = performance.now();
+    const { createInternalDocument } = await import('../server/documents/service');
+    const { DocumentType } = await import('../server/models');
+    const [who] = await runWithTenant(tenant, () =>
+      inTenant((t) => sequelize.query<{ unit_id: string; user_id: string; name: string }>("SELECT un.id AS unit_id, u.id AS user_id, u.name FROM units un, users u WHERE un.acronym = 'SEGOV' LIMIT 1", { transaction: t, type: QueryTypes.SELECT })),
+    );
+    const actor = { userId: String(who.user_id), name: who.name, unitId: String(who.unit_id), unitAcronym: 'SEGOV' };
+    const despacho = await runWithTenant(tenant, () => inTenant((t) => DocumentType.findOne({ where: { name: 'Despacho' }, transaction: t })));
+    if (!despacho) throw new Error('tipo de documento Despacho ausente');
+    await lister.query(
+      `INSERT INTO "${tenant.schema}".process_events (process_id, unit_id, user_id, kind, description, created_at)
+       SELECT p.id, p.origin_unit_id, p.created_by_id, 'sent', 'Processo remetido pela unidade SEGOV (andamento ' || k || ')', p.created_at + k * interval '1 hour'
+         FROM "${tenant.schema}".processes p CROSS JOIN generate_series(1, 29) k WHERE p.id = ANY($1::bigint[])`,
+      [richIds],
+    );
+    for (const id of richIds) {
+      for (let d = 0; d < 10; d += 1) {
+        await runWithTenant(tenant, () => createInternalDocument(actor, id, { documentTypeId: String(despacho.id), complement: `nº ${d + 1}`, accessLevel: 'public', legalBasisId: null }));
+      }
+    }
+    const words = SEARCH_WORDS;
+    await lister.query(
+      `INSERT INTO "${tenant.schema}".documents (process_id, number, kind, document_type_id, unit_id, created_by, title, body_html, content_text, verification_code)
+       SELECT 1 + (g - 1) / 10, 1000000 + g, 'internal', $2, $3, $4, 'Despacho ' || g, '<p>…</p>',
+              x.txt || ' termo' || (g % $5::int), lpad((5000000000 + g)::text, 10, '0')
+         FROM generate_series(1, $1::int) g
+         CROSS JOIN LATERAL (SELECT string_agg(($6::text[])[1 + ((g * 7 + k * 13) % cardinality($6::text[]))], ' ') AS txt FROM generate_series(1, 60) k) x`,
+      [SEARCH_DOCS, despacho.id, actor.unitId, actor.userId, SEARCH_TERMS, words],
+    );
+    await lister.query(`VACUUM ANALYZE "${tenant.schema}".documents, "${tenant.schema}".process_events`);
+    print(`Seeded ${RICH} processes with 30 andamentos and 10 documents, and ${SEARCH_DOCS.toLocaleString('pt-BR')} documents to search, in ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
+  }
+  const documentIds = (
+    await lister.query<{ id: string }>(`SELECT id FROM "${tenant.schema}".documents WHERE process_id = ANY($1::bigint[]) ORDER BY id`, [richIds])
+  ).rows.map((r) => r.id);
   await lister.end();
 
   // The web role as production runs it: WEB_PROCESSES copies under node:cluster (bench/lib/webServer.ts),
   // serving the app (with the bare page inside the stack at /bench/base) and the bare page alone.
   const [appPort, barePort] = [await freePort(), await freePort()];
-  const web = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'webServer.ts')], {
+  // BENCH_CPU_PROF=<dir>: every web process writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const web = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(__dirname, 'lib', 'webServer.ts')], {
     env: { ...process.env, DATABASE_URL: url, BENCH_TENANT: slug, BENCH_PROCESSES: String(PROCESSES), BENCH_WEB_PROCESSES: String(WEB_PROCESSES), BENCH_APP_PORT: String(appPort), BENCH_BARE_PORT: String(barePort) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -214,12 +267,23 @@ async function main(): Promise<void> {
   const check = await request(appPort, host, 'GET', '/', { Cookie: cookies[0] });
   if (check.status !== 200 || !check.body.includes('Controle de processos')) throw new Error('a caixa da unidade não respondeu');
   const rowsShown = (check.body.match(/data-process-id=/g) ?? []).length;
+  const pageCheck = async (what: string, p: string, mustHave: RegExp) => {
+    const res = await request(appPort, host, 'GET', p, { Cookie: cookies[0] });
+    if (res.status !== 200 || !mustHave.test(res.body)) throw new Error(`${what} não respondeu (${res.status} em ${p})`);
+    return res.body;
+  };
+  await pageCheck('a página do processo', `/processos/${richIds[0]}`, /andamento 29/);
+  await pageCheck('a página do documento', `/documentos/${documentIds[0]}`, /Despacho/);
+  const searchShows = (await pageCheck('a pesquisa', `/pesquisa?q=termo${SEARCH_TERMS - 1}`, /<mark>/)).match(/<mark>/g)?.length ?? 0;
 
   const scenarios = {
     bare: { port: barePort, path: () => '/bare', headers: undefined },
     bareInStack: { port: appPort, path: () => '/bench/base', headers: (c: number) => ({ Cookie: cookies[c] }) },
     inbox: { port: appPort, path: () => '/', headers: (c: number) => ({ Cookie: cookies[c] }) },
-    process: { port: appPort, path: () => `/processos/${openIds[Math.floor(Math.random() * openIds.length)]}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
+    process: { port: appPort, path: () => `/processos/${richIds[Math.floor(Math.random() * richIds.length)]}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
+    // One rare term (about 10 documents), as someone looks for one matter: the results page in document mode.
+    search: { port: appPort, path: () => `/pesquisa?q=termo${Math.floor(Math.random() * SEARCH_TERMS)}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
+    document: { port: appPort, path: () => `/documentos/${documentIds[Math.floor(Math.random() * documentIds.length)]}`, headers: (c: number) => ({ Cookie: cookies[c] }) },
     // BENCH_EXTRA: the cost of the stack alone for a logged-in user (session, auth, CSRF, layout) —
     // a 404 page, counted as "errors" since it is not a 200.
     ...(process.env.BENCH_EXTRA ? { stack404: { port: appPort, path: () => '/nao-existe', headers: (c: number) => ({ Cookie: cookies[c] }) } } : {}),
@@ -240,7 +304,7 @@ async function main(): Promise<void> {
   };
   print(
     `service cost per call (sequential): inbox ${await timeIt(() => inboxPages({ unitId: viewer.unitId, userId: viewer.userId, today: todayInSaoPaulo(), filters: { mine: false, processTypeId: null, overdue: false }, cursors: {} }))} ms, ` +
-      `process page ${await timeIt(() => processPage(openIds[Math.floor(Math.random() * openIds.length)], viewer))} ms, ` +
+      `process page ${await timeIt(() => processPage(richIds[Math.floor(Math.random() * richIds.length)], viewer))} ms, ` +
       `bare query ${await timeIt(() => inTenant((t) => sequelize.query('SELECT id, number, specification, created_at FROM processes WHERE id > $1 ORDER BY id LIMIT 50', { bind: [Math.floor(Math.random() * PROCESSES)], transaction: t, type: QueryTypes.SELECT })))} ms`,
   );
 
@@ -284,8 +348,14 @@ async function main(): Promise<void> {
       ? runWrk({ port: s.port, host, paths: Array.from({ length: 10_000 }, () => s.path()), cookies: s.headers ? cookies : [], connections: CONNECTIONS, durationMs })
       : runLoad({ port: s.port, host, path: s.path, headers: s.headers, connections: CONNECTIONS, durationMs, maxRequests: 1_000_000 });
   for (const [, s] of chosen) await load(s, 3000);
-  print(`\n${os.cpus().length} CPUs, ${WEB_PROCESSES} web process(es), load by ${useWrk ? 'wrk' : 'Node'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows`);
-  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: web  postgres  load generator');
+  print(`\n${os.cpus().length} CPUs, ${WEB_PROCESSES} web process(es), load by ${useWrk ? 'wrk' : 'Node'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per page; ${PROCESSES.toLocaleString('pt-BR')} processes, ${openIds.length.toLocaleString('pt-BR')} open in SEGOV; inbox shows ${rowsShown} rows; process page of ${RICH} processes with 30 andamentos and 10 documents; search of one rare term (${searchShows} marks on a page)`);
+  // The CPU ratio: the bare page's CPU per request (web + PostgreSQL + load generator) over the page's.
+  // On a machine whose cores serve only this run it is what the throughput ratio tends to; on a
+  // shared machine it is the steadier figure (another program's load slows every page's wall clock,
+  // much less each request's own CPU).
+  const cpuOf = (r: Result) => r.webMsPerRequest + r.postgresMsPerRequest + r.loadMsPerRequest;
+  print(`uptime load average at the start: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  print('round  page          requests  errors   req/s   median ms   p99 ms   ratio to bare   to bare in stack   CPU ms/request: web  postgres  load generator   CPU ratio to bare');
   for (let round = 1; round <= ROUNDS; round += 1) {
     const results: Record<string, Result> = {};
     for (const [name, s] of chosen) {
@@ -297,9 +367,10 @@ async function main(): Promise<void> {
     }
     for (const [name, r] of Object.entries(results)) {
       print(
-        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.webMsPerRequest.toFixed(2).padStart(20)} ${r.postgresMsPerRequest.toFixed(2).padStart(9)} ${r.loadMsPerRequest.toFixed(2).padStart(15)}`,
+        `${String(round).padEnd(6)} ${name.padEnd(13)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(7)} ${r.throughput.toFixed(0).padStart(7)} ${r.medianMs.toFixed(1).padStart(11)} ${r.p99Ms.toFixed(1).padStart(8)}   ${(r.throughput / results.bare.throughput).toFixed(2).padStart(13)}   ${(r.throughput / results.bareInStack.throughput).toFixed(2).padStart(16)}   ${r.webMsPerRequest.toFixed(2).padStart(20)} ${r.postgresMsPerRequest.toFixed(2).padStart(9)} ${r.loadMsPerRequest.toFixed(2).padStart(15)}   ${(cpuOf(results.bare) / cpuOf(r)).toFixed(2).padStart(17)}`,
       );
     }
+    print(`       (load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
     rounds.push(results);
     if (process.env.BENCH_DEBUG) {
       const { namespace } = await import('../server/db/cls');
@@ -307,11 +378,11 @@ async function main(): Promise<void> {
     }
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
-  print('\nmedian over the rounds: page, req/s, p99 ms, ratio to bare, ratio to bare in stack');
+  print('\nmedian over the rounds: page, req/s, p99 ms, ratio to bare, ratio to bare in stack, CPU ratio to bare');
   for (const [name] of chosen) {
     print(
       `  ${name.padEnd(13)} ${median(rounds.map((r) => r[name].throughput)).toFixed(0).padStart(6)} ${median(rounds.map((r) => r[name].p99Ms)).toFixed(1).padStart(8)} ` +
-        `${median(rounds.map((r) => r[name].throughput / r.bare.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => r[name].throughput / r.bareInStack.throughput)).toFixed(2).padStart(6)}`,
+        `${median(rounds.map((r) => r[name].throughput / r.bare.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => r[name].throughput / r.bareInStack.throughput)).toFixed(2).padStart(6)} ${median(rounds.map((r) => cpuOf(r.bare) / cpuOf(r[name]))).toFixed(2).padStart(6)}`,
     );
   }
   const stopped = new Promise((resolve) => web.once('exit', resolve));

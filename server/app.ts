@@ -121,7 +121,7 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(refuseNulCharacters());
   app.use(requireFormBodies());
-  app.use(setUpSession(config, sessionPool));
+  app.use(setUpSession(config, sessionPool, services.sessionCache));
   app.use(setUpRequestContext());
   app.use(setUpAuth());
   app.use(exposeCurrentUnit);

@@ -13,6 +13,7 @@ import { OutboxWorker } from './mail/worker';
 import { runProtocolJobs } from './protocol/jobs';
 import { listTenantDefinitions, readTenantDefinition } from './tenancy/definition';
 import { listenForRegistryChanges } from './tenancy/listener';
+import { SessionReadCache } from './middleware/sessionReadCache';
 import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
 import { platformUrl, tenantUrl } from './tenancy/urls';
@@ -50,7 +51,9 @@ async function main(): Promise<void> {
       logger.info({ processes: config.webProcesses }, 'processos web no ar');
     } else {
       stops.push(await listenForRegistryChanges(config.DATABASE_DIRECT_URL ?? db.url, registry));
-      const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize) }, db.sessionPool);
+      const sessionCache = new SessionReadCache();
+      stops.push(await sessionCache.listen(config.DATABASE_DIRECT_URL ?? db.url));
+      const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize), sessionCache }, db.sessionPool);
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

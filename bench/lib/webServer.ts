@@ -52,8 +52,13 @@ async function copy(): Promise<void> {
     const rows = await inTenant((t) => sequelize.query(bareQuery, { bind: [from()], transaction: t, type: QueryTypes.SELECT }));
     res.render(path.join(__dirname, '..', 'views', 'bare.hbs'), { title: 'Base', rows });
   });
+  // As server/main.ts runs a web process: sessions read from memory while their changes are heard
+  // (BENCH_SESSION_CACHE=0: every request reads its session, as before issue 15).
+  const { SessionReadCache } = await import('../../server/middleware/sessionReadCache');
+  const sessionCache = process.env.BENCH_SESSION_CACHE === '0' ? undefined : new SessionReadCache();
+  await sessionCache?.listen(db.url);
   const app = createApp(
-    { config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize, { perAccount: 10_000, perIp: 10_000, windowSeconds: 60 }) },
+    { config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize, { perAccount: 10_000, perIp: 10_000, windowSeconds: 60 }), sessionCache },
     db.sessionPool,
     { tenant: inStack },
   );

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { statementName } from '../db/prepared';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable';
+import type { SessionReadCache } from './sessionReadCache';
 
 /**
  * Sessions live in `platform.sessions`, so web processes are stateless. The cookie is host-only
@@ -20,10 +21,36 @@ import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/unavailab
  */
 export const TOUCH_EVERY_MS = 60_000;
 
-function throttledTouchStore(PgStore: ReturnType<typeof connectPgSimple>) {
+type StoreQuery = (text: string, params: unknown[], fn: (err: unknown, row?: Record<string, unknown>) => void) => void;
+
+function throttledTouchStore(PgStore: ReturnType<typeof connectPgSimple>, cache?: SessionReadCache) {
   return class ThrottledTouchStore extends PgStore {
     private readonly touchedAt = new Map<string, number>();
     private lastSweep = Date.now();
+
+    /**
+     * From this process's memory when it holds the session (server/middleware/sessionReadCache.ts),
+     * else from PostgreSQL as connect-pg-simple reads it, with the row's remaining time (how long
+     * the copy may be kept).
+     */
+    override get(sid: string, fn: (err: unknown, session?: session.SessionData | null) => void): void {
+      if (!cache?.active) return super.get(sid, fn);
+      const held = cache.get(sid) as session.SessionData | undefined;
+      if (held) return fn(null, held);
+      const startedAt = cache.readStarts();
+      const query = (this as unknown as { query: StoreQuery }).query.bind(this);
+      query(
+        'SELECT sess, extract(epoch FROM expire - localtimestamp) * 1000 AS ttl_ms FROM platform.sessions WHERE sid = $1 AND expire >= to_timestamp($2)',
+        [sid, Math.ceil(Date.now() / 1000)],
+        (err, row) => {
+          if (err) return fn(err);
+          if (!row) return fn(null, null);
+          const sess = (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as session.SessionData;
+          cache.keep(sid, sess, Date.now() + Number(row.ttl_ms), startedAt);
+          fn(null, sess);
+        },
+      );
+    }
 
     private remember(sid: string, now: number): void {
       this.touchedAt.set(sid, now);
@@ -38,16 +65,22 @@ function throttledTouchStore(PgStore: ReturnType<typeof connectPgSimple>) {
       const at = this.touchedAt.get(sid);
       if (at !== undefined && now - at < TOUCH_EVERY_MS) return fn?.();
       this.remember(sid, now);
-      super.touch(sid, sess, fn);
+      super.touch(sid, sess, (err?: unknown) => {
+        // The row's expiry is now the cookie's (as connect-pg-simple writes it on a touch).
+        if (!err && sess.cookie?.expires) cache?.touched(sid, new Date(sess.cookie.expires).getTime());
+        fn?.(err);
+      });
     }
 
     override set(sid: string, sess: session.SessionData, fn?: (err?: unknown) => void): void {
       this.remember(sid, Date.now());
+      cache?.drop(sid);
       super.set(sid, sess, fn);
     }
 
     override destroy(sid: string, fn?: (err?: unknown) => void): void {
       this.touchedAt.delete(sid);
+      cache?.drop(sid);
       super.destroy(sid, fn);
     }
   };
@@ -67,8 +100,12 @@ function preparedStatements(pool: Pool): Pool {
   } as unknown as Pool;
 }
 
-export default function setUpSession(config: Config, pool: Pool): Router {
-  const PgStore = throttledTouchStore(connectPgSimple(session));
+/**
+ * `cache`: this process's copies of the sessions it read (server/middleware/sessionReadCache.ts),
+ * used only while it listens for session changes; without it every request reads its session.
+ */
+export default function setUpSession(config: Config, pool: Pool, cache?: SessionReadCache): Router {
+  const PgStore = throttledTouchStore(connectPgSimple(session), cache);
   const router = Router();
   router.use(
     session({

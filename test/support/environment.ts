@@ -11,6 +11,7 @@ import { TenantRegistry } from '../../server/tenancy/registry';
 import type { Pool } from 'pg';
 import { createSessionPool } from '../../server/db/database';
 import type { Express } from 'express';
+import type { SessionReadCache } from '../../server/middleware/sessionReadCache';
 
 /**
  * One real PostgreSQL per test run: the embedded one in a throwaway directory, or a fresh database
@@ -24,7 +25,7 @@ export interface TestEnvironment {
   registry: TenantRegistry;
   app: Express;
   /** A fresh app over the same database (for tests that need their own throttle or registry). */
-  buildApp(overrides?: Partial<{ loginThrottle: LoginThrottle; registry: TenantRegistry }>): Express;
+  buildApp(overrides?: Partial<{ loginThrottle: LoginThrottle; registry: TenantRegistry; sessionCache: SessionReadCache }>): Express;
 }
 
 let env: TestEnvironment | undefined;
@@ -54,6 +55,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
         sequelize,
         registry: overrides.registry ?? registry,
         loginThrottle: overrides.loginThrottle ?? new LoginThrottle(sequelize, { perAccount: 1000, perIp: 1000, windowSeconds: 60 }),
+        sessionCache: overrides.sessionCache,
       },
       sessionPool,
     );
