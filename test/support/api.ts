@@ -8,8 +8,8 @@ import { testEnv } from './environment';
 import { idsOf } from './processes';
 import type { TestTenant } from './tenants';
 
-/** Every (operation, status) a test saw, each body checked against its schema (the contract test reads it). */
-export const seenResponses = new Set<string>();
+/** Every response a test saw, each already checked against its zod schema; the contract test checks them against the published document too. */
+export const seenResponses: { operation: OperationName; status: number; contentType: string; body: unknown }[] = [];
 
 /** A key of the tenant, created through the service the admin page uses. */
 export async function apiKeyFor(t: TestTenant, unit: string, scopes: readonly Scope[], name = 'Sistema de Tributos'): Promise<string> {
@@ -32,7 +32,7 @@ export function expectContract(operation: OperationName, res: request.Response):
     const parsed = declared.schema.safeParse(res.body);
     expect(parsed.success, `${operation} ${res.status}: ${parsed.success ? '' : JSON.stringify(parsed.error.issues)}`).to.equal(true);
   }
-  seenResponses.add(`${operation} ${res.status}`);
+  seenResponses.push({ operation, status: res.status, contentType: String(res.headers['content-type'] ?? '').split(';')[0], body: declared.schema ? res.body : null });
 }
 
 /** Requests to a tenant host's API with a key; every response is checked with expectContract. */
