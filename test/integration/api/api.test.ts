@@ -356,6 +356,23 @@ describe('Integration - api/integration API', function () {
     });
   });
 
+  describe("the key's user is not a person", () => {
+    it('is not listed in Usuários and cannot be opened, reactivated or given a CPF or a role there (no one can log in as a key)', async () => {
+      await apiKeyFor(t, 'SEGOV', ['processos:ler'], 'Sistema Fantasma');
+      const [row] = await tenantQuery<{ user_id: string }>(t, "SELECT user_id::text AS user_id FROM api_keys WHERE name = 'Sistema Fantasma'");
+      const admin = await loggedIn(t, 'admin');
+      const list = await admin.get('/administracao/usuarios?situacao=todos').expect(200);
+      expect(list.text).to.not.contain('Sistema Fantasma');
+      expect((await admin.get(`/administracao/usuarios/${row.user_id}`)).status).to.equal(404);
+      for (const [action, fields] of [['reativar', {}], ['cpf', { cpf: '52998224725' }], ['perfis', { unitId: ids.units.SEGOV, role: 'basic' }]] as const) {
+        const res = await postForm(admin, '/administracao/usuarios', `/administracao/usuarios/${row.user_id}/${action}`, fields);
+        expect(res.status, action).to.equal(404);
+      }
+      const [user] = await tenantQuery<{ active: boolean; cpf: string | null; roles: string }>(t, 'SELECT u.active, u.cpf, (SELECT count(*) FROM user_units m WHERE m.user_id = u.id) AS roles FROM users u WHERE u.id = $1', [row.user_id]);
+      expect(user).to.deep.equal({ active: false, cpf: null, roles: '0' });
+    });
+  });
+
   describe('the Integrações page', () => {
     it('an administrator creates a key (shown once, stored hashed), sees its last use, and revokes it at once', async () => {
       const admin = await loggedIn(t, 'admin');
