@@ -7,24 +7,7 @@ import { testEnv } from '../support/environment';
 import { processTenant } from '../support/processes-http';
 import { TEST_PASSWORD, type TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible } from './support/browser';
-
-/** Keyboard only: Tab until the focused element matches `selector` (and contains `text`, if given). */
-async function tabTo(page: Page, selector: string, text = '', max = 80): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    const hit = await page.evaluate(([s, t]) => {
-      const el = document.activeElement;
-      return !!el && el.matches(s) && ((el.textContent ?? '') + ((el as HTMLInputElement).value ?? '')).includes(t);
-    }, [selector, text] as const);
-    if (hit) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Foco não chegou a ${selector} ${text}`);
-}
-
-async function pressAndWait(page: Page, key: string): Promise<void> {
-  await Promise.all([page.waitForEvent('framenavigated'), page.keyboard.press(key)]);
-  await page.waitForLoadState('load');
-}
+import { pressAndWait, tabTo } from './support/keyboard';
 
 /** Calls the API with the key the page showed: it works until the key is revoked. */
 const inbox = (t: TestTenant, token: string) => request(testEnv().app).get('/api/v1/caixa').set('Host', t.host).set('Authorization', `Bearer ${token}`);
