@@ -4,7 +4,9 @@ import type { Scope } from './keys';
 import {
   createProcessBody,
   createdDocument,
+  createdInternalDocument,
   createdProcess,
+  internalDocumentBody,
   documentMultipart,
   documentParams,
   inboxBody,
@@ -92,6 +94,17 @@ export const OPERATIONS = {
     bodyType: 'multipart/form-data',
     idempotent: true,
     responses: { 201: { description: 'Documento incluído.', schema: createdDocument }, ...problems(400, 401, 403, 404, 409, 415, 422, 429) },
+  },
+  draftDocument: {
+    method: 'post',
+    path: '/processos/:nup/documentos/gerados',
+    scope: 'documentos:incluir',
+    summary: 'Gerar documento a partir do modelo',
+    description: 'Uma minuta do tipo escolhido, com o modelo do tipo preenchido (e os campos enviados); fica na unidade da chave para ser revisada e assinada por um servidor.',
+    request: { params: nupParams, body: internalDocumentBody },
+    bodyType: 'application/json',
+    idempotent: true,
+    responses: { 201: { description: 'Minuta gerada.', schema: createdInternalDocument }, ...problems(400, 401, 403, 404, 409, 415, 422, 429) },
   },
   downloadDocument: {
     method: 'get',

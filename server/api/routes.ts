@@ -14,7 +14,7 @@ import { withIdempotency, type ApiResult } from './idempotency';
 import { documentFields } from './schemas';
 import { authenticateKey, type ApiPrincipal, type Scope } from './keys';
 import { apiErrors, apiNotFound, sendProblem } from './problem';
-import { createApiProcess, fileApiDocument, apiDownload, apiInbox, readApiProcess, sendApiProcess } from './service';
+import { createApiProcess, draftApiDocument, fileApiDocument, apiDownload, apiInbox, readApiProcess, sendApiProcess } from './service';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -135,6 +135,13 @@ export default function apiRoutes(services: Services): Router {
     const key = principal(req);
     const { params, body } = inputOf(req, fileInput);
     reply(res, await withIdempotency(req, key.keyId, async () => ({ status: 201, body: await fileApiDocument(key, params.nup, body, req.file, req.uploadError) })));
+  });
+
+  const draft = OPERATIONS.draftDocument;
+  router.post(`${API_BASE}${draft.path}`, ...op(draft, ...jsonBody), input(draft.request), async (req, res) => {
+    const key = principal(req);
+    const { params, body } = inputOf(req, draft.request);
+    reply(res, await withIdempotency(req, key.keyId, async () => ({ status: 201, body: await draftApiDocument(key, params.nup, body) })));
   });
 
   const download = OPERATIONS.downloadDocument;

@@ -115,6 +115,22 @@ export const documentFields = z
 /** The multipart body as the document shows it: the fields and the file. */
 export const documentMultipart = documentFields.extend({ arquivo: z.string().describe('O arquivo (PDF, imagem ou documento de escritório).').meta({ format: 'binary' }) });
 
+export const internalDocumentBody = z
+  .object({
+    tipoDocumentoId: id.describe('Tipo de documento interno (com modelo).'),
+    complemento: z.string().max(250).optional(),
+    nivelAcesso: level,
+    hipoteseLegalId: id.optional(),
+    campos: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'Nome de campo inválido.'), z.string().max(5000))
+      .refine((r) => Object.keys(r).length <= 30, 'No máximo 30 campos.')
+      .optional()
+      .describe('Valores para os campos do modelo ({{destino}}, ou outros do modelo) que o sistema não preenche; os do sistema (processo, data, unidade…) prevalecem.'),
+  })
+  .strict();
+
+export const createdInternalDocument = z.object({ id, numero: z.string(), titulo: z.string(), situacao: z.literal('minuta') });
+
 export const createdDocument = z.object({
   id,
   numero: z.string(),

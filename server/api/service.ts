@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { select } from '../db/sql';
 import type { FileDownload } from '../documents/download';
-import { createExternalDocument, downloadFile, treeRows } from '../documents/service';
+import { createExternalDocument, createInternalDocument, downloadFile, treeRows } from '../documents/service';
 import { NotFoundError, ValidationError } from '../errors';
 import type { NumberingScheme } from '../models';
 import { findableSql, type Viewer } from '../processes/access';
@@ -13,7 +13,7 @@ import { processPage } from '../processes/view';
 import { inTenant } from '../tenancy/context';
 import { API_BASE } from './contract';
 import type { ApiPrincipal } from './keys';
-import { LEVELS, levelName, type createProcessBody, type createdDocument, type createdProcess, type documentFields, type inboxBody, type inboxQuery, type processBody, type sendBody, type sentBody } from './schemas';
+import { LEVELS, levelName, type createProcessBody, type createdDocument, type createdInternalDocument, type createdProcess, type documentFields, type internalDocumentBody, type inboxBody, type inboxQuery, type processBody, type sendBody, type sentBody } from './schemas';
 
 /**
  * What each API operation does, through the processes' and documents' own services (one numbering,
@@ -151,6 +151,21 @@ export async function fileApiDocument(
       tipoArquivo: doc.fileMime ?? '',
       arquivo: `${API_BASE}/documentos/${doc.id}/arquivo`,
     };
+  });
+}
+
+/** A minuta from the type's template, through the documents' service (numbering, sanitising, version 1). */
+export async function draftApiDocument(key: ApiPrincipal, nup: string, body: z.output<typeof internalDocumentBody>): Promise<z.output<typeof createdInternalDocument>> {
+  return inTenant(async () => {
+    const processId = await processIdFor(key, nup);
+    const doc = await createInternalDocument(actorOf(key), processId, {
+      documentTypeId: body.tipoDocumentoId,
+      complement: body.complemento?.trim() || null,
+      accessLevel: LEVELS[body.nivelAcesso],
+      legalBasisId: body.hipoteseLegalId ?? null,
+      fields: body.campos,
+    });
+    return { id: String(doc.id), numero: String(doc.number), titulo: doc.title, situacao: 'minuta' };
   });
 }
 

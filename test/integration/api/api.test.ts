@@ -245,6 +245,41 @@ describe('Integration - api/integration API', function () {
     });
   });
 
+  describe('a document from a template', () => {
+    it('generates a minuta of the type, its template filled by the system and by the fields sent (escaped)', async () => {
+      const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
+      const digits = created.body.nup.replace(/\D/g, '');
+      const [memo] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM document_types WHERE name = 'Memorando'");
+      const res = await api.postJson('draftDocument', `/api/v1/processos/${digits}/documentos/gerados`, {
+        tipoDocumentoId: memo.id,
+        nivelAcesso: 'publico',
+        campos: { destino: 'Secretaria de Saúde <b>já</b>', especificacao: 'não substitui a do sistema' },
+      });
+      expect(res.status, res.text).to.equal(201);
+      expect(res.body.titulo).to.match(/^Memorando nº 1\/20[0-9]{2}\/SEGOV$/);
+      const [doc] = await tenantQuery<{ body_html: string; created_by: string }>(t, 'SELECT d.body_html, u.name AS created_by FROM documents d JOIN users u ON u.id = d.created_by WHERE d.id = $1', [res.body.id]);
+      expect(doc.body_html).to.contain('Ao(À) Secretaria de Saúde &lt;b&gt;já&lt;/b&gt;');
+      expect(doc.body_html).to.contain('Alvará de funcionamento — Padaria Pão Quente');
+      expect(doc.created_by).to.equal('Sistema de Tributos (integração)');
+      const process = await api.get('readProcess', `/api/v1/processos/${digits}`);
+      expect(process.body.documentos[0]).to.include({ natureza: 'gerado', situacao: 'minuta', arquivo: null });
+    });
+
+    it('refuses an external-only type (422 at #/tipoDocumentoId), bad field names (400) and prototype keys without a 500', async () => {
+      const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
+      const digits = created.body.nup.replace(/\D/g, '');
+      const [external] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM document_types WHERE usage = 'external' LIMIT 1");
+      const [memo] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM document_types WHERE name = 'Memorando'");
+      const wrong = await api.postJson('draftDocument', `/api/v1/processos/${digits}/documentos/gerados`, { tipoDocumentoId: external.id, nivelAcesso: 'publico' });
+      expect(wrong.status).to.equal(422);
+      expect(wrong.body.errors[0].pointer).to.equal('#/tipoDocumentoId');
+      const badName = await api.postJson('draftDocument', `/api/v1/processos/${digits}/documentos/gerados`, { tipoDocumentoId: memo.id, nivelAcesso: 'publico', campos: { 'Não Vale': 'x' } });
+      expect(badName.status).to.equal(400);
+      const proto = await api.request('post', `/api/v1/processos/${digits}/documentos/gerados`).set('Content-Type', 'application/json').send('{"tipoDocumentoId":"' + memo.id + '","nivelAcesso":"publico","campos":{"__proto__":"x","constructor":"y"}}');
+      expect(proto.status).to.be.oneOf([201, 400]);
+    });
+  });
+
   describe('sending a process', () => {
     it('sends it to another unit (the send service: open and unread there, concluded here)', async () => {
       const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
