@@ -69,8 +69,8 @@ export default function apiRoutes(services: Services): Router {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(openApiDocument());
   });
-  router.get(`${API_BASE}/docs`, input(NO_INPUT), (_req, res) => {
-    res.render('api/docs', { title: 'API de integração', ...docsPage() });
+  router.get(`${API_BASE}/docs`, input(NO_INPUT), (req, res) => {
+    res.render('api/docs', { title: 'API de integração', origin: req.site.type === 'tenant' ? tenantUrl(config, req.site.tenant.slug, '').replace(/\/$/, '') : '', ...docsPage() });
   });
 
   const authenticate: RequestHandler = async (req, res, next) => {
