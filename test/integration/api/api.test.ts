@@ -218,6 +218,33 @@ describe('Integration - api/integration API', function () {
       expect(Buffer.compare(file.body as Buffer, pdf)).to.equal(0);
     });
 
+    it('Idempotency-Key on an upload: the retry returns the same document, filed once; another file with the key is 409', async () => {
+      const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
+      const digits = created.body.nup.replace(/\D/g, '');
+      const [docType] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM document_types WHERE active AND usage IN ('external', 'both') ORDER BY id LIMIT 1");
+      const { expectContract } = await import('../../support/api');
+      const upload = (file: Buffer) =>
+        api
+          .request('post', `/api/v1/processos/${digits}/documentos`)
+          .set('Idempotency-Key', `upload-${digits}`)
+          .field('tipoDocumentoId', docType.id)
+          .field('dataDocumento', '2026-11-30')
+          .field('origem', 'nato_digital')
+          .field('nivelAcesso', 'publico')
+          .attach('arquivo', file, 'requerimento.pdf');
+      const pdf = await samplePdf('Uma vez só');
+      const first = await upload(pdf);
+      const again = await upload(pdf);
+      expectContract('fileDocument', first);
+      expectContract('fileDocument', again);
+      expect(again.body).to.deep.equal(first.body);
+      const [{ n }] = await tenantQuery<{ n: string }>(t, 'SELECT count(*) AS n FROM documents d JOIN processes p ON p.id = d.process_id WHERE p.number = $1', [created.body.nup]);
+      expect(n).to.equal('1');
+      const other = await upload(await samplePdf('Outro arquivo'));
+      expectContract('fileDocument', other);
+      expect(other.status).to.equal(409);
+    });
+
     it('refuses a file whose content is not an accepted type (422 at #/arquivo), a missing file and a JSON body', async () => {
       const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
       const digits = created.body.nup.replace(/\D/g, '');
