@@ -53,8 +53,7 @@ export const apiNotFound: RequestHandler = (_req, res) => sendProblem(res, 404, 
 export const apiErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return res.end();
   if (err instanceof ValidationError || err instanceof BadRequestError) {
-    const fields = err instanceof ValidationError ? err.fields : err.fields;
-    const errors = Object.entries(fields ?? {}).map(([field, detail]) => ({ pointer: pointerFor(field), detail }));
+    const errors = Object.entries(err.fields).map(([field, detail]) => ({ pointer: pointerFor(field), detail }));
     return sendProblem(res, err.status, err.message, errors);
   }
   if (err instanceof DomainError) return sendProblem(res, err.status, err.message);

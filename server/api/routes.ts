@@ -92,7 +92,9 @@ export default function apiRoutes(services: Services): Router {
       await failures.failed(ip);
       return refuse('Chave de integração inválida, revogada ou de outro ente.');
     }
-    if (!(await perKey.consume(key.keyId))) {
+    // Key ids are per tenant schema; the counters are shared by every tenant (platform.rate_limits).
+    const tenantId = req.site.type === 'tenant' ? req.site.tenant.id : '';
+    if (!(await perKey.consume(`${tenantId}:${key.keyId}`))) {
       res.setHeader('Retry-After', '60');
       return sendProblem(res, 429, `Limite de ${config.API_CALLS_PER_MINUTE} chamadas por minuto desta chave atingido. Aguarde um minuto.`);
     }

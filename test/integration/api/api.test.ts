@@ -409,6 +409,18 @@ describe('Integration - api/integration API', function () {
       expect(over.status).to.equal(429);
       expect(Number(over.headers['retry-after'])).to.be.greaterThan(0);
       expect((await apiClient(t.host, await apiKeyFor(t, 'SEGOV', ['processos:ler'], 'Outro sistema'), app).get('inbox', '/api/v1/caixa')).status).to.equal(200);
+      // Key ids are per tenant: another tenant's key with the same id has its own counter.
+      const other = await processTenant();
+      const [mine] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM api_keys WHERE name = 'Sistema apressado'");
+      let otherToken = '';
+      for (let i = 0; i < 50; i += 1) {
+        otherToken = await apiKeyFor(other, 'SEGOV', ['processos:ler'], `Sistema ${i}`);
+        const [last] = await tenantQuery<{ id: string }>(other, 'SELECT max(id)::text AS id FROM api_keys');
+        if (Number(last.id) >= Number(mine.id)) break;
+      }
+      const [same] = await tenantQuery<{ id: string }>(other, 'SELECT max(id)::text AS id FROM api_keys');
+      expect(same.id).to.equal(mine.id);
+      expect((await apiClient(other.host, otherToken, app).get('inbox', '/api/v1/caixa')).status).to.equal(200);
     });
 
     it('an unknown address under /api/v1/ is a 404 problem, not an HTML page', async () => {
