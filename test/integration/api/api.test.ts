@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { createApp } from '../../../server/app';
 import { LoginThrottle } from '../../../server/auth/loginThrottle';
-import { ALL_SCOPES, apiClient, apiKeyFor } from '../../support/api';
+import { ALL_SCOPES, apiClient, apiKeyFor, expectContract } from '../../support/api';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
 import { $, agentFor } from '../../support/http';
@@ -204,10 +205,8 @@ describe('Integration - api/integration API', function () {
         .field('origem', 'nato_digital')
         .field('nivelAcesso', 'publico')
         .attach('arquivo', pdf, 'requerimento.pdf');
-      const { expectContract } = await import('../../support/api');
       expectContract('fileDocument', res);
       expect(res.status, res.text).to.equal(201);
-      const { createHash } = await import('node:crypto');
       expect(res.body.sha256).to.equal(createHash('sha256').update(pdf).digest('hex'));
       const process = await api.get('readProcess', `/api/v1/processos/${digits}`);
       expect(process.body.documentos).to.have.length(1);
@@ -222,7 +221,6 @@ describe('Integration - api/integration API', function () {
       const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
       const digits = created.body.nup.replace(/\D/g, '');
       const [docType] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM document_types WHERE active AND usage IN ('external', 'both') ORDER BY id LIMIT 1");
-      const { expectContract } = await import('../../support/api');
       const upload = (file: Buffer) =>
         api
           .request('post', `/api/v1/processos/${digits}/documentos`)
@@ -249,7 +247,6 @@ describe('Integration - api/integration API', function () {
       const created = await api.postJson('createProcess', '/api/v1/processos', newProcessBody());
       const digits = created.body.nup.replace(/\D/g, '');
       const [docType] = await tenantQuery<{ id: string }>(t, "SELECT id::text AS id FROM document_types WHERE active AND usage IN ('external', 'both') ORDER BY id LIMIT 1");
-      const { expectContract } = await import('../../support/api');
       const before = await count('documents');
       const send = (file?: Buffer) => {
         const r = api.request('post', `/api/v1/processos/${digits}/documentos`).field('tipoDocumentoId', docType.id).field('dataDocumento', '2026-11-30').field('origem', 'digitalizado').field('nivelAcesso', 'publico');
@@ -458,7 +455,6 @@ describe('Integration - api/integration API', function () {
       expect(shown).to.match(/^pen_[0-9a-f]{16}_/);
       const [stored] = await tenantQuery<{ id: string; secret_sha256: string; row: string }>(t, "SELECT id::text AS id, secret_sha256, row_to_json(k)::text AS row FROM api_keys k WHERE name = 'Sistema de Protocolo Antigo'");
       expect(stored.row).to.not.contain(shown.split('_')[2]);
-      const { createHash } = await import('node:crypto');
       expect(stored.secret_sha256).to.equal(createHash('sha256').update(shown).digest('hex'));
       // Shown once: the list does not carry it.
       const list = await admin.get('/administracao/integracoes').expect(200);
