@@ -1,6 +1,8 @@
 import express, { Router } from 'express';
 import type { Pool } from 'pg';
 import adhesionRoutes from './adhesion/routes';
+import apiKeyRoutes from './api/adminRoutes';
+import apiRoutes from './api/routes';
 import { exposeCurrentUnit } from './auth/currentUnit';
 import auditRoutes from './audit/routes';
 import authRoutes from './auth/routes';
@@ -81,6 +83,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use('/administracao', catalogRoutes());
   tenant.use('/administracao', auditRoutes());
   tenant.use('/administracao', protocolAdminRoutes());
+  tenant.use('/administracao', apiKeyRoutes());
   return { platform, tenant };
 }
 
@@ -118,6 +121,9 @@ export function createApp(given: Services, sessionPool: Pool, extra: ExtraRoutes
   app.use(refuseNulCharacters());
   // Before the session: the consulta pública never reads or sets a cookie, so a CDN may cache it.
   app.use(publicConsultationRoutes(services));
+  // Before the session and the form-body rule too: the integration API reads JSON and authenticates
+  // by key only, never by cookie (server/api/routes.ts).
+  app.use(apiRoutes(services));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(refuseNulCharacters());
   app.use(requireFormBodies());

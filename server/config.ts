@@ -40,6 +40,9 @@ const schema = z.object({
   PDF_JOB_PROGRESS_MS: z.coerce.number().int().min(0).default(500),
   /** Consulta pública: requests per IP per minute (counted in platform.rate_limits). */
   PUBLIC_CONSULTATION_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Integration API: calls per key per minute, and failed key checks per IP per 15 minutes (platform.rate_limits). */
+  API_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  API_KEY_FAILURES_PER_IP: z.coerce.number().int().min(1).default(100),
   /** gov.br Login Único (OpenID Connect): all three or none; none hides "Entrar com gov.br". */
   GOVBR_ISSUER: z.string().url('GOVBR_ISSUER deve ser a URL do emissor, como https://sso.acesso.gov.br').optional(),
   GOVBR_CLIENT_ID: z.string().min(1).optional(),

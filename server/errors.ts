@@ -10,6 +10,13 @@ export class DomainError extends Error {
 /** Input that no form of ours sends (an id that is not a number, an impossible date, a malformed body): 400. */
 export class BadRequestError extends DomainError {
   status = 400;
+  constructor(
+    message: string,
+    /** The fields that did not fit, when known (the integration API lists them). */
+    public readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
 }
 
 /** A body in a format no route reads (JSON, plain text where a form is expected): 415. */

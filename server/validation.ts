@@ -99,7 +99,9 @@ export function input<S extends RouteInput>(schemas: S): RequestHandler {
         if (part === 'params') return next(new NotFoundError('Página não encontrada: o endereço tem um identificador inválido (deve ser um número inteiro positivo).'));
         const [issue] = result.error.issues;
         const field = issue.path.length ? ` (${issue.path.join('.')})` : '';
-        return next(new BadRequestError(`Requisição inválida: o ${PARTS[part]} tem um valor que não serve${field}. ${issue.message}`));
+        const fields: FieldErrors = {};
+        for (const i of result.error.issues) fields[i.path.join('.') || '_'] ??= i.message;
+        return next(new BadRequestError(`Requisição inválida: o ${PARTS[part]} tem um valor que não serve${field}. ${issue.message}`, fields));
       }
       parsed[part] = result.data;
     }

@@ -12,6 +12,7 @@ const ENTITY_LABELS: Record<string, string> = {
   process_type: 'Tipo de processo',
   document_type: 'Tipo de documento',
   legal_basis: 'Hipótese legal',
+  api_key: 'Chave de integração',
 };
 const auditQuery = {
   query: z.object({

@@ -107,6 +107,16 @@ export async function processForNewDocument(actor: Actor, processId: string): Pr
 export interface InternalInput extends AccessChoice {
   documentTypeId: string;
   complement: string | null;
+  /** Values for the template's placeholders that the system leaves empty or does not know (the integration API sends them). */
+  fields?: Record<string, string>;
+}
+
+/** The system's values win; given fields fill what it leaves empty. A null-prototype object: no key reaches Object.prototype. */
+function withFields(system: Record<string, string>, fields: Record<string, string> = {}): Record<string, string> {
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(fields)) values[k] = v;
+  for (const [k, v] of Object.entries(system)) if (v !== '' || !Object.hasOwn(fields, k)) values[k] = v;
+  return values;
 }
 
 /** "Incluir documento" (gerado): numbered, body from the type's template, version 1, a minuta. */
@@ -116,7 +126,7 @@ export async function createInternalDocument(actor: Actor, processId: string, in
     const type = await documentTypeFor(t, input.documentTypeId, 'internal');
     await checkAccessChoice(t, input);
     const numbering = await numberFor(t, type, actor);
-    const body = sanitizeDocumentHtml(fillTemplate(type.template ?? '<p></p>', await templateValues(t, actor, process)));
+    const body = sanitizeDocumentHtml(fillTemplate(type.template ?? '<p></p>', withFields(await templateValues(t, actor, process), input.fields)));
     const doc = await Document.create(
       {
         processId,

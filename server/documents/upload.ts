@@ -62,9 +62,21 @@ declare module 'express-serve-static-core' {
  * says why, so the route re-renders its form (the CSRF check still runs first).
  */
 export function parseUploads(maxBytes: number): RequestHandler {
-  const single = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 30 } }).single('arquivo');
+  const read = readSingleUpload(maxBytes);
   return (req: Request, res, next) => {
     if (!req.user || !req.is('multipart/form-data') || isCitizenUploadPath(req.path)) return next();
+    read(req, res, next);
+  };
+}
+
+/**
+ * Reads one multipart body (the file in `arquivo`, in memory, at most `maxBytes`) with the rules
+ * above: a file over the limit sets `req.uploadError`, a malformed body is a 400. Used by
+ * `parseUploads` and by the integration API, which authenticates its calls by key, not session.
+ */
+export function readSingleUpload(maxBytes: number): RequestHandler {
+  const single = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 30 } }).single('arquivo');
+  return (req: Request, res, next) => {
     // Multer continues from its parser's events: carry the request's CLS context (tenant) across.
     single(req, res, namespace.bind((err?: unknown) => {
       if (!err) return next();

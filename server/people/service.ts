@@ -28,6 +28,18 @@ export interface UserListRow {
 
 export const PAGE_SIZE = 50;
 
+/**
+ * The users that are integration keys' identities (server/api/keys.ts) are not people: they are
+ * listed, changed and revoked in Integrações only. Reactivating one, or giving it a CPF or a role,
+ * would let someone log in as the key.
+ */
+const NOT_A_KEY = 'NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id)';
+
+async function isKeyUser(id: string, t: Transaction): Promise<boolean> {
+  const rows = await User.sequelize!.query('SELECT 1 FROM api_keys WHERE user_id = $1', { bind: [id], type: QueryTypes.SELECT, transaction: t });
+  return rows.length > 0;
+}
+
 export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; total: number }> {
   const where: string[] = [];
   const bind: unknown[] = [];
@@ -45,6 +57,7 @@ export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; 
     where.push(`EXISTS (SELECT 1 FROM user_units m WHERE m.user_id = u.id AND ${cond})`);
   }
   if (f.active !== 'all') where.push(`u.active = ${arg(f.active !== 'false')}`);
+  where.push(NOT_A_KEY);
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const page = Math.max(1, f.page ?? 1);
   return inTenant(async (t) => {
@@ -75,7 +88,7 @@ export interface UserDetail {
 export async function userDetail(id: string): Promise<UserDetail> {
   return inTenant(async (t) => {
     const user = /^\d{1,18}$/.test(id) ? await User.findByPk(id, { transaction: t }) : null;
-    if (!user) throw new NotFoundError('Usuário não encontrado.');
+    if (!user || (await isKeyUser(id, t))) throw new NotFoundError('Usuário não encontrado.');
     const memberships = await UserUnit.findAll({ where: { userId: id }, include: [{ model: Unit, as: 'unit' }], transaction: t });
     const positions = await UserPosition.findAll({ where: { userId: id }, order: [['active', 'DESC'], ['title', 'ASC']], transaction: t });
     return {
@@ -98,7 +111,7 @@ export async function userDetail(id: string): Promise<UserDetail> {
 
 async function lockedUser(id: string, t: Transaction): Promise<User> {
   const user = /^\d{1,18}$/.test(id) ? await User.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE }) : null;
-  if (!user) throw new NotFoundError('Usuário não encontrado.');
+  if (!user || (await isKeyUser(id, t))) throw new NotFoundError('Usuário não encontrado.');
   return user;
 }
 

@@ -9,6 +9,7 @@ import { testEnv } from '../support/environment';
 import { SmtpPeer } from '../support/smtp';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible } from './support/browser';
+import { pressAndWait, tabTo } from './support/keyboard';
 
 const CSV = [
   'sigla,nome,sigla_superior,codigo_protocolo',
@@ -18,25 +19,6 @@ const CSV = [
   '',
 ].join('\n');
 const NEW_PASSWORD = 'Prefeitura2026!';
-
-/** Keyboard only: Tab until the focused element matches `selector` (and contains `text`, if given). */
-async function tabTo(page: Page, selector: string, text = '', max = 80): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    const hit = await page.evaluate(([s, t]) => {
-      const el = document.activeElement;
-      return !!el && el.matches(s) && (el.textContent ?? '').includes(t);
-    }, [selector, text] as const);
-    if (hit) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Foco não chegou a ${selector} ${text}`);
-}
-
-/** Presses `key` on the focused control and waits for the page it leads to (even at the same URL). */
-async function pressAndWait(page: Page, key: string): Promise<void> {
-  await Promise.all([page.waitForEvent('framenavigated'), page.keyboard.press(key)]);
-  await page.waitForLoadState('load');
-}
 
 describe('E2E - tenant administration: import units, invite, set password, switch unit', function () {
   // Whole journeys: a dozen pages each, every one checked by axe.

@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import apiRoutes from '../../server/api/routes';
 import { buildHostRouters } from '../../server/app';
 import govbrRoutes from '../../server/govbr/routes';
 import type { GovbrService } from '../../server/govbr/service';
@@ -45,7 +46,7 @@ export function declaredRoutes(): DeclaredRoute[] {
   const { config, sequelize, registry } = testEnv();
   const services = { config, sequelize, registry, loginThrottle: undefined as never };
   const { platform, tenant } = buildHostRouters(services);
-  // Mounted outside the host routers: the consultation before the session, gov.br only when configured
+  // Mounted outside the host routers: the consultation and the integration API before the session, gov.br only when configured
   // (its service is never called while walking).
   const govbr = {} as GovbrService;
   const seen = new Set<string>();
@@ -55,6 +56,7 @@ export function declaredRoutes(): DeclaredRoute[] {
     ...walk(tenant, 'tenant'),
     ...walk(govbrRoutes(services, govbr, 'tenant'), 'tenant'),
     ...walk(publicConsultationRoutes(services), 'tenant'),
+    ...walk(apiRoutes(services), 'tenant'),
   ].filter((r) => {
     const key = `${r.host} ${r.method} ${r.path}`;
     if (seen.has(key)) return false;

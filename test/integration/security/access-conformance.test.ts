@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { processSurfaces } from '../../../server/processes/surfaces';
+import { apiKeyFor } from '../../support/api';
 import { decideAccess } from '../../../server/processes/access';
 import type { AccessLevel } from '../../../server/models';
 import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
@@ -92,6 +93,7 @@ describe('Integration - security/access conformance (every surface × every leve
   let t: TestTenant;
   let ids: TenantIds;
   const agents = {} as Record<Cell, Agent>;
+  const apiKeys = new Map<Agent, string>();
   const fixtures = {} as Record<AccessLevel, Fixture>;
   /** A público process related to the restrito and the sigiloso ones (issue 12, item 2). */
   let hub: Fixture;
@@ -188,6 +190,39 @@ describe('Integration - security/access conformance (every surface × every leve
       else expect(revealsContent(r.text, f)).to.equal(false);
     },
   };
+  // The integration API (issue 17): a key acts as a user of its unit. Each cell's agent has a key in
+  // the cell's unit, whose user holds the same credentials as the cell's user (given in before()).
+  const apiGet = async (agent: Agent, path: string) => {
+    const res = await agentFor(t.host).get(path).set('Authorization', `Bearer ${apiKeys.get(agent)}`);
+    return { status: res.status, text: res.text };
+  };
+  PROBES['GET /api/v1/processos/:nup'] = {
+    run: (agent, f) => apiGet(agent, `/api/v1/processos/${f.number.replace(/\D/g, '')}`),
+    check: (r, f, access) => {
+      expect(r.status).to.equal(access.canFind ? 200 : 404);
+      if (!access.canFind) expect(r.text).to.not.contain(f.number);
+      else expect(JSON.parse(r.text).acessoRestrito).to.equal(!access.canRead);
+      expect(revealsContent(r.text, f), 'content').to.equal(access.canRead);
+    },
+  };
+  PROBES['GET /api/v1/caixa'] = {
+    run: async (agent) => {
+      const [received, created] = await Promise.all(['recebidos', 'gerados'].map((l) => apiGet(agent, `/api/v1/caixa?lista=${l}&limite=100`)));
+      return { status: Math.max(received.status, created.status), text: received.text + created.text };
+    },
+    check: (r, f, access) => {
+      expect(r.status).to.equal(200);
+      if (!access.canFind) expect(r.text).to.not.contain(f.number);
+      if (!access.canRead) expect(revealsContent(r.text, f)).to.equal(false);
+    },
+  };
+  PROBES['GET /api/v1/documentos/:id/arquivo'] = {
+    run: (agent, f) => apiGet(agent, `/api/v1/documentos/${f.id}/arquivo`),
+    check: (r, f, access) => {
+      expect(r.status).to.be.below(500);
+      if (!access.canRead) expect(revealsContent(r.text, f)).to.equal(false);
+    },
+  };
   /** Surfaces about documents and PDF jobs: the documents test files give their own matrix (documents/http, process-pdf/pdf, authenticity/check); here each is asked with the process's id in every position, which must reveal nothing to who may not read it. */
   const BY_DOCUMENT = ['GET /documentos/:id', 'GET /documentos/:id/arquivo', 'GET /documentos/:id/editar', 'GET /documentos/:id/versoes', 'GET /documentos/:id/versoes/comparar', 'GET /documentos/:id/cancelar', 'GET /documentos/:id/assinar', 'GET /processos/:processId/pdf/:jobId', 'GET /processos/:processId/pdf/:jobId/arquivo', 'GET /conferir-autenticidade'];
   for (const route of BY_DOCUMENT) {
@@ -243,6 +278,19 @@ describe('Integration - security/access conformance (every surface × every leve
       expect((await postForm(creator, `/processos/${h.id}`, `/processos/${h.id}/relacionar`, { number: fixtures[level].number })).status).to.equal(302);
     }
     hub = { ...h, party: `Central ${tag}`, cpf: '-', specification: `Processo central ${tag}`, reason: null };
+    // One integration key per cell, in the cell's unit; on the sigiloso process its user holds the
+    // cell user's credential (active or revoked), so the key is that user as far as the rule goes.
+    for (const cell of CELLS) {
+      const key = await apiKeyFor(t, USERS[cell].unit, ['processos:ler', 'documentos:ler'], `Sistema ${cell}`);
+      apiKeys.set(agents[cell], key);
+      const [keyUser] = await tenantQuery<{ user_id: string }>(t, 'SELECT user_id::text AS user_id FROM api_keys WHERE name = $1', [`Sistema ${cell}`]);
+      await tenantQuery(
+        t,
+        `INSERT INTO access_credentials (process_id, user_id, granted_by_id, revoked_at)
+         SELECT c.process_id, $2, c.granted_by_id, c.revoked_at FROM access_credentials c JOIN users u ON u.id = c.user_id WHERE c.process_id = $1 AND u.email = $3 RETURNING id`,
+        [fixtures.secret.id, keyUser.user_id, USERS[cell].email],
+      );
+    }
   });
 
   it('has a matrix row for every registered surface', () => {

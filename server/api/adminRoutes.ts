@@ -1,0 +1,72 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { actorOf } from '../audit/record';
+import { requireRole } from '../auth/currentUnit';
+import { ValidationError } from '../errors';
+import { requireUser } from '../middleware/setUpAuth';
+import { Unit } from '../models';
+import { inTenant } from '../tenancy/context';
+import { NO_INPUT, idParams, input, inputOf, parseForm, type FieldErrors } from '../validation';
+import { API_BASE } from './contract';
+import { SCOPES, SCOPE_LABELS, createKey, listKeys, revokeKey, type Scope } from './keys';
+
+const keySchema = z.object({
+  name: z.string({ error: 'Informe o nome do sistema.' }).trim().min(1, 'Informe o nome do sistema.').max(100, 'Use no máximo 100 caracteres.'),
+  unitId: z.string({ error: 'Escolha a unidade.' }).regex(/^[1-9][0-9]{0,17}$/, 'Escolha a unidade.'),
+  scopes: z
+    .union([z.enum(SCOPES), z.array(z.enum(SCOPES))], { error: 'Marque ao menos um escopo.' })
+    .transform((v) => [...new Set(([] as Scope[]).concat(v))]),
+});
+
+const listQuery = { query: z.object({ revogada: z.literal('1').optional() }) };
+
+async function render(res: Response, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; created?: { name: string; token: string }; revoked?: boolean } = {}): Promise<void> {
+  const [keys, units] = await Promise.all([listKeys(), inTenant((t) => Unit.findAll({ where: { active: true }, order: [['acronym', 'ASC']], transaction: t }))]);
+  const values = extra.values ?? {};
+  const chosen = new Set(([] as unknown[]).concat(values.scopes ?? []).map(String));
+  const errors = extra.errors ?? {};
+  res.status(status).render('api/keys', {
+    title: 'Integrações',
+    keys: keys.map((k) => ({ ...k, scopeList: k.scopes.join(', ') })),
+    units: units.map((u) => ({ value: String(u.id), label: `${u.acronym} — ${u.name}`, selected: String(u.id) === String(values.unitId ?? '') })),
+    scopes: SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s], id: `scope-${s.replace(':', '-')}`, checked: chosen.has(s) })),
+    values,
+    errors,
+    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
+    created: extra.created,
+    revoked: extra.revoked,
+    docsUrl: `${API_BASE}/docs`,
+  });
+}
+
+/** /administracao/integracoes — the tenant's integration keys (issue 17). */
+export default function apiKeyRoutes(): Router {
+  const router = Router();
+  router.use('/integracoes', requireUser, requireRole('admin'));
+
+  router.get('/integracoes', input(listQuery), async (req, res) => {
+    await render(res, 200, { revoked: inputOf(req, listQuery).query.revogada === '1' });
+  });
+
+  router.post('/integracoes', input(NO_INPUT), async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const parsed = parseForm(keySchema, body);
+    if (!parsed.ok) return render(res, 422, { values: body, errors: parsed.errors });
+    try {
+      const { token } = await createKey(actorOf(req), parsed.data);
+      // The secret is shown on this response only: never stored, never redirected through a URL.
+      res.setHeader('Cache-Control', 'no-store');
+      await render(res, 201, { created: { name: parsed.data.name, token } });
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.fields).length) return render(res, 422, { values: body, errors: err.fields });
+      throw err;
+    }
+  });
+
+  const revokeInput = { params: idParams('id') };
+  router.post('/integracoes/:id/revogar', input(revokeInput), async (req, res) => {
+    await revokeKey(actorOf(req), inputOf(req, revokeInput).params.id);
+    res.redirect('/administracao/integracoes?revogada=1');
+  });
+  return router;
+}
