@@ -7,18 +7,33 @@ import { Operator, Tenant } from './models';
 import { readTenantDefinition } from './tenancy/definition';
 import { provisionTenant } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
+import { exportTenant, tenantBySlug } from './export/export';
+import { importTenant } from './export/import';
+import { closeTenant, dropTenantSchema, recordExport } from './export/offboarding';
+import { exportProgress } from './export/progress';
+import { sha256OfFile } from './export/files';
 
 const USAGE = `Uso: npm run cli -- <comando>
 
   migrate                       migra o esquema platform e todos os entes
   tenants:list                  lista os entes
   tenants:create <slug>         cria o ente definido em tenants/<slug>/tenant.json
+  tenants:export <slug> [--out arquivo.zip]
+                                exporta todos os dados do ente num arquivo zip
+  tenants:import <arquivo.zip> [--slug novo-slug]
+                                restaura uma exportação num ente novo
+  tenants:close <slug>          encerra o ente (exige exportação recente)
+  tenants:drop <slug>           apaga o esquema de um ente encerrado após a retenção
   operators:create <email> <nome>
                                 cria um operador do MGI (senha em OPERATOR_PASSWORD; CPF para
                                 entrar com gov.br em OPERATOR_CPF, opcional)
 `;
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
+const option = (args: string[], name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 
 async function run(db: Database, command: string, args: string[]): Promise<number> {
   const config = loadConfig();
@@ -41,6 +56,43 @@ async function run(db: Database, command: string, args: string[]): Promise<numbe
         passwordHash: config.production ? null : await hashPassword(config.demoPassword),
       });
       out(`Ente ${tenant.slug} criado (id ${tenant.id}, esquema ${tenant.schema}) em ${ms.toFixed(0)} ms`);
+      return 0;
+    }
+    case 'tenants:export': {
+      const slug = args[0];
+      if (!slug) break;
+      const tenant = await tenantBySlug(db.sequelize, slug);
+      if (!tenant) {
+        out(`Ente "${slug}" não encontrado.`);
+        return 1;
+      }
+      const file = option(args, '--out') ?? `${slug}-${new Date().toISOString().slice(0, 10)}.zip`;
+      const progress = exportProgress('Exportando');
+      const started = Date.now();
+      const manifest = await exportTenant({ sequelize: db.sequelize, config, url: db.url }, slug, file, progress.onProgress).finally(progress.stop);
+      await recordExport(db.sequelize, String(tenant.id), { type: 'system' }, file, manifest, await sha256OfFile(file));
+      if (manifest.pgDump.file === null) out(`Aviso: schema.sql não incluído: ${manifest.pgDump.reason}.`);
+      out(`Ente ${slug} exportado em ${file}: ${manifest.tables.length} tabelas, ${manifest.files.length} arquivos, ${manifest.processes.length} processos (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      return 0;
+    }
+    case 'tenants:import': {
+      if (!args[0]) break;
+      await migrateAll(db.sequelize, config);
+      const progress = exportProgress('Importando');
+      const result = await importTenant(db.sequelize, new TenantRegistry(db.sequelize, config.APP_DOMAIN), args[0], { slug: option(args, '--slug'), onProgress: progress.onProgress }).finally(progress.stop);
+      out(`Ente ${result.tenant.slug} importado (id ${result.tenant.id}): ${result.rows} linhas, ${result.files} arquivos conferidos.`);
+      return 0;
+    }
+    case 'tenants:close': {
+      if (!args[0]) break;
+      await closeTenant(db.sequelize, new TenantRegistry(db.sequelize, config.APP_DOMAIN), args[0], { type: 'system' });
+      out(`Ente ${args[0]} encerrado.`);
+      return 0;
+    }
+    case 'tenants:drop': {
+      if (!args[0]) break;
+      await dropTenantSchema(db.sequelize, args[0], { type: 'system' });
+      out(`Esquema do ente ${args[0]} apagado.`);
       return 0;
     }
     case 'operators:create': {

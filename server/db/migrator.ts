@@ -157,7 +157,10 @@ export async function runMigrations(sequelize: Sequelize, opts: RunOptions): Pro
       const migrations = opts.tenantMigrations ?? loadMigrations('tenant');
       const latest = migrations.length ? migrations[migrations.length - 1].name : null;
       const all = await sequelize.query<{ id: string; slug: string; schema_version: string | null; migration_status: string | null }>(
-        "SELECT id, coalesce(slug, 'reserva-' || id) AS slug, schema_version, migration_status FROM platform.tenants ORDER BY id",
+        // A closed tenant whose schema was dropped (server/export/offboarding.ts) has nothing to migrate;
+        // read through to_jsonb so that runs with only the first platform migrations work too.
+        `SELECT id, coalesce(slug, 'reserva-' || id) AS slug, schema_version, migration_status FROM platform.tenants t
+          WHERE (to_jsonb(t) ->> 'schema_dropped_at') IS NULL ORDER BY id`,
         { type: QueryTypes.SELECT },
       );
       const pending = all.filter((t) => t.schema_version !== latest || t.migration_status !== 'ok');

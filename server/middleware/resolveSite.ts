@@ -3,13 +3,17 @@ import type { TenantRegistry } from '../tenancy/registry';
 
 /**
  * Which site this host is: the platform, a tenant, or nothing we serve. An unknown host gets a 404
- * page and a suspended tenant the "temporariamente indisponível" page — never a default tenant.
+ * page, a suspended tenant the "temporariamente indisponível" page and a closed one the "encerrado" page — never a default tenant.
  */
 export default function resolveSite(registry: TenantRegistry): RequestHandler {
   return async (req, res, next) => {
     const resolution = await registry.resolve(req.hostname);
     if (resolution.type === 'unknown') {
       res.status(404).render('errors/unknown-host', { layout: 'platform', title: 'Endereço não encontrado', host: req.hostname });
+      return;
+    }
+    if (resolution.type === 'tenant' && resolution.tenant.status === 'closed') {
+      res.status(410).render('errors/closed', { layout: 'platform', title: 'Ente encerrado', tenantName: resolution.tenant.name });
       return;
     }
     if (resolution.type === 'tenant' && resolution.tenant.status !== 'active') {

@@ -10,7 +10,7 @@ import {
 const schema = 'platform';
 
 export type TenantKind = 'municipio' | 'estado' | 'orgao';
-export type TenantStatus = 'active' | 'suspended' | 'spare';
+export type TenantStatus = 'active' | 'suspended' | 'spare' | 'closed';
 export type NumberingScheme = 'nup' | 'nipe';
 
 export class Tenant extends Model<InferAttributes<Tenant>, InferCreationAttributes<Tenant>> {
