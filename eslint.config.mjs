@@ -2,6 +2,14 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const RAW_QUERY = 'Raw SQL goes through server/db/sql.ts (select/execute for tenant tables, platformSelect/platformExecute for platform.*).';
+/** `sequelize.query(…)`, `this.sequelize.query(…)`, `Model.sequelize!.query(…)`: only server/db/sql.ts may call them. */
+const rawQuery = [
+  "CallExpression[callee.property.name='query'][callee.object.name='sequelize']",
+  "CallExpression[callee.property.name='query'][callee.object.property.name='sequelize']",
+  "CallExpression[callee.property.name='query'][callee.object.expression.property.name='sequelize']",
+].map((selector) => ({ selector, message: RAW_QUERY }));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'var/', 'public/vendor/'] },
   js.configs.recommended,
@@ -13,6 +21,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
     },
+  },
+  {
+    files: ['server/**/*.ts'],
+    ignores: ['server/db/sql.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...rawQuery] },
   },
   {
     files: ['public/**/*.js'],

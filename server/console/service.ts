@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { platformExecute, platformSelect } from '../db/sql';
 import { derivedArticle, type Article } from '../tenancy/grammar';
 import { duplicateOf, statusMail } from '../adhesion/service';
 import { isValidCnpj, isValidCpf } from '../adhesion/rules';
@@ -80,7 +81,8 @@ export interface QueueRow {
 /** Requests of one tab, newest first, filtered by UF and kind, searched by name or CNPJ (accents ignored). */
 export async function listRequests(sequelize: Sequelize, f: QueueFilter): Promise<{ rows: QueueRow[]; counts: Record<QueueName, number> }> {
   const q = (f.q ?? '').trim();
-  const rows = await sequelize.query<QueueRow>(
+  const rows = await platformSelect<QueueRow>(
+    sequelize,
     `SELECT id, status, ente_name AS "enteName", official_name AS "officialName", cnpj, kind, uf,
             manager_name AS "managerName", created_at AS "createdAt", submitted_at AS "submittedAt"
        FROM platform.adhesion_requests
@@ -92,14 +94,11 @@ export async function listRequests(sequelize: Sequelize, f: QueueFilter): Promis
                     OR ($5 <> '' AND cnpj LIKE $5 || '%'))
       ORDER BY coalesce(submitted_at, created_at) DESC, id DESC
       LIMIT 200`,
-    {
-      bind: [QUEUES[f.queue].statuses, f.uf ?? '', f.kind ?? '', q, q.replace(/[\s./-]/g, '').toUpperCase()],
-      type: QueryTypes.SELECT,
-    },
+    [QUEUES[f.queue].statuses, f.uf ?? '', f.kind ?? '', q, q.replace(/[\s./-]/g, '').toUpperCase()],
   );
-  const countRows = await sequelize.query<{ status: AdhesionStatus; n: string }>(
+  const countRows = await platformSelect<{ status: AdhesionStatus; n: string }>(
+    sequelize,
     'SELECT status, count(*) AS n FROM platform.adhesion_requests GROUP BY status',
-    { type: QueryTypes.SELECT },
   );
   const counts = Object.fromEntries(
     Object.entries(QUEUES).map(([name, def]) => [
@@ -122,20 +121,22 @@ export async function requestDetail(sequelize: Sequelize, id: string) {
     if (dup) duplicates.push(dup);
   }
   if (request.cnpj) {
-    const same = await sequelize.query<{ id: string; ente_name: string; status: string }>(
+    const same = await platformSelect<{ id: string; ente_name: string; status: string }>(
+      sequelize,
       `SELECT id, ente_name, status FROM platform.adhesion_requests WHERE cnpj = $1 AND id <> $2 AND status <> 'draft' ORDER BY id`,
-      { bind: [request.cnpj, request.id], type: QueryTypes.SELECT },
+      [request.cnpj, request.id],
     );
     for (const s of same) duplicates.push(`O pedido nº ${s.id} (${s.ente_name}) usa o mesmo CNPJ.`);
   }
-  const history = await sequelize.query<{ action: string; actor_type: string; operator: string | null; details: Record<string, unknown>; created_at: Date }>(
+  const history = await platformSelect<{ action: string; actor_type: string; operator: string | null; details: Record<string, unknown>; created_at: Date }>(
+    sequelize,
     `SELECT e.action, e.actor_type, o.name AS operator, e.details, e.created_at
        FROM platform.adhesion_events e LEFT JOIN platform.operators o ON o.id = e.actor_id AND e.actor_type = 'operator'
       WHERE e.request_id = $1 ORDER BY e.id`,
-    { bind: [request.id], type: QueryTypes.SELECT },
+    [request.id],
   );
   const decidedBy = request.decidedBy
-    ? ((await sequelize.query<{ name: string }>('SELECT name FROM platform.operators WHERE id = $1', { bind: [request.decidedBy], type: QueryTypes.SELECT }))[0]?.name ?? null)
+    ? ((await platformSelect<{ name: string }>(sequelize, 'SELECT name FROM platform.operators WHERE id = $1', [request.decidedBy]))[0]?.name ?? null)
     : null;
   return {
     id: String(request.id),
@@ -227,12 +228,13 @@ export async function approveRequest(
   id: string,
   ctx: OperatorContext,
 ): Promise<{ ok: true; slug: string } | { ok: false; error: string }> {
-  const [claimed] = await sequelize.query<{ id: string; status: AdhesionStatus }>(
+  const [claimed] = await platformSelect<{ id: string; status: AdhesionStatus }>(
+    sequelize,
     `UPDATE platform.adhesion_requests SET status = 'provisioning', updated_at = now()
       WHERE id = $1 AND (status IN ('submitted', 'provisioning_failed')
                          OR (status = 'provisioning' AND updated_at < now() - interval '10 minutes'))
       RETURNING id`,
-    { bind: [id], type: QueryTypes.SELECT },
+    [id],
   );
   if (!claimed) {
     const current = await AdhesionRequest.findByPk(id);
@@ -307,7 +309,8 @@ export interface TenantRow {
 }
 
 export async function listTenants(sequelize: Sequelize, f: { q?: string; status?: string }): Promise<TenantRow[]> {
-  const rows = await sequelize.query<TenantRow>(
+  const rows = await platformSelect<TenantRow>(
+    sequelize,
     `SELECT t.id, t.slug, t.name, t.kind, t.uf, t.status, t.status_reason AS "statusReason", t.article,
             coalesce(t.opened_at, t.created_at) AS "openedAt",
             CASE WHEN t.opened_at - t.created_at > interval '1 minute' THEN t.created_at END AS "schemaCreatedAt",
@@ -319,7 +322,7 @@ export async function listTenants(sequelize: Sequelize, f: { q?: string; status?
         AND ($2 = '' OR extensions.immutable_unaccent(lower(t.name || ' ' || t.slug)) LIKE '%' || extensions.immutable_unaccent(lower($2)) || '%')
       ORDER BY coalesce(t.opened_at, t.created_at) DESC, t.id DESC
       LIMIT 500`,
-    { bind: [f.status ?? '', (f.q ?? '').trim()], type: QueryTypes.SELECT },
+    [f.status ?? '', (f.q ?? '').trim()],
   );
   return rows.map((r) => ({ ...r, id: String(r.id), requestId: r.requestId ? String(r.requestId) : null, article: r.article ?? derivedArticle(r.kind, r.name) }));
 }
@@ -334,16 +337,20 @@ export async function setTenantStatus(
 ): Promise<void> {
   if (!/^\d{1,18}$/.test(tenantId)) throw new NotFoundError('Ente não encontrado.');
   await sequelize.transaction(async (t) => {
-    const [row] = await sequelize.query<{ status: string; slug: string }>(
+    const [row] = await platformSelect<{ status: string; slug: string }>(
+      sequelize,
       'SELECT status, slug FROM platform.tenants WHERE id = $1 FOR UPDATE',
-      { bind: [tenantId], type: QueryTypes.SELECT, transaction: t },
+      [tenantId],
+      t,
     );
     if (!row || row.status === 'spare') throw new NotFoundError('Ente não encontrado.');
     if (row.status === status) throw new ConflictError(status === 'active' ? 'O ente já está ativo.' : 'O ente já está suspenso.');
-    await sequelize.query('UPDATE platform.tenants SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1', {
-      bind: [tenantId, status, reason],
-      transaction: t,
-    });
+    await platformExecute(
+      sequelize,
+      'UPDATE platform.tenants SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1',
+      [tenantId, status, reason],
+      t,
+    );
     await audit(ctx, status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', tenantId, { slug: row.slug, reason });
   });
   await registry.announceChange();
@@ -353,11 +360,12 @@ export async function setTenantStatus(
 export async function setTenantArticle({ sequelize, registry }: ConsoleServices, tenantId: string, article: Article, ctx: OperatorContext): Promise<void> {
   if (!/^\d{1,18}$/.test(tenantId)) throw new NotFoundError('Ente não encontrado.');
   await sequelize.transaction(async (t) => {
-    const [row] = await sequelize.query<{ slug: string }>("UPDATE platform.tenants SET article = $2, updated_at = now() WHERE id = $1 AND status <> 'spare' RETURNING slug", {
-      bind: [tenantId, article],
-      type: QueryTypes.SELECT,
-      transaction: t,
-    });
+    const [row] = await platformSelect<{ slug: string }>(
+      sequelize,
+      "UPDATE platform.tenants SET article = $2, updated_at = now() WHERE id = $1 AND status <> 'spare' RETURNING slug",
+      [tenantId, article],
+      t,
+    );
     if (!row) throw new NotFoundError('Ente não encontrado.');
     await audit(ctx, 'tenant.article_set', tenantId, { slug: row.slug, article });
   });
@@ -376,7 +384,8 @@ export interface AuditRow {
 }
 
 export async function auditLog(sequelize: Sequelize, f: { action?: string }): Promise<AuditRow[]> {
-  const rows = await sequelize.query<AuditRow>(
+  const rows = await platformSelect<AuditRow>(
+    sequelize,
     `SELECT a.id, a.created_at AS "createdAt", a.actor_type AS "actorType", o.name AS actor, a.action,
             t.name AS tenant, a.details, a.ip
        FROM platform.audit_log a
@@ -385,7 +394,7 @@ export async function auditLog(sequelize: Sequelize, f: { action?: string }): Pr
       WHERE ($1 = '' OR a.action LIKE $1 || '%')
       ORDER BY a.id DESC
       LIMIT 200`,
-    { bind: [f.action ?? ''], type: QueryTypes.SELECT },
+    [f.action ?? ''],
   );
   return rows.map((r) => ({ ...r, id: String(r.id) }));
 }

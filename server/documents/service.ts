@@ -15,8 +15,7 @@ import { chunkedFileStream, fileContentReader } from './chunks';
 import type { FileDownload } from './download';
 import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
-import { select } from '../db/sql';
-import { preparedSelect } from '../db/prepared';
+import { preparedSelect, select } from '../db/sql';
 import { letterheadFor, type Letterhead } from '../letterhead/service';
 
 export const MAX_BODY_CHARS = 2_000_000;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Sequelize } from 'sequelize';
+import { platformExecute } from '../db/sql';
 
 /** `/healthz` answers without the database; `/readyz` only when the database answers. Every host. */
 export default function setUpHealthChecks(sequelize: Sequelize): Router {
@@ -9,7 +10,7 @@ export default function setUpHealthChecks(sequelize: Sequelize): Router {
   });
   router.get('/readyz', async (_req, res) => {
     try {
-      await sequelize.query('SELECT 1');
+      await platformExecute(sequelize, 'SELECT 1');
       res.json({ status: 'ok' });
     } catch {
       res.status(503).json({ status: 'unavailable' });

@@ -1,6 +1,7 @@
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { recordChange, snapshot, type Actor } from '../audit/record';
 import type { Config } from '../config';
+import { select } from '../db/sql';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { Unit, User, UserPosition, UserUnit, type Role } from '../models';
 import { inTenant } from '../tenancy/context';
@@ -48,14 +49,15 @@ export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; 
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const page = Math.max(1, f.page ?? 1);
   return inTenant(async (t) => {
-    const [{ total }] = await User.sequelize!.query<{ total: number }>(`SELECT count(*)::int AS total FROM users u ${filter}`, { bind, type: QueryTypes.SELECT, transaction: t });
-    const rows = await User.sequelize!.query<UserListRow>(
+    const [{ total }] = await select<{ total: number }>(t, `SELECT count(*)::int AS total FROM users u ${filter}`, bind);
+    const rows = await select<UserListRow>(
+      t,
       `SELECT u.id::text AS id, u.name, u.email, u.active, (u.password_hash IS NULL) AS invited,
               COALESCE((SELECT json_agg(json_build_object('acronym', un.acronym, 'role', m.role) ORDER BY un.acronym, m.role)
                           FROM user_units m JOIN units un ON un.id = m.unit_id WHERE m.user_id = u.id), '[]') AS memberships
          FROM users u ${filter}
         ORDER BY u.name, u.id LIMIT ${PAGE_SIZE} OFFSET ${(page - 1) * PAGE_SIZE}`,
-      { bind, type: QueryTypes.SELECT, transaction: t },
+      bind,
     );
     return { rows, total };
   });

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { User } from '../models';
+import { execute } from '../db/sql';
 import { requireTenant } from '../tenancy/context';
 
 /**
@@ -10,22 +10,20 @@ const OF_USER = `sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'
 
 /** Ends every session of a user of the current tenant at once (deactivation). */
 export async function endSessionsOf(userId: string, t: Transaction): Promise<void> {
-  await User.sequelize!.query(`DELETE FROM platform.sessions WHERE ${OF_USER}`, { bind: [userId, requireTenant().id], transaction: t });
+  await execute(t, `DELETE FROM platform.sessions WHERE ${OF_USER}`, [userId, requireTenant().id]);
 }
 
 /** Drops the cached units and roles of a user's sessions; the next request reloads them. */
 export async function staleMembershipsOf(userId: string, t: Transaction): Promise<void> {
-  await User.sequelize!.query(`UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json WHERE ${OF_USER}`, {
-    bind: [userId, requireTenant().id],
-    transaction: t,
-  });
+  await execute(t, `UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json WHERE ${OF_USER}`, [userId, requireTenant().id]);
 }
 
 /** Drops the cached units of every session of the current tenant (a unit was renamed or (de)activated). */
 export async function staleMembershipsOfTenant(t: Transaction): Promise<void> {
-  await User.sequelize!.query(
+  await execute(
+    t,
     `UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json
       WHERE sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'->'user'->>'tenantId' = $1 AND sess::jsonb ? 'memberships'`,
-    { bind: [requireTenant().id], transaction: t },
+    [requireTenant().id],
   );
 }

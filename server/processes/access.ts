@@ -1,4 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import { select } from '../db/sql';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
 
@@ -54,12 +55,13 @@ export function effectiveLevelSql(p = 'p'): string {
 
 export async function accessFacts(t: Transaction, process: Process, viewer: Viewer): Promise<AccessFacts> {
   // One statement: queries sent at once on a transaction's connection would queue in the client anyway.
-  const [facts] = await Process.sequelize!.query<{ level: AccessLevel; here: boolean; credentialed: boolean }>(
+  const [facts] = await select<{ level: AccessLevel; here: boolean; credentialed: boolean }>(
+    t,
     `SELECT ${effectiveLevelSql('p')} AS level,
             EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $2) AS here,
             EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = $3 AND c.revoked_at IS NULL) AS credentialed
        FROM processes p WHERE p.id = $1`,
-    { bind: [process.id, viewer.unitId, viewer.userId], transaction: t, type: QueryTypes.SELECT },
+    [process.id, viewer.unitId, viewer.userId],
   );
   return { accessLevel: facts.level, passedThroughUnit: facts.here, credentialed: facts.credentialed };
 }

@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { Op, QueryTypes } from 'sequelize';
+import { Op } from 'sequelize';
 import { currentUnit } from '../auth/currentUnit';
+import { select } from '../db/sql';
 import { PermissionDeniedError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { LegalBasis, Process, ProcessType, SECRECY_GRADES, Unit, type AccessLevel, type InboxList } from '../models';
+import { LegalBasis, ProcessType, SECRECY_GRADES, Unit, type AccessLevel, type InboxList } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
@@ -238,11 +239,7 @@ export default function processRoutes(services: Services): Router {
     const digits = numero.replace(/[^0-9]/g, '');
     const found = digits
       ? await inTenant((t) =>
-          Process.sequelize!.query<{ id: string }>(`SELECT p.id FROM processes p WHERE p.number_digits = $1 AND ${findableSql('$2')}`, {
-            bind: [digits, viewer.userId],
-            transaction: t,
-            type: QueryTypes.SELECT,
-          }),
+          select<{ id: string }>(t, `SELECT p.id FROM processes p WHERE p.number_digits = $1 AND ${findableSql('$2')}`, [digits, viewer.userId]),
         )
       : [];
     if (found[0]) return res.redirect(`/processos/${found[0].id}`);
@@ -266,9 +263,10 @@ export default function processRoutes(services: Services): Router {
 
   async function renderSend(res: Response, viewer: Viewer, ids: string[], values: Record<string, unknown>, errors: FieldErrors, status = 200): Promise<void> {
     const { processes, units } = await inTenant(async (t) => ({
-      processes: await Process.sequelize!.query<{ id: string; number: string }>(
+      processes: await select<{ id: string; number: string }>(
+        t,
         `SELECT p.id, p.number FROM processes p WHERE p.id = ANY ($1::bigint[]) AND ${findableSql('$2')} ORDER BY p.number`,
-        { bind: [ids, viewer.userId], transaction: t, type: QueryTypes.SELECT },
+        [ids, viewer.userId],
       ),
       units: await Unit.findAll({ where: { active: true, id: { [Op.ne]: viewer.unitId } }, order: [['acronym', 'ASC']], transaction: t }),
     }));
