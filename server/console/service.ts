@@ -1,30 +1,16 @@
 import type { Sequelize } from 'sequelize';
-import { platformExecute, platformSelect } from '../db/sql';
-import { derivedArticle, type Article } from '../tenancy/grammar';
-import { duplicateOf, statusMail } from '../adhesion/service';
+import { recordOperatorAction, type OperatorContext } from '../audit/operator';
+import { duplicateOf } from '../adhesion/service';
 import { isValidCnpj, isValidCpf } from '../adhesion/rules';
+import { platformExecute, platformSelect } from '../db/sql';
+import { ConflictError, NotFoundError } from '../errors';
 import { formatCnpj, formatCpf } from '../formatting';
-import type { Config } from '../config';
-import { ConflictError, DomainError, NotFoundError } from '../errors';
-import { AdhesionEvent, AdhesionRequest, PlatformAuditEntry, User, type AdhesionStatus, type TenantKind } from '../models';
-import { sendPasswordLink } from '../people/invitations';
-import { inTenant } from '../tenancy/context';
-import { tenantDefinitionSchema, type TenantDefinition } from '../tenancy/definition';
-import { provisionTenant } from '../tenancy/provisioning';
-import type { TenantRegistry } from '../tenancy/registry';
+import { AdhesionRequest, type AdhesionStatus, type TenantKind } from '../models';
+import type { Services } from '../services';
+import { derivedArticle, type Article } from '../tenancy/grammar';
 
-/** Who does something in the console, for the history and the platform audit log. */
-export interface OperatorContext {
-  operatorId: string;
-  ip?: string | null;
-  requestId?: string | null;
-}
-
-export interface ConsoleServices {
-  sequelize: Sequelize;
-  registry: TenantRegistry;
-  config: Config;
-}
+/** The operators' pages of the console; approving and refusing adhesion lives in server/adhesion/approval.ts. */
+export type ConsoleServices = Pick<Services, 'sequelize' | 'registry'>;
 
 /** The queue's tabs and the statuses each one shows. */
 export const QUEUES = {
@@ -35,28 +21,6 @@ export const QUEUES = {
 } as const satisfies Record<string, { label: string; statuses: AdhesionStatus[] }>;
 
 export type QueueName = keyof typeof QUEUES;
-
-async function audit(ctx: OperatorContext, action: string, tenantId: string | null, details: Record<string, unknown>): Promise<void> {
-  await PlatformAuditEntry.create({
-    actorType: 'operator',
-    actorId: ctx.operatorId,
-    tenantId,
-    action,
-    details,
-    ip: ctx.ip ?? null,
-    requestId: ctx.requestId ?? null,
-  });
-}
-
-async function event(requestId: string, ctx: OperatorContext | null, action: string, details: Record<string, unknown> = {}): Promise<void> {
-  await AdhesionEvent.create({
-    requestId,
-    actorType: ctx ? 'operator' : 'system',
-    actorId: ctx?.operatorId ?? null,
-    action,
-    details,
-  });
-}
 
 export interface QueueFilter {
   queue: QueueName;
@@ -183,112 +147,6 @@ const HISTORY_LABELS: Record<string, string> = {
   'request.refused': 'Pedido recusado',
 };
 
-/** The tenant an approved request becomes: its root unit and secretarias, the gestor as first administrator. */
-export function definitionFrom(request: AdhesionRequest): TenantDefinition {
-  const { ente, organ, manager, setup } = request.data;
-  if (!ente || !organ || !manager || !setup) throw new ConflictError('O pedido está incompleto e não pode ser aprovado.');
-  return tenantDefinitionSchema.parse({
-    slug: setup.slug,
-    name: organ.officialName,
-    kind: ente.kind,
-    uf: ente.uf,
-    ibgeCode: ente.ibgeCode,
-    numberingScheme: setup.numberingScheme,
-    domains: [],
-    root: {
-      acronym: setup.rootAcronym,
-      name: setup.rootName,
-      protocolCode: setup.protocolCode || undefined,
-      children: setup.units.map((u) => ({ acronym: u.acronym, name: u.name })),
-    },
-    users: [
-      {
-        name: manager.name,
-        email: manager.email,
-        cpf: manager.cpf,
-        // The cargo given in the request is the first one the gestor signs under.
-        positions: [manager.title],
-        units: [
-          { acronym: setup.rootAcronym, role: 'admin' },
-          { acronym: setup.rootAcronym, role: 'basic' },
-        ],
-      },
-    ],
-  });
-}
-
-/**
- * Approves a request: claims it with one conditional UPDATE (so two operators approving at once
- * provision once), provisions the tenant — in whose transaction the request becomes 'approved' and
- * the gestor's invitation is written — or records the failure for a "tentar novamente".
- * A claim left in 'provisioning' by a crashed process can be taken again after 10 minutes.
- */
-export async function approveRequest(
-  { sequelize, registry, config }: ConsoleServices,
-  id: string,
-  ctx: OperatorContext,
-): Promise<{ ok: true; slug: string } | { ok: false; error: string }> {
-  const [claimed] = await platformSelect<{ id: string; status: AdhesionStatus }>(
-    sequelize,
-    `UPDATE platform.adhesion_requests SET status = 'provisioning', updated_at = now()
-      WHERE id = $1 AND (status IN ('submitted', 'provisioning_failed')
-                         OR (status = 'provisioning' AND updated_at < now() - interval '10 minutes'))
-      RETURNING id`,
-    [id],
-  );
-  if (!claimed) {
-    const current = await AdhesionRequest.findByPk(id);
-    if (!current) throw new NotFoundError('Pedido não encontrado.');
-    const why: Partial<Record<AdhesionStatus, string>> = {
-      provisioning: 'outro operador está aprovando este pedido agora',
-      approved: 'este pedido já foi aprovado',
-      refused: 'este pedido foi recusado',
-      draft: 'este pedido ainda é um rascunho',
-    };
-    throw new ConflictError(`Nada foi feito: ${why[current.status as AdhesionStatus] ?? 'o pedido mudou de situação'}.`);
-  }
-  await event(id, ctx, 'approval.started');
-  const request = (await AdhesionRequest.findByPk(id))!;
-  try {
-    const def = definitionFrom(request);
-    await provisionTenant(sequelize, registry, def, {
-      passwordHash: null,
-      actor: { type: 'operator', id: ctx.operatorId },
-      afterSeed: async (tenant) => {
-        const manager = await inTenant(() => User.findOne({ where: { email: def.users[0].email } }));
-        await sendPasswordLink(config, manager!, 'invite');
-        await request.update({ status: 'approved', tenantId: tenant.id, decidedAt: new Date(), decidedBy: ctx.operatorId, provisioningError: null });
-        await event(id, ctx, 'request.approved', { tenantId: tenant.id, slug: tenant.slug });
-        await statusMail(config, request, tenant.slug);
-        await audit(ctx, 'adhesion.approved', tenant.id, { requestId: id, slug: tenant.slug, name: tenant.name });
-      },
-    });
-    return { ok: true, slug: def.slug };
-  } catch (err) {
-    const error = err instanceof DomainError ? err.message : `Erro ao criar o ente: ${(err as Error).message}`;
-    await sequelize.transaction(async () => {
-      await AdhesionRequest.update({ status: 'provisioning_failed', provisioningError: error }, { where: { id, status: 'provisioning' } });
-      await event(id, ctx, 'provisioning.failed', { error });
-      await audit(ctx, 'adhesion.provisioning_failed', null, { requestId: id, error });
-    });
-    return { ok: false, error };
-  }
-}
-
-export async function refuseRequest({ sequelize, config }: ConsoleServices, id: string, reason: string, ctx: OperatorContext): Promise<void> {
-  await sequelize.transaction(async () => {
-    const request = await AdhesionRequest.findByPk(id, { lock: true });
-    if (!request) throw new NotFoundError('Pedido não encontrado.');
-    if (!['submitted', 'provisioning_failed'].includes(request.status)) {
-      throw new ConflictError('Nada foi feito: este pedido não está aguardando análise.');
-    }
-    await request.update({ status: 'refused', refusalReason: reason, decidedAt: new Date(), decidedBy: ctx.operatorId });
-    await event(id, ctx, 'request.refused', { reason });
-    await statusMail(config, request);
-    await audit(ctx, 'adhesion.refused', null, { requestId: id, ente: request.enteName, reason });
-  });
-}
-
 export interface TenantRow {
   id: string;
   slug: string;
@@ -351,7 +209,7 @@ export async function setTenantStatus(
       [tenantId, status, reason],
       t,
     );
-    await audit(ctx, status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', tenantId, { slug: row.slug, reason });
+    await recordOperatorAction(ctx, status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', tenantId, { slug: row.slug, reason });
   });
   await registry.announceChange();
 }
@@ -367,7 +225,7 @@ export async function setTenantArticle({ sequelize, registry }: ConsoleServices,
       t,
     );
     if (!row) throw new NotFoundError('Ente não encontrado.');
-    await audit(ctx, 'tenant.article_set', tenantId, { slug: row.slug, article });
+    await recordOperatorAction(ctx, 'tenant.article_set', tenantId, { slug: row.slug, article });
   });
   await registry.announceChange();
 }
