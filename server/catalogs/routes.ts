@@ -5,12 +5,12 @@ import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ACCESS_LEVELS } from '../models';
+import { ACCESS_LEVEL_LABELS, accessLevelLabel } from '../processes/accessLevels';
 import { NO_INPUT, idParams, input, parseForm } from '../validation';
 import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
 import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
 import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
 
-export const ACCESS_LEVEL_LABELS: Record<string, string> = { public: 'Público', restricted: 'Restrito', secret: 'Sigiloso' };
 export const USAGE_LABELS: Record<string, string> = { internal: 'Interno', external: 'Externo', both: 'Interno e externo' };
 
 interface CatalogPage {
@@ -71,8 +71,8 @@ function catalogRouter(page: CatalogPage): Router {
   router.get('/', input(NO_INPUT), async (req, res) => {
     const rows = (await listCatalog(page.kind)).map((r) => ({
       ...r,
-      levels: Array.isArray(r.allowedAccessLevels) ? r.allowedAccessLevels.map((l) => ACCESS_LEVEL_LABELS[String(l)]).join(', ') : '',
-      defaultLevel: ACCESS_LEVEL_LABELS[String(r.defaultAccessLevel)],
+      levels: Array.isArray(r.allowedAccessLevels) ? r.allowedAccessLevels.map((l) => accessLevelLabel(l)).join(', ') : '',
+      defaultLevel: accessLevelLabel(r.defaultAccessLevel),
       usageLabel: USAGE_LABELS[String(r.usage)],
     }));
     res.render('catalogs/list', { title: page.title, page: { ...page, schema: undefined }, rows, saved: req.query.salvo });

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
+import { isValidCnpj, isValidCpf } from '../brazil/documents';
 import { recordOperatorAction, type OperatorContext } from '../audit/operator';
 import { duplicateOf } from '../adhesion/service';
-import { isValidCnpj, isValidCpf } from '../adhesion/rules';
 import { platformExecute, platformSelect } from '../db/sql';
 import { ConflictError, NotFoundError } from '../errors';
 import { formatCnpj, formatCpf } from '../formatting';

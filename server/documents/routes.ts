@@ -30,13 +30,8 @@ import {
 import { sendFile } from './download';
 import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
 import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchema } from './validation';
+import { ACCESS_LEVEL_OPTIONS } from '../processes/accessLevels';
 import { todayInSaoPaulo } from '../processes/dates';
-
-const LEVELS = [
-  { value: 'public', label: 'Público' },
-  { value: 'restricted', label: 'Restrito' },
-  { value: 'secret', label: 'Sigiloso' },
-];
 
 async function formOptions(usage: 'internal' | 'external') {
   return inTenant(async (t) => {
@@ -68,7 +63,7 @@ export default function documentRoutes(services: Services): Router {
       title: 'Incluir documento',
       process,
       ...(await formOptions('internal')),
-      levels: LEVELS,
+      levels: ACCESS_LEVEL_OPTIONS,
       values: { ...defaults, ...values },
       errors,
       summary: summaryOf(errors),
@@ -95,7 +90,7 @@ export default function documentRoutes(services: Services): Router {
       title: 'Incluir documento externo',
       process,
       ...(await formOptions('external')),
-      levels: LEVELS,
+      levels: ACCESS_LEVEL_OPTIONS,
       values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
       errors,
       summary: summaryOf(errors),

@@ -13,6 +13,7 @@ import {
   type SecrecyGrade,
 } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
+import { ACCESS_LEVEL_LABELS } from './accessLevels';
 import { recordEvent, type Actor } from './events';
 import { buildNumber, numberingYear, parseInformedNumber } from './numbering';
 import { checkPartyDocument } from './partyDocument';
@@ -38,7 +39,6 @@ export interface CreatedProcess {
   number: string;
 }
 
-const ACCESS_LABEL: Record<AccessLevel, string> = { public: 'Público', restricted: 'Restrito', secret: 'Sigiloso' };
 
 /** The nearest protocolizing unit: the unit itself or its closest ancestor with a protocol code. */
 export async function protocolCodeFor(t: Transaction, unitId: string): Promise<string | null> {
@@ -109,7 +109,7 @@ export async function validateProcessFields(
   if (!specification) fields.specification = 'Informe a especificação.';
   else if (specification.length > 100) fields.specification = 'A especificação tem no máximo 100 caracteres.';
   if (type && !type.allowedAccessLevels.includes(input.accessLevel)) {
-    fields.accessLevel = `O tipo "${type.name}" não admite o nível de acesso ${ACCESS_LABEL[input.accessLevel]}.`;
+    fields.accessLevel = `O tipo "${type.name}" não admite o nível de acesso ${ACCESS_LEVEL_LABELS[input.accessLevel]}.`;
   }
   let legalBasisId: string | null = null;
   if (input.accessLevel !== 'public') {

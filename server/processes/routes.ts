@@ -4,13 +4,14 @@ import { currentUnit } from '../auth/currentUnit';
 import { select } from '../db/sql';
 import { PermissionDeniedError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { LegalBasis, ProcessType, SECRECY_GRADES, Unit, type AccessLevel, type InboxList } from '../models';
+import { LegalBasis, ProcessType, SECRECY_GRADES, Unit, type InboxList } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
 import { z } from 'zod';
 import { NO_INPUT, idParams, idSchema, input, inputOf, parseForm, queryId, queryText, type FieldErrors } from '../validation';
 import { findableSql, type Viewer } from './access';
+import { ACCESS_LEVEL_LABELS, ACCESS_LEVEL_OPTIONS } from './accessLevels';
 import { alterProcess, annexProcess, assignProcess, concludeProcess, grantCredential, relateProcess, reopenProcess, resumeProcess, revokeCredential, suspendProcess, unrelateProcess } from './actions';
 import { createProcess } from './create';
 import { todayInSaoPaulo } from './dates';
@@ -33,11 +34,6 @@ declare module 'express-session' {
 
 const STYLES = ['/static/app/processes.css'];
 const SCRIPTS = ['/static/app/processes.js'];
-const ACCESS_OPTIONS: { value: AccessLevel; label: string }[] = [
-  { value: 'public', label: 'Público' },
-  { value: 'restricted', label: 'Restrito' },
-  { value: 'secret', label: 'Sigiloso' },
-];
 const GRADE_LABELS: Record<string, string> = { reservado: 'Reservado', secreto: 'Secreto', ultrassecreto: 'Ultrassecreto' };
 
 /**
@@ -106,7 +102,7 @@ async function renderProcessForm(res: Response, view: string, extra: Record<stri
     stylesheets: STYLES,
     scripts: SCRIPTS,
     ...options,
-    accessOptions: ACCESS_OPTIONS.map((o) => ({ ...o, checked: values.accessLevel === o.value })),
+    accessOptions: ACCESS_LEVEL_OPTIONS.map((o) => ({ ...o, checked: values.accessLevel === o.value })),
     grades: SECRECY_GRADES.map((g) => ({ value: g, label: GRADE_LABELS[g], selected: values.secrecyGrade === g })),
     parties: partyRows(values, errors),
     values,
@@ -325,7 +321,7 @@ export default function processRoutes(services: Services): Router {
       stylesheets: STYLES,
       scripts: SCRIPTS,
       p: page,
-      accessLabel: ACCESS_OPTIONS.find((o) => o.value === page.accessLevel)?.label,
+      accessLabel: ACCESS_LEVEL_LABELS[page.accessLevel],
       gradeLabel: page.secrecyGrade ? GRADE_LABELS[page.secrecyGrade] : null,
       events: full ? page.events : page.events.filter((e) => e.summary),
       fullHistory: full,
