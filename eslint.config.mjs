@@ -28,6 +28,30 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...rawQuery] },
   },
   {
+    // Thin routes: a route file parses input, calls one service, renders or redirects.
+    files: ['server/**/routes.ts', 'server/**/*Routes.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '../tenancy/context', importNames: ['inTenant', 'readInTenant'], message: 'Routes call a service; the service opens the tenant transaction.' },
+          ],
+          patterns: [
+            {
+              group: ['**/models', '**/models/*'],
+              allowTypeImports: true,
+              // Constants of the domain's vocabulary (no model, no query) may be read by a form.
+              allowImportNames: ['ACCESS_LEVELS', 'ROLES', 'SECRECY_GRADES', 'FIELD_KINDS'],
+              message: 'Routes do not touch models: call a service (types may be imported).',
+            },
+            { group: ['**/db/*'], message: 'Routes do not run SQL: call a service.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['public/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },

@@ -1,0 +1,63 @@
+import type { Request, Response } from 'express';
+import { currentUnit } from '../auth/currentUnit';
+import { PermissionDeniedError } from '../errors';
+import { SECRECY_GRADES } from '../models';
+import { inTenant } from '../tenancy/context';
+import type { FieldErrors } from '../validation';
+import type { Viewer } from './access';
+import { ACCESS_LEVEL_OPTIONS } from './accessLevels';
+import { processFormOptions } from './forms';
+import { fillProcessPageSlots } from './pageSlots';
+import { MAX_PARTIES, partiesFrom, summaryOf } from './validation';
+import { processPage, type ProcessPage } from './view';
+
+/** What the route files of the processes share: their assets, the viewer of a request, the process form. */
+
+export const STYLES = ['/static/app/processes.css'];
+export const SCRIPTS = ['/static/app/processes.js'];
+export const GRADE_LABELS: Record<string, string> = { reservado: 'Reservado', secreto: 'Secreto', ultrassecreto: 'Ultrassecreto' };
+
+export function viewerOf(req: Request): Viewer {
+  const unit = currentUnit(req);
+  if (req.user?.type !== 'user' || !unit) throw new PermissionDeniedError('Você ainda não tem unidade. Peça ao administrador do seu órgão que lhe dê acesso.');
+  return { userId: req.user.id, unitId: unit.unitId };
+}
+
+function partyRows(values: Record<string, unknown>, errors: FieldErrors): object[] {
+  const parties = partiesFrom(values);
+  const count = Math.min(MAX_PARTIES, Math.max(3, parties.length));
+  return Array.from({ length: count }, (_, i) => ({
+    index: i,
+    number: i + 1,
+    name: parties[i]?.name ?? '',
+    document: parties[i]?.document ?? '',
+    nameError: errors[`partyName${i}`],
+    documentError: errors[`partyDocument${i}`],
+  }));
+}
+
+/** "Iniciar processo" and "Alterar": the form with the user's input, its errors and their summary. */
+export async function renderProcessForm(res: Response, view: string, extra: Record<string, unknown>, values: Record<string, unknown>, errors: FieldErrors = {}, status = 200): Promise<void> {
+  const options = await processFormOptions();
+  res.status(status).render(view, {
+    stylesheets: STYLES,
+    scripts: SCRIPTS,
+    ...options,
+    accessOptions: ACCESS_LEVEL_OPTIONS.map((o) => ({ ...o, checked: values.accessLevel === o.value })),
+    grades: SECRECY_GRADES.map((g) => ({ value: g, label: GRADE_LABELS[g], selected: values.secrecyGrade === g })),
+    parties: partyRows(values, errors),
+    values,
+    errors,
+    summary: summaryOf(errors),
+    ...extra,
+  });
+}
+
+/** The process page's data and the slots other features fill (documents), in one tenant transaction. */
+export async function processPageWithSlots(req: Request, res: Response, id: string, viewer: Viewer): Promise<ProcessPage> {
+  return inTenant(async () => {
+    const page = await processPage(id, viewer);
+    if (page.canRead) await fillProcessPageSlots(req, res, { id: page.id, accessLevel: page.accessLevel, effectiveLevel: page.effectiveLevel, openHere: page.state.openHere });
+    return page;
+  });
+}
