@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ConflictError, ValidationError } from '../errors';
 import { bindSessionToHost } from '../middleware/setUpSession';
-import { AdhesionRequest } from '../models';
+import type { AdhesionRequest } from '../models';
 import type { Services } from '../services';
 import { agreeing, withArticle } from '../tenancy/grammar';
 import { tenantUrl } from '../tenancy/urls';
@@ -13,6 +13,7 @@ import { slugProblem, suggestAcronym, suggestSlug } from './rules';
 import {
   acceptAgreement,
   confirmEmail,
+  findRequest,
   requestFromResumeLink,
   resendConfirmation,
   saveEnte,
@@ -21,10 +22,10 @@ import {
   saveSetup,
   sendResumeLink,
   slugTaken,
+  type StepPath,
   STEPS,
   submitRequest,
   summaryOf,
-  type StepPath,
 } from './service';
 import { agreementSchema, enteSchema, managerSchema, MAX_UNIT_ROWS, organSchema, setupSchema } from './validation';
 
@@ -46,7 +47,7 @@ function attach(req: Request, request: AdhesionRequest): void {
 
 async function sessionRequest(req: Request): Promise<AdhesionRequest | null> {
   const id = req.session.adhesionRequestId;
-  return id ? AdhesionRequest.findByPk(id) : null;
+  return id ? findRequest(id) : null;
 }
 
 function stepNav(current: number, completed: number) {

@@ -252,6 +252,11 @@ export async function confirmEmail(sequelize: Sequelize, raw: string): Promise<A
 }
 
 /** Follows a resume (or status) link: the request it opens, or null when invalid or expired. */
+/** The request the applicant's session is working on, if it still exists. */
+export async function findRequest(id: string): Promise<AdhesionRequest | null> {
+  return AdhesionRequest.findByPk(id);
+}
+
 export async function requestFromResumeLink(raw: string): Promise<AdhesionRequest | null> {
   return (await findAdhesionToken(raw, 'resume'))?.request ?? null;
 }

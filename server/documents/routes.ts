@@ -3,12 +3,9 @@ import { Router, type Request, type Response } from 'express';
 import { diffWords } from 'diff';
 import { ConflictError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { DocumentType, LegalBasis } from '../models';
 import type { Services } from '../services';
 import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
-import { inTenant } from '../tenancy/context';
 import { idParams, idSchema, input, inputOf, parseForm, type FieldErrors } from '../validation';
-import { readableProcess } from './access';
 import { registerProcessSurface } from '../processes/surfaces';
 import { actorFrom } from './actor';
 import {
@@ -17,11 +14,13 @@ import {
   createInternalDocument,
   deleteDocument,
   documentForActor,
+  documentFormOptions,
   downloadFile,
   documentTree,
   listVersions,
   openDocument,
   processForNewDocument,
+  readableProcessFor,
   restoreDocumentVersion,
   saveDocumentBody,
   versionBodies,
@@ -32,17 +31,6 @@ import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
 import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchema } from './validation';
 import { ACCESS_LEVEL_OPTIONS } from '../processes/accessLevels';
 import { todayInSaoPaulo } from '../processes/dates';
-
-async function formOptions(usage: 'internal' | 'external') {
-  return inTenant(async (t) => {
-    const types = await DocumentType.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t });
-    const bases = await LegalBasis.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t });
-    return {
-      types: types.filter((d) => d.usage === 'both' || d.usage === usage).map((d) => ({ id: String(d.id), name: d.name, numbered: d.numbered })),
-      bases: bases.map((b) => ({ id: String(b.id), name: `${b.name} (${b.basis})` })),
-    };
-  });
-}
 
 function summaryOf(errors: FieldErrors) {
   return Object.entries(errors).map(([field, message]) => ({ field, message }));
@@ -62,7 +50,7 @@ export default function documentRoutes(services: Services): Router {
     res.status(status).render('documents/new-internal', {
       title: 'Incluir documento',
       process,
-      ...(await formOptions('internal')),
+      ...(await documentFormOptions('internal')),
       levels: ACCESS_LEVEL_OPTIONS,
       values: { ...defaults, ...values },
       errors,
@@ -89,7 +77,7 @@ export default function documentRoutes(services: Services): Router {
     res.status(status).render('documents/new-external', {
       title: 'Incluir documento externo',
       process,
-      ...(await formOptions('external')),
+      ...(await documentFormOptions('external')),
       levels: ACCESS_LEVEL_OPTIONS,
       values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
       errors,
@@ -117,14 +105,14 @@ export default function documentRoutes(services: Services): Router {
 
   router.get('/processos/:processId/documentos', input({ params: idParams('processId') }), requireUser, async (req, res) => {
     const actor = actorFrom(req);
-    const process = await inTenant((t) => readableProcess(t, actor, String(req.params.processId)));
+    const process = await readableProcessFor(actor, String(req.params.processId));
     const tree = await documentTree(actor, process.id);
     res.render('documents/process-documents', { title: `Documentos do processo ${process.number}`, process, tree });
   });
 
   async function documentPage(res: Response, req: Request, doc: DocumentView, extra: Record<string, unknown> = {}) {
     const actor = actorFrom(req);
-    const process = await inTenant((t) => readableProcess(t, actor, doc.processId));
+    const process = await readableProcessFor(actor, doc.processId);
     const tree = await documentTree(actor, doc.processId);
     const url = doc.crc ? verificationUrl(config, doc.verificationCode, doc.crc) : null;
     res.render('documents/show', {

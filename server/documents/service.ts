@@ -17,6 +17,7 @@ import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
 import { preparedSelect, select } from '../db/sql';
 import { letterheadFor, type Letterhead } from '../letterhead/service';
+import { documentTypeOptions, legalBasisOptions } from '../catalogs/service';
 
 export const MAX_BODY_CHARS = 2_000_000;
 export interface AccessChoice {
@@ -95,6 +96,16 @@ async function templateValues(t: Transaction, actor: Actor, process: ProcessFact
  * process's level and legal basis (a document less restricted than its process would show a level
  * that does not hold — the process's level governs all its content).
  */
+/** The process as the actor may read it (fails as the access predicate does). */
+export async function readableProcessFor(actor: Actor, processId: string): Promise<ProcessFacts> {
+  return inTenant((t) => readableProcess(t, actor, processId));
+}
+
+/** The choices of the new-document forms: the types usable so, the legal bases. */
+export async function documentFormOptions(usage: 'internal' | 'external'): Promise<{ types: { id: string; name: string; numbered: boolean }[]; bases: { id: string; name: string }[] }> {
+  return inTenant(async () => ({ types: await documentTypeOptions(usage), bases: await legalBasisOptions() }));
+}
+
 export async function processForNewDocument(actor: Actor, processId: string): Promise<{ process: ProcessFacts; defaults: { accessLevel: AccessLevel; legalBasisId: string } }> {
   return inTenant(async (t) => {
     const process = await readableProcess(t, actor, processId, { forWriting: true });

@@ -1,6 +1,7 @@
 import { Op } from 'sequelize';
 import { select } from '../db/sql';
-import { LegalBasis, ProcessType, Unit } from '../models';
+import { legalBasisOptions, processTypeOptions, type ProcessTypeOption } from '../catalogs/service';
+import { ProcessType, Unit } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { findableSql, type Viewer } from './access';
 
@@ -28,17 +29,8 @@ export async function processTypesForFilter(): Promise<{ id: string; name: strin
 }
 
 /** The form options of "Iniciar processo" and "Alterar": active types with their allowed levels, legal bases. */
-export async function processFormOptions(): Promise<{ types: object[]; legalBases: object[] }> {
-  return inTenant(async (t) => {
-    const [types, bases] = await Promise.all([
-      ProcessType.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t }),
-      LegalBasis.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t }),
-    ]);
-    return {
-      types: types.map((p) => ({ id: String(p.id), name: p.name, levels: p.allowedAccessLevels.join(' '), defaultLevel: p.defaultAccessLevel, defaultLegalBasisId: p.defaultLegalBasisId ? String(p.defaultLegalBasisId) : '' })),
-      legalBases: bases.map((b) => ({ id: String(b.id), name: `${b.name} (${b.basis})` })),
-    };
-  });
+export async function processFormOptions(): Promise<{ types: ProcessTypeOption[]; legalBases: { id: string; name: string }[] }> {
+  return inTenant(async () => ({ types: await processTypeOptions(), legalBases: await legalBasisOptions() }));
 }
 
 /** The send form: the chosen processes the viewer may find, and the active units it may send to. */
