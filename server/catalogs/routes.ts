@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
@@ -87,7 +87,7 @@ function catalogRouter(page: CatalogPage): Router {
     const parsed = parseForm(page.schema, req.body);
     if (!parsed.ok) return renderForm(req, res, page, 422, null, req.body, parsed.errors);
     try {
-      await saveCatalogItem(actorOf(req), page.kind, null, parsed.data as never);
+      await saveCatalogItem(auditActorOf(req), page.kind, null, parsed.data as never);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, null, req.body, err.fields);
       throw err;
@@ -105,7 +105,7 @@ function catalogRouter(page: CatalogPage): Router {
     const parsed = parseForm(page.schema, req.body);
     if (!parsed.ok) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, parsed.errors);
     try {
-      await saveCatalogItem(actorOf(req), page.kind, id, parsed.data as never);
+      await saveCatalogItem(auditActorOf(req), page.kind, id, parsed.data as never);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, err.fields);
       throw err;
@@ -114,12 +114,12 @@ function catalogRouter(page: CatalogPage): Router {
   });
 
   router.post('/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
-    await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), false);
+    await setCatalogItemActive(auditActorOf(req), page.kind, String(req.params.id), false);
     res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=desativado`);
   });
 
   router.post('/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), true);
+    await setCatalogItemActive(auditActorOf(req), page.kind, String(req.params.id), true);
     res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=reativado`);
   });
 

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } 
 import { Document, DocumentType, DocumentVersion, LegalBasis, Process, Signature, UserPosition, Unit, type AccessLevel, type DocumentOrigin } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { readableProcess, type ProcessFacts } from './access';
-import type { Actor } from './actor';
+import type { Actor } from '../web/actor';
 import { recordDocumentEvent } from './history';
 import { numberingYear } from '../processes/numbering';
 import { formatTypeNumber, nextDocumentNumber, nextTypeNumber } from './numbering';

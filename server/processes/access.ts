@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import { select } from '../db/sql';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
+import type { Actor } from '../web/actor';
 
 /**
  * Who may find and who may read a process — the one place these rules live; lists, pages, search
@@ -12,11 +13,8 @@ import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
  * The level applied is the effective one: the most restrictive among the process and its documents.
  */
 
-export interface Viewer {
-  userId: string;
-  /** The unit the user works in now. */
-  unitId: string;
-}
+/** What the access predicate needs of the actor (server/web/actor.ts): the user and the unit they work in now. */
+export type Viewer = Pick<Actor, 'userId' | 'unitId'>;
 
 export interface AccessFacts {
   accessLevel: AccessLevel;

@@ -4,8 +4,9 @@ import { requireUser } from '../middleware/setUpAuth';
 import { idParams, input, parseForm } from '../validation';
 import { flash } from '../web/flash';
 import { formErrorsOf } from '../web/forms';
+import { actorOf } from '../web/actor';
 import { alterProcess } from './actions';
-import { renderProcessForm, viewerOf } from './pages';
+import { renderProcessForm } from './pages';
 import { partiesFrom, processFieldsSchema } from './validation';
 import { processPage } from './view';
 
@@ -14,7 +15,7 @@ export default function alterRoutes(): Router {
   const router = Router();
 
   router.get('/processos/:id/alterar', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const page = await processPage(String(req.params.id), viewer);
     if (!page.actions.alter) throw new PermissionDeniedError('Só é possível alterar um processo aberto na unidade atual e não anexado.');
     const values: Record<string, unknown> = {
@@ -32,7 +33,7 @@ export default function alterRoutes(): Router {
   });
 
   router.post('/processos/:id/alterar', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const id = String(req.params.id);
     const body = req.body as Record<string, unknown>;
     const parsed = parseForm(processFieldsSchema, body);

@@ -4,9 +4,10 @@ import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, input, inputOf, parseForm, queryText, type FieldErrors } from '../validation';
 import { flash } from '../web/flash';
 import { formErrorsOf } from '../web/forms';
+import { actorOf } from '../web/actor';
 import { createProcess } from './create';
 import { findProcessByNumber } from './forms';
-import { renderProcessForm, viewerOf } from './pages';
+import { renderProcessForm } from './pages';
 import { suggestParties } from './partySuggestions';
 import { createSchema, partiesFrom } from './validation';
 
@@ -22,7 +23,7 @@ export default function creationRoutes(): Router {
   const router = Router();
 
   router.get('/processos/novo', input(NO_INPUT), requireUser, async (req, res) => {
-    viewerOf(req);
+    actorOf(req);
     const refused = req.session.refusedProcessForm;
     if (refused) {
       delete req.session.refusedProcessForm;
@@ -39,7 +40,7 @@ export default function creationRoutes(): Router {
   };
 
   router.post('/processos', input(NO_INPUT), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const body = req.body as Record<string, unknown>;
     const parsed = parseForm(createSchema, body);
     if (!parsed.ok) return refuseCreation(req, res, body, parsed.errors);
@@ -64,13 +65,13 @@ export default function creationRoutes(): Router {
   /** Type-ahead over the interessados of processes the viewer may read. */
   const suggestionQuery = { query: z.object({ q: queryText(100) }) };
   router.get('/api/processos/interessados', input(suggestionQuery), requireUser, async (req, res) => {
-    res.json(await suggestParties(viewerOf(req), inputOf(req, suggestionQuery).query.q ?? ''));
+    res.json(await suggestParties(actorOf(req), inputOf(req, suggestionQuery).query.q ?? ''));
   });
 
   /** Find a process by its number (restrito is findable; sigiloso only with a credential). */
   const numberQuery = { query: z.object({ numero: queryText(60) }) };
   router.get('/processos/numero', input(numberQuery), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const numero = inputOf(req, numberQuery).query.numero ?? '';
     const found = await findProcessByNumber(viewer, numero);
     if (found) return res.redirect(`/processos/${found}`);

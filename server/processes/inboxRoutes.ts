@@ -5,11 +5,12 @@ import { requireUser } from '../middleware/setUpAuth';
 import type { InboxList } from '../models';
 import { NO_INPUT, input, inputOf, parseForm } from '../validation';
 import { flash, takeFlash } from '../web/flash';
+import { actorOf } from '../web/actor';
 import { concludeProcesses } from './batch';
 import { todayInSaoPaulo } from './dates';
 import { processTypesForFilter } from './forms';
 import { inboxPages } from './inbox';
-import { SCRIPTS, STYLES, viewerOf } from './pages';
+import { SCRIPTS, STYLES } from './pages';
 import { idsSchema, inboxQuerySchema } from './validation';
 
 /** Controle de processos of the current unit, and its batch actions. */
@@ -60,7 +61,7 @@ export default function inboxRoutes(): Router {
 
   /** Batch: conclude selected processes here, or go to the batch send form. */
   router.post('/controle-de-processos/lote', input(NO_INPUT), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const parsed = parseForm(idsSchema, req.body);
     if (!parsed.ok) throw new ValidationError('Selecione ao menos um processo na lista.');
     if (parsed.data.action === 'send') {

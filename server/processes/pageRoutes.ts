@@ -4,10 +4,11 @@ import { requireUser } from '../middleware/setUpAuth';
 import { idParams, input, queryId, type FieldErrors } from '../validation';
 import { flash, takeFlash } from '../web/flash';
 import { formErrorsOf } from '../web/forms';
+import { actorOf } from '../web/actor';
 import type { Viewer } from './access';
 import { ACCESS_LEVEL_LABELS } from './accessLevels';
 import { annexProcess, assignProcess, concludeProcess, grantCredential, relateProcess, reopenProcess, resumeProcess, revokeCredential, suspendProcess, unrelateProcess } from './actions';
-import { GRADE_LABELS, SCRIPTS, STYLES, processPageWithSlots, viewerOf } from './pages';
+import { GRADE_LABELS, SCRIPTS, STYLES, processPageWithSlots } from './pages';
 import { summaryOf } from './validation';
 
 /** The process page: its id, the full history switch, a document opened in the page. */
@@ -17,7 +18,7 @@ const pageInput = {
 };
 
 async function renderPage(req: Request, res: Response, id: string, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200): Promise<void> {
-  const page = await processPageWithSlots(req, res, id, viewerOf(req));
+  const page = await processPageWithSlots(req, res, id, actorOf(req));
   const full = req.query.historico === 'completo';
   res.status(status).render('processes/show', {
     title: `Processo ${page.number}`,
@@ -47,7 +48,7 @@ export default function pageRoutes(): Router {
   const inline = (path: string, run: (req: Request, viewer: Viewer, id: string) => Promise<string>) => {
     router.post(`/processos/:id/${path}`, input({ params: idParams('id', ...[...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1])) }), requireUser, async (req, res) => {
       const id = String(req.params.id);
-      const viewer = viewerOf(req);
+      const viewer = actorOf(req);
       try {
         const message = await run(req, viewer, id);
         flash(req, message);

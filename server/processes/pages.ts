@@ -1,6 +1,4 @@
 import type { Request, Response } from 'express';
-import { currentUnit } from '../auth/currentUnit';
-import { PermissionDeniedError } from '../errors';
 import { SECRECY_GRADES } from '../models';
 import { inTenant } from '../tenancy/context';
 import type { FieldErrors } from '../validation';
@@ -16,12 +14,6 @@ import { processPage, type ProcessPage } from './view';
 export const STYLES = ['/static/app/processes.css'];
 export const SCRIPTS = ['/static/app/processes.js'];
 export const GRADE_LABELS: Record<string, string> = { reservado: 'Reservado', secreto: 'Secreto', ultrassecreto: 'Ultrassecreto' };
-
-export function viewerOf(req: Request): Viewer {
-  const unit = currentUnit(req);
-  if (req.user?.type !== 'user' || !unit) throw new PermissionDeniedError('Você ainda não tem unidade. Peça ao administrador do seu órgão que lhe dê acesso.');
-  return { userId: req.user.id, unitId: unit.unitId };
-}
 
 function partyRows(values: Record<string, unknown>, errors: FieldErrors): object[] {
   const parties = partiesFrom(values);

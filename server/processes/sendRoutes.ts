@@ -8,11 +8,12 @@ import { tenantUrl } from '../tenancy/urls';
 import { NO_INPUT, idParams, idSchema, input, parseForm, type FieldErrors } from '../validation';
 import { flash } from '../web/flash';
 import { formErrorsOf } from '../web/forms';
+import { actorOf } from '../web/actor';
 import type { Viewer } from './access';
 import { sendProcesses } from './batch';
 import { todayInSaoPaulo } from './dates';
 import { sendFormData } from './forms';
-import { SCRIPTS, STYLES, viewerOf } from './pages';
+import { SCRIPTS, STYLES } from './pages';
 import { idsSchema, sendSchema, summaryOf } from './validation';
 import { processPage } from './view';
 
@@ -60,21 +61,21 @@ export default function sendRoutes(services: Services): Router {
   const router = Router();
 
   router.get('/processos/enviar', input({ query: z.object({ ids: z.union([idSchema, z.array(idSchema)]).optional() }) }), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const ids = idsSchema.shape.ids.safeParse(req.query.ids);
     if (!ids.success) throw new ValidationError('Selecione ao menos um processo na lista.');
     await renderSend(res, viewer, ids.data, {}, {});
   });
 
   router.post('/processos/enviar', input(NO_INPUT), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     const ids = idsSchema.shape.ids.safeParse((req.body as Record<string, unknown>).ids);
     if (!ids.success) throw new ValidationError('Selecione ao menos um processo na lista.');
     await doSend(services.config, req, res, viewer, ids.data);
   });
 
   router.get('/processos/:id/enviar', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const viewer = viewerOf(req);
+    const viewer = actorOf(req);
     await processPage(String(req.params.id), viewer).then((p) => {
       if (!p.actions.send) throw new PermissionDeniedError('Só é possível enviar um processo aberto na unidade atual, não sobrestado nem anexado.');
     });
@@ -82,7 +83,7 @@ export default function sendRoutes(services: Services): Router {
   });
 
   router.post('/processos/:id/enviar', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    await doSend(services.config, req, res, viewerOf(req), [String(req.params.id)]);
+    await doSend(services.config, req, res, actorOf(req), [String(req.params.id)]);
   });
 
   return router;

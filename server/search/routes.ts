@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { actorFrom } from '../documents/actor';
+import { actorOf } from '../web/actor';
 import { requireUser } from '../middleware/setUpAuth';
 import { input, parseForm, queryDate, queryId, queryText } from '../validation';
 import { registerProcessSurface } from '../processes/surfaces';
@@ -37,7 +37,7 @@ export default function searchRoutes(): Router {
     }
     const criteria: SearchCriteria = { text, number, documentTypeId: v.tipoDocumento, processTypeId: v.tipoProcesso, party: v.interessado, unitId: v.unidade, from: v.de, to: v.ate, page: v.pagina };
     const searched = hasCriteria(criteria);
-    const result = searched ? await search(actorFrom(req), criteria) : { hits: [], more: false, capped: false };
+    const result = searched ? await search(actorOf(req), criteria) : { hits: [], more: false, capped: false };
     const page = v.pagina ?? 1;
     const params = new URLSearchParams(Object.entries({ ...v, q: text, numero: number, pagina: undefined }).filter(([, x]) => x !== undefined).map(([k, x]) => [k, String(x)]));
     res.render('search/search', {

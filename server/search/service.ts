@@ -1,4 +1,4 @@
-import type { Actor } from '../documents/actor';
+import type { Actor } from '../web/actor';
 import { documentReadableSql, listableSql, readableSql } from '../documents/access';
 import { select } from '../db/sql';
 import { DocumentType, ProcessType, Unit } from '../models';

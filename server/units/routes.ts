@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { NotFoundError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
@@ -95,7 +95,7 @@ export default function unitRoutes(): Router {
   router.post('/unidades/importar/confirmar', input(NO_INPUT), async (req, res) => {
     const csv = typeof req.body?.csv === 'string' ? req.body.csv : '';
     try {
-      await commitImport(actorOf(req), csv);
+      await commitImport(auditActorOf(req), csv);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const plan = await previewImport(csv);
@@ -120,7 +120,7 @@ export default function unitRoutes(): Router {
     };
     if (!parsed.ok) return rerender(parsed.errors);
     try {
-      const unit = await createUnit(actorOf(req), parsed.data.parentId, parsed.data);
+      const unit = await createUnit(auditActorOf(req), parsed.data.parentId, parsed.data);
       res.redirect(`/administracao/unidades#unidade-${unit.id}`);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return rerender(err.fields);
@@ -137,7 +137,7 @@ export default function unitRoutes(): Router {
     const errorsOf = (errors: Record<string, string>): Record<string, unknown> => ({ values: req.body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, errorsOf(parsed.errors));
     try {
-      await updateUnit(actorOf(req), String(req.params.id), parsed.data);
+      await updateUnit(auditActorOf(req), String(req.params.id), parsed.data);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, errorsOf(err.fields));
       throw err;
@@ -150,7 +150,7 @@ export default function unitRoutes(): Router {
     const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: Object.entries(errors).map(([, message]) => ({ field: 'parentId', message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, moveErrors(parsed.errors));
     try {
-      await moveUnit(actorOf(req), String(req.params.id), parsed.data.parentId);
+      await moveUnit(auditActorOf(req), String(req.params.id), parsed.data.parentId);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, moveErrors(err.fields));
       throw err;
@@ -160,7 +160,7 @@ export default function unitRoutes(): Router {
 
   router.post('/unidades/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     try {
-      await deactivateUnit(actorOf(req), String(req.params.id));
+      await deactivateUnit(auditActorOf(req), String(req.params.id));
     } catch (err) {
       if (err instanceof UnitDeactivationRefused) return renderUnit(req, res, 409, { blocks: err.blocks, blockMessage: err.message });
       throw err;
@@ -169,7 +169,7 @@ export default function unitRoutes(): Router {
   });
 
   router.post('/unidades/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await reactivateUnit(actorOf(req), String(req.params.id));
+    await reactivateUnit(auditActorOf(req), String(req.params.id));
     res.redirect(`/administracao/unidades/${req.params.id}?salvo=reativada`);
   });
 
