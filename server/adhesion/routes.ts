@@ -4,7 +4,7 @@ import { bindSessionToHost } from '../middleware/setUpSession';
 import type { AdhesionRequest } from '../models';
 import type { Services } from '../services';
 import { agreeing, withArticle } from '../tenancy/grammar';
-import { tenantUrl } from '../tenancy/urls';
+import { tenantHost, tenantUrl } from '../tenancy/urls';
 import { NO_INPUT, input, parseForm, type FieldErrors } from '../validation';
 import { AGREEMENT_CLAUSES } from './agreement';
 import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
@@ -125,6 +125,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
       values,
       request: request ? summaryOf(request) : null,
       appDomain: config.APP_DOMAIN,
+      tenantHost: request?.data.setup?.slug ? tenantHost(config, request.data.setup.slug) : null,
       ...extra,
     };
     if (step === 'ente') {

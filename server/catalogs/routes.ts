@@ -7,6 +7,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { ACCESS_LEVELS } from '../models';
 import { ACCESS_LEVEL_LABELS, accessLevelLabel } from '../processes/accessLevels';
 import { NO_INPUT, idParams, input, parseForm } from '../validation';
+import { errorSummary } from '../web/forms';
 import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
 import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
 import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
@@ -59,7 +60,7 @@ async function renderForm(req: Request, res: Response, page: CatalogPage, status
     values,
     active: values.active !== false,
     errors,
-    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
+    summary: errorSummary(errors),
     saved: req.query.salvo,
     ...(await formContext(page, values)),
   });

@@ -8,6 +8,7 @@ import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/v
 import { idParams, idSchema, input, inputOf, parseForm, type FieldErrors } from '../validation';
 import { registerProcessSurface } from '../processes/surfaces';
 import { actorOf } from '../web/actor';
+import { errorSummary, renderForm } from '../web/forms';
 import {
   cancelDocument,
   createExternalDocument,
@@ -32,9 +33,6 @@ import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchem
 import { ACCESS_LEVEL_OPTIONS } from '../processes/accessLevels';
 import { todayInSaoPaulo } from '../processes/dates';
 
-function summaryOf(errors: FieldErrors) {
-  return Object.entries(errors).map(([field, message]) => ({ field, message }));
-}
 
 /** Document screens: include (internal/external), open, edit with versions, delete/cancel, download. */
 /** A version number of a document (1, 2, …), as the versions page links it. */
@@ -47,15 +45,7 @@ export default function documentRoutes(services: Services): Router {
 
   async function renderNew(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
     const { process, defaults } = await processForNewDocument(actorOf(req), String(req.params.processId));
-    res.status(status).render('documents/new-internal', {
-      title: 'Incluir documento',
-      process,
-      ...(await documentFormOptions('internal')),
-      levels: ACCESS_LEVEL_OPTIONS,
-      values: { ...defaults, ...values },
-      errors,
-      summary: summaryOf(errors),
-    });
+    renderForm(res, 'documents/new-internal', status, { title: 'Incluir documento', process, ...(await documentFormOptions('internal')), levels: ACCESS_LEVEL_OPTIONS }, { values: { ...defaults, ...values }, errors });
   }
 
   router.get('/processos/:processId/documentos/novo', input({ params: idParams('processId') }), requireUser, (req, res) => renderNew(req, res));
@@ -74,17 +64,20 @@ export default function documentRoutes(services: Services): Router {
 
   async function renderUpload(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
     const { process, defaults } = await processForNewDocument(actorOf(req), String(req.params.processId));
-    res.status(status).render('documents/new-external', {
-      title: 'Incluir documento externo',
-      process,
-      ...(await documentFormOptions('external')),
-      levels: ACCESS_LEVEL_OPTIONS,
-      values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
-      errors,
-      summary: summaryOf(errors),
-      accepted: ACCEPTED_DESCRIPTION,
-      maxSize: formatBytes(config.UPLOAD_MAX_BYTES),
-    });
+    renderForm(
+      res,
+      'documents/new-external',
+      status,
+      {
+        title: 'Incluir documento externo',
+        process,
+        ...(await documentFormOptions('external')),
+        levels: ACCESS_LEVEL_OPTIONS,
+        accepted: ACCEPTED_DESCRIPTION,
+        maxSize: formatBytes(config.UPLOAD_MAX_BYTES),
+      },
+      { values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values }, errors },
+    );
   }
 
   router.get('/processos/:processId/documentos/externo/novo', input({ params: idParams('processId') }), requireUser, (req, res) => renderUpload(req, res));
@@ -151,7 +144,7 @@ export default function documentRoutes(services: Services): Router {
       doc,
       body: body ?? doc.bodyHtml,
       errors,
-      summary: summaryOf(errors),
+      summary: errorSummary(errors),
       editorAssets: true,
     });
   }
@@ -195,7 +188,7 @@ export default function documentRoutes(services: Services): Router {
 
   async function renderCancel(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
     const doc = await documentForActor(actorOf(req), String(req.params.id));
-    res.status(status).render('documents/cancel', { title: `Cancelar ${doc.title}`, doc, values, errors, summary: summaryOf(errors) });
+    renderForm(res, 'documents/cancel', status, { title: `Cancelar ${doc.title}`, doc }, { values, errors });
   }
 
   router.get('/documentos/:id/cancelar', input({ params: idParams('id') }), requireUser, (req, res) => renderCancel(req, res));

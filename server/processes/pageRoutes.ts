@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { requireUser } from '../middleware/setUpAuth';
 import { idParams, input, queryId, type FieldErrors } from '../validation';
 import { flash, takeFlash } from '../web/flash';
-import { formErrorsOf } from '../web/forms';
+import { formErrorsOf, renderForm } from '../web/forms';
 import { actorOf } from '../web/actor';
 import type { Viewer } from './access';
 import { ACCESS_LEVEL_LABELS } from './accessLevels';
 import { annexProcess, assignProcess, concludeProcess, grantCredential, relateProcess, reopenProcess, resumeProcess, revokeCredential, suspendProcess, unrelateProcess } from './actions';
 import { GRADE_LABELS, SCRIPTS, STYLES, processPageWithSlots } from './pages';
-import { summaryOf } from './validation';
 
 /** The process page: its id, the full history switch, a document opened in the page. */
 const pageInput = {
@@ -20,21 +19,24 @@ const pageInput = {
 async function renderPage(req: Request, res: Response, id: string, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200): Promise<void> {
   const page = await processPageWithSlots(req, res, id, actorOf(req));
   const full = req.query.historico === 'completo';
-  res.status(status).render('processes/show', {
-    title: `Processo ${page.number}`,
-    stylesheets: STYLES,
-    scripts: SCRIPTS,
-    p: page,
-    accessLabel: ACCESS_LEVEL_LABELS[page.accessLevel],
-    gradeLabel: page.secrecyGrade ? GRADE_LABELS[page.secrecyGrade] : null,
-    events: full ? page.events : page.events.filter((e) => e.summary),
-    fullHistory: full,
-    unitUsers: page.unitUsers.map((u) => ({ ...u, selected: u.id === page.here?.assignedUserId })),
-    flash: takeFlash(req),
-    errors,
-    values,
-    summary: summaryOf(errors),
-  });
+  renderForm(
+    res,
+    'processes/show',
+    status,
+    {
+      title: `Processo ${page.number}`,
+      stylesheets: STYLES,
+      scripts: SCRIPTS,
+      p: page,
+      accessLabel: ACCESS_LEVEL_LABELS[page.accessLevel],
+      gradeLabel: page.secrecyGrade ? GRADE_LABELS[page.secrecyGrade] : null,
+      events: full ? page.events : page.events.filter((e) => e.summary),
+      fullHistory: full,
+      unitUsers: page.unitUsers.map((u) => ({ ...u, selected: u.id === page.here?.assignedUserId })),
+      flash: takeFlash(req),
+    },
+    { values, errors },
+  );
 }
 
 /** The process page and its inline actions (redirect on success, the page again with errors otherwise). */

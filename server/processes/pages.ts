@@ -2,11 +2,12 @@ import type { Request, Response } from 'express';
 import { SECRECY_GRADES } from '../models';
 import { inTenant } from '../tenancy/context';
 import type { FieldErrors } from '../validation';
+import { renderForm } from '../web/forms';
 import type { Viewer } from './access';
 import { ACCESS_LEVEL_OPTIONS } from './accessLevels';
 import { processFormOptions } from './forms';
 import { fillProcessPageSlots } from './pageSlots';
-import { MAX_PARTIES, partiesFrom, summaryOf } from './validation';
+import { MAX_PARTIES, partiesFrom } from './validation';
 import { processPage, type ProcessPage } from './view';
 
 /** What the route files of the processes share: their assets, the viewer of a request, the process form. */
@@ -31,18 +32,21 @@ function partyRows(values: Record<string, unknown>, errors: FieldErrors): object
 /** "Iniciar processo" and "Alterar": the form with the user's input, its errors and their summary. */
 export async function renderProcessForm(res: Response, view: string, extra: Record<string, unknown>, values: Record<string, unknown>, errors: FieldErrors = {}, status = 200): Promise<void> {
   const options = await processFormOptions();
-  res.status(status).render(view, {
-    stylesheets: STYLES,
-    scripts: SCRIPTS,
-    ...options,
-    accessOptions: ACCESS_LEVEL_OPTIONS.map((o) => ({ ...o, checked: values.accessLevel === o.value })),
-    grades: SECRECY_GRADES.map((g) => ({ value: g, label: GRADE_LABELS[g], selected: values.secrecyGrade === g })),
-    parties: partyRows(values, errors),
-    values,
-    errors,
-    summary: summaryOf(errors),
-    ...extra,
-  });
+  renderForm(
+    res,
+    view,
+    status,
+    {
+      stylesheets: STYLES,
+      scripts: SCRIPTS,
+      ...options,
+      accessOptions: ACCESS_LEVEL_OPTIONS.map((o) => ({ ...o, checked: values.accessLevel === o.value })),
+      grades: SECRECY_GRADES.map((g) => ({ value: g, label: GRADE_LABELS[g], selected: values.secrecyGrade === g })),
+      parties: partyRows(values, errors),
+      ...extra,
+    },
+    { values, errors },
+  );
 }
 
 /** The process page's data and the slots other features fill (documents), in one tenant transaction. */

@@ -7,31 +7,34 @@ import type { Services } from '../services';
 import { tenantUrl } from '../tenancy/urls';
 import { NO_INPUT, idParams, idSchema, input, parseForm, type FieldErrors } from '../validation';
 import { flash } from '../web/flash';
-import { formErrorsOf } from '../web/forms';
+import { formErrorsOf, renderForm } from '../web/forms';
 import { actorOf } from '../web/actor';
 import type { Viewer } from './access';
 import { sendProcesses } from './batch';
 import { todayInSaoPaulo } from './dates';
 import { sendFormData } from './forms';
 import { SCRIPTS, STYLES } from './pages';
-import { idsSchema, sendSchema, summaryOf } from './validation';
+import { idsSchema, sendSchema } from './validation';
 import { processPage } from './view';
 
 async function renderSend(res: Response, viewer: Viewer, ids: string[], values: Record<string, unknown>, errors: FieldErrors, status = 200): Promise<void> {
   const { processes, units } = await sendFormData(viewer, ids);
   const chosen = new Set(([] as unknown[]).concat(values.units ?? []).map(String));
-  res.status(status).render('processes/send', {
-    title: processes.length > 1 ? 'Enviar processos' : 'Enviar processo',
-    stylesheets: STYLES,
-    scripts: SCRIPTS,
-    processes,
-    single: processes.length === 1 ? processes[0] : null,
-    units: units.map((u) => ({ id: String(u.id), acronym: u.acronym, name: u.name, checked: chosen.has(String(u.id)) })),
-    values: { keepOpen: values.keepOpen === 'on', notify: values.notify === 'on', expectedReturn: values.expectedReturn ?? '' },
-    today: todayInSaoPaulo(),
-    errors,
-    summary: summaryOf(errors),
-  });
+  renderForm(
+    res,
+    'processes/send',
+    status,
+    {
+      title: processes.length > 1 ? 'Enviar processos' : 'Enviar processo',
+      stylesheets: STYLES,
+      scripts: SCRIPTS,
+      processes,
+      single: processes.length === 1 ? processes[0] : null,
+      units: units.map((u) => ({ id: String(u.id), acronym: u.acronym, name: u.name, checked: chosen.has(String(u.id)) })),
+      today: todayInSaoPaulo(),
+    },
+    { values: { keepOpen: values.keepOpen === 'on', notify: values.notify === 'on', expectedReturn: values.expectedReturn ?? '' }, errors },
+  );
 }
 
 async function doSend(config: Config, req: Request, res: Response, viewer: Viewer, ids: string[]): Promise<void> {

@@ -4,6 +4,7 @@ import { actorOf } from '../web/actor';
 import { requireUser } from '../middleware/setUpAuth';
 import { input, parseForm, queryDate, queryId, queryText } from '../validation';
 import { registerProcessSurface } from '../processes/surfaces';
+import { renderForm } from '../web/forms';
 import { hasCriteria, search, searchOptions, type SearchCriteria } from './service';
 
 const searchSchema = z.object({
@@ -27,7 +28,7 @@ export default function searchRoutes(): Router {
   router.get('/pesquisa', input(searchInput), requireUser, async (req, res) => {
     const options = await searchOptions();
     const parsed = parseForm(searchSchema, req.query);
-    if (!parsed.ok) return res.status(422).render('search/search', { title: 'Pesquisa', ...options, values: req.query, errors: parsed.errors, summary: parsed.summary });
+    if (!parsed.ok) return renderForm(res, 'search/search', 422, { title: 'Pesquisa', ...options }, { values: req.query, errors: parsed.errors });
     const v = parsed.data;
     let text = v.q;
     let number = v.numero;

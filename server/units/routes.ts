@@ -5,6 +5,7 @@ import { requireRole } from '../auth/currentUnit';
 import { NotFoundError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, idParams, input, parseForm, queryId } from '../validation';
+import { errorSummary, formLocals, renderForm } from '../web/forms';
 import { commitImport, exportCsv, previewImport } from './csvImport';
 import {
   createUnit,
@@ -116,7 +117,7 @@ export default function unitRoutes(): Router {
     const rerender = async (errors: Record<string, string>): Promise<void> => {
       const { roots } = await unitTree();
       const parents = flatten(roots).filter((n) => n.active).map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === body.parentId }));
-      res.status(422).render('units/new', { title: 'Nova unidade', parents, values: body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+      renderForm(res, 'units/new', 422, { title: 'Nova unidade', parents }, { values: body, errors });
     };
     if (!parsed.ok) return rerender(parsed.errors);
     try {
@@ -134,7 +135,7 @@ export default function unitRoutes(): Router {
 
   router.post('/unidades/:id', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(unitFormSchema, req.body);
-    const errorsOf = (errors: Record<string, string>): Record<string, unknown> => ({ values: req.body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+    const errorsOf = (errors: Record<string, string>): Record<string, unknown> => formLocals({ values: req.body, errors });
     if (!parsed.ok) return renderUnit(req, res, 422, errorsOf(parsed.errors));
     try {
       await updateUnit(auditActorOf(req), String(req.params.id), parsed.data);
@@ -147,7 +148,7 @@ export default function unitRoutes(): Router {
 
   router.post('/unidades/:id/mover', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(moveUnitSchema, req.body);
-    const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: Object.entries(errors).map(([, message]) => ({ field: 'parentId', message })) });
+    const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: errorSummary(errors).map(({ message }) => ({ field: 'parentId', message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, moveErrors(parsed.errors));
     try {
       await moveUnit(auditActorOf(req), String(req.params.id), parsed.data.parentId);
