@@ -59,6 +59,31 @@ async function numberFor(t: Transaction, type: DocumentType, actor: Actor): Prom
   return { number, typeNumber, typeYear: year, title: formatTypeNumber(type.numberFormat, typeNumber, year, actor.unitAcronym) };
 }
 
+/** What every new document records: its process, numbers and title, author and unit, type and access. */
+function newDocumentFields(
+  processId: string,
+  kind: 'internal' | 'external',
+  type: DocumentType,
+  actor: Actor,
+  numbering: Awaited<ReturnType<typeof numberFor>>,
+  input: InternalInput,
+) {
+  return {
+    processId,
+    number: String(numbering.number),
+    kind,
+    documentTypeId: String(type.id),
+    unitId: actor.unitId,
+    createdBy: actor.userId,
+    typeNumber: numbering.typeNumber,
+    typeYear: numbering.typeYear,
+    title: numbering.title,
+    complement: input.complement,
+    accessLevel: input.accessLevel,
+    legalBasisId: input.legalBasisId,
+  };
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -129,18 +154,7 @@ export async function createInternalDocument(actor: Actor, processId: string, in
     const body = sanitizeDocumentHtml(fillTemplate(type.template ?? '<p></p>', await templateValues(t, actor, process)));
     const doc = await Document.create(
       {
-        processId,
-        number: String(numbering.number),
-        kind: 'internal',
-        documentTypeId: String(type.id),
-        unitId: actor.unitId,
-        createdBy: actor.userId,
-        typeNumber: numbering.typeNumber,
-        typeYear: numbering.typeYear,
-        title: numbering.title,
-        complement: input.complement,
-        accessLevel: input.accessLevel,
-        legalBasisId: input.legalBasisId,
+        ...newDocumentFields(processId, 'internal', type, actor, numbering, input),
         bodyHtml: body,
         version: 1,
         contentText: htmlToText(body),
@@ -161,9 +175,7 @@ export async function createInternalDocument(actor: Actor, processId: string, in
   });
 }
 
-export interface ExternalInput extends AccessChoice {
-  documentTypeId: string;
-  complement: string | null;
+export interface ExternalInput extends InternalInput {
   documentDate: string;
   origin: DocumentOrigin;
   sender: string | null;
@@ -194,18 +206,7 @@ export async function createExternalDocument(actor: Actor, processId: string, in
     const sha256 = await storeFile(t, file.buffer);
     const doc = await Document.create(
       {
-        processId,
-        number: String(numbering.number),
-        kind: 'external',
-        documentTypeId: String(type.id),
-        unitId: actor.unitId,
-        createdBy: actor.userId,
-        typeNumber: numbering.typeNumber,
-        typeYear: numbering.typeYear,
-        title: numbering.title,
-        complement: input.complement,
-        accessLevel: input.accessLevel,
-        legalBasisId: input.legalBasisId,
+        ...newDocumentFields(processId, 'external', type, actor, numbering, input),
         bodyHtml: null,
         contentText: text,
         fileSha256: sha256,

@@ -23,13 +23,17 @@ export interface PartyInput {
   document?: string | null;
 }
 
-export interface NewProcessInput {
+/** The fields of a process a user fills in, when starting it and when altering it. */
+export interface ProcessFields {
   processTypeId: string;
   specification: string;
   parties: PartyInput[];
   accessLevel: AccessLevel;
   legalBasisId?: string | null;
   secrecyGrade?: SecrecyGrade | null;
+}
+
+export interface NewProcessInput extends ProcessFields {
   /** An older process's number, registered instead of generating one. */
   informedNumber?: string | null;
 }
