@@ -335,7 +335,8 @@ export async function submitRequest(sequelize: Sequelize, config: Config, reques
   }
 }
 
-export function summaryOf(request: AdhesionRequest): Record<string, unknown> {
+/** What the pages show of a request: its data as entered, the CNPJ formatted, and where it stands. */
+export function summaryOf(request: AdhesionRequest) {
   const d = request.data;
   return {
     id: String(request.id),

@@ -1,4 +1,4 @@
-import { select } from '../db/sql';
+import { select, sqlFilter, whereClause } from '../db/sql';
 import { inTenant } from '../tenancy/context';
 
 export interface AuditFilters {
@@ -26,18 +26,13 @@ export const AUDIT_PAGE_SIZE = 50;
 
 /** Entries of the tenant's audit log, newest first, with the author's name. Dates are São Paulo days. */
 export async function searchAudit(f: AuditFilters): Promise<{ rows: AuditRow[]; total: number }> {
-  const where: string[] = [];
-  const bind: unknown[] = [];
-  const arg = (v: unknown): string => {
-    bind.push(v);
-    return `$${bind.length}`;
-  };
+  const { where, bind, arg } = sqlFilter();
   if (f.entity) where.push(`a.entity = ${arg(f.entity)}`);
   if (f.action) where.push(`a.action = ${arg(f.action)}`);
   if (f.userId) where.push(`a.user_id = ${arg(f.userId)}`);
   if (f.from) where.push(`a.created_at >= (${arg(f.from)}::date)::timestamp AT TIME ZONE 'America/Sao_Paulo'`);
   if (f.to) where.push(`a.created_at < (${arg(f.to)}::date + 1)::timestamp AT TIME ZONE 'America/Sao_Paulo'`);
-  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const filter = whereClause(where);
   const page = Math.max(1, f.page ?? 1);
   return inTenant(async (t) => {
     const [{ total }] = await select<{ total: number }>(t, `SELECT count(*)::int AS total FROM audit_log a ${filter}`, bind);

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { isValidCnpj, isValidCpf } from '../brazil/documents';
 import { recordOperatorAction, type OperatorContext } from '../audit/operator';
-import { duplicateOf } from '../adhesion/service';
+import { duplicateOf, summaryOf } from '../adhesion/service';
 import { platformExecute, platformSelect } from '../db/sql';
 import { ConflictError, NotFoundError } from '../errors';
 import { formatCnpj, formatCpf } from '../formatting';
@@ -103,10 +103,7 @@ export async function requestDetail(sequelize: Sequelize, id: string) {
     ? ((await platformSelect<{ name: string }>(sequelize, 'SELECT name FROM platform.operators WHERE id = $1', [request.decidedBy]))[0]?.name ?? null)
     : null;
   return {
-    id: String(request.id),
-    status: request.status,
-    enteName: request.enteName,
-    ente: d.ente,
+    ...summaryOf(request),
     organ: d.organ ? { ...d.organ, cnpjFormatted: formatCnpj(d.organ.cnpj) } : null,
     manager: d.manager ? { ...d.manager, cpfFormatted: formatCpf(d.manager.cpf) } : null,
     setup: d.setup ?? null,
@@ -118,13 +115,9 @@ export async function requestDetail(sequelize: Sequelize, id: string) {
       duplicates,
     },
     createdAt: request.createdAt,
-    submittedAt: request.submittedAt,
-    decidedAt: request.decidedAt,
     decidedBy,
-    refusalReason: request.refusalReason,
     provisioningError: request.provisioningError,
     tenantId: request.tenantId ? String(request.tenantId) : null,
-    slug: request.slug,
     canDecide: request.status === 'submitted',
     canRetry: request.status === 'provisioning_failed',
     history: history.map((h) => ({

@@ -25,6 +25,25 @@ export async function execute(t: Transaction, sql: string, bind: unknown[] = [])
   await Document.sequelize!.query(sql, { bind, transaction: t });
 }
 
+/**
+ * The conditions of a filtered list, with their values bound: `arg(value)` adds the value and answers
+ * its placeholder (`$1`, `$2`…), so no value is ever written into the SQL.
+ */
+export function sqlFilter(): { where: string[]; bind: unknown[]; arg: (value: unknown) => string } {
+  const where: string[] = [];
+  const bind: unknown[] = [];
+  const arg = (value: unknown): string => {
+    bind.push(value);
+    return `$${bind.length}`;
+  };
+  return { where, bind, arg };
+}
+
+/** `WHERE a AND b …`, or nothing when there is no condition. */
+export function whereClause(where: string[]): string {
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
 /** A tenant read as a named prepared statement (server/db/prepared.ts), on the transaction's connection. */
 export async function preparedSelect<T>(t: Transaction, text: string, values: unknown[]): Promise<T[]> {
   assertTenantTransaction(t);

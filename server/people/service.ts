@@ -1,7 +1,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { recordChange, snapshot, type Actor } from '../audit/record';
 import type { Config } from '../config';
-import { select } from '../db/sql';
+import { select, sqlFilter, whereClause } from '../db/sql';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { Unit, User, UserPosition, UserUnit, type Role } from '../models';
 import { inTenant } from '../tenancy/context';
@@ -30,12 +30,7 @@ export interface UserListRow {
 export const PAGE_SIZE = 50;
 
 export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; total: number }> {
-  const where: string[] = [];
-  const bind: unknown[] = [];
-  const arg = (v: unknown): string => {
-    bind.push(v);
-    return `$${bind.length}`;
-  };
+  const { where, bind, arg } = sqlFilter();
   if (f.q) {
     const like = arg(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const digits = f.q.replace(/\D/g, '');
@@ -46,7 +41,7 @@ export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; 
     where.push(`EXISTS (SELECT 1 FROM user_units m WHERE m.user_id = u.id AND ${cond})`);
   }
   if (f.active !== 'all') where.push(`u.active = ${arg(f.active !== 'false')}`);
-  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const filter = whereClause(where);
   const page = Math.max(1, f.page ?? 1);
   return inTenant(async (t) => {
     const [{ total }] = await select<{ total: number }>(t, `SELECT count(*)::int AS total FROM users u ${filter}`, bind);
