@@ -26,7 +26,7 @@ import { createApp } from '../server/app';
 import { LoginThrottle } from '../server/auth/loginThrottle';
 import { hashPassword } from '../server/auth/passwords';
 import { loadConfig } from '../server/config';
-import { approveRequest } from '../server/console/service';
+import { approveRequest } from '../server/adhesion/approval';
 import { Operator } from '../server/models';
 import { TenantRegistry } from '../server/tenancy/registry';
 import { entes, submittedRequest } from './lib/adhesionRequests';

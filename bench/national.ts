@@ -37,7 +37,7 @@ import { createApp } from '../server/app';
 import { LoginThrottle } from '../server/auth/loginThrottle';
 import { hashPassword } from '../server/auth/passwords';
 import { loadConfig } from '../server/config';
-import { approveRequest } from '../server/console/service';
+import { approveRequest } from '../server/adhesion/approval';
 import { freePort } from '../server/db/throwaway';
 import { loadMigrations, runMigrations, type Migration } from '../server/db/migrator';
 import { Operator } from '../server/models';

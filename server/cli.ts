@@ -1,4 +1,4 @@
-import { normaliseCpf } from './people/cpf';
+import { normaliseCpf } from './brazil/documents';
 import { hashPassword } from './auth/passwords';
 import { loadConfig } from './config';
 import { openDatabase, type Database } from './db/database';

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ID_PATTERN } from './documents/ids';
 import { BadRequestError, NotFoundError } from './errors';
+import { errorSummary } from './web/forms';
 
 export interface FieldErrors {
   [field: string]: string;
@@ -21,7 +22,7 @@ export function parseForm<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
     const field = issue.path.join('.') || '_form';
     errors[field] ??= issue.message;
   }
-  return { ok: false, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) };
+  return { ok: false, errors, summary: errorSummary(errors) };
 }
 
 // ---------------------------------------------------------------------------------------------

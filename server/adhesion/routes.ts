@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors';
 import { bindSessionToHost } from '../middleware/setUpSession';
-import { AdhesionRequest } from '../models';
+import type { AdhesionRequest } from '../models';
 import type { Services } from '../services';
 import { agreeing, withArticle } from '../tenancy/grammar';
-import { tenantUrl } from '../tenancy/urls';
+import { tenantHost, tenantUrl } from '../tenancy/urls';
 import { NO_INPUT, input, parseForm, type FieldErrors } from '../validation';
 import { AGREEMENT_CLAUSES } from './agreement';
 import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
@@ -13,6 +14,7 @@ import { slugProblem, suggestAcronym, suggestSlug } from './rules';
 import {
   acceptAgreement,
   confirmEmail,
+  findRequest,
   requestFromResumeLink,
   resendConfirmation,
   saveEnte,
@@ -21,10 +23,10 @@ import {
   saveSetup,
   sendResumeLink,
   slugTaken,
+  type StepPath,
   STEPS,
   submitRequest,
   summaryOf,
-  type StepPath,
 } from './service';
 import { agreementSchema, enteSchema, managerSchema, MAX_UNIT_ROWS, organSchema, setupSchema } from './validation';
 
@@ -46,7 +48,7 @@ function attach(req: Request, request: AdhesionRequest): void {
 
 async function sessionRequest(req: Request): Promise<AdhesionRequest | null> {
   const id = req.session.adhesionRequestId;
-  return id ? AdhesionRequest.findByPk(id) : null;
+  return id ? findRequest(id) : null;
 }
 
 function stepNav(current: number, completed: number) {
@@ -124,6 +126,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
       values,
       request: request ? summaryOf(request) : null,
       appDomain: config.APP_DOMAIN,
+      tenantHost: request?.data.setup?.slug ? tenantHost(config, request.data.setup.slug) : null,
       ...extra,
     };
     if (step === 'ente') {
@@ -284,29 +287,22 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     afterSave(req, res, 'ente');
   });
 
-  router.post('/adesao/orgao', input(NO_INPUT), async (req, res) => {
-    const { request, redirect } = await openStep(req, 2);
-    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
-    const parsed = parseForm(organSchema, req.body);
-    if (!parsed.ok) {
-      if (backWithoutSaving(req, res, 'orgao')) return;
-      return renderStep(req, res, 'orgao', request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
-    }
-    await saveOrgan(sequelize, String(request.id), parsed.data);
-    afterSave(req, res, 'orgao');
-  });
-
-  router.post('/adesao/gestor', input(NO_INPUT), async (req, res) => {
-    const { request, redirect } = await openStep(req, 3);
-    if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
-    const parsed = parseForm(managerSchema, req.body);
-    if (!parsed.ok) {
-      if (backWithoutSaving(req, res, 'gestor')) return;
-      return renderStep(req, res, 'gestor', request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
-    }
-    await saveManager(sequelize, config, String(request.id), parsed.data);
-    afterSave(req, res, 'gestor');
-  });
+  /** A step whose form is saved as it is: parsed, then saved, or shown again with the user's input and the errors. */
+  const savedAsItIs = <T>(step: StepPath, n: number, schema: z.ZodType<T>, save: (requestId: string, data: T) => Promise<unknown>): void => {
+    router.post(`/adesao/${step}`, input(NO_INPUT), async (req, res) => {
+      const { request, redirect } = await openStep(req, n);
+      if (redirect || !request) return res.redirect(303, redirect ?? '/adesao/ente');
+      const parsed = parseForm(schema, req.body);
+      if (!parsed.ok) {
+        if (backWithoutSaving(req, res, step)) return;
+        return renderStep(req, res, step, request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
+      }
+      await save(String(request.id), parsed.data);
+      afterSave(req, res, step);
+    });
+  };
+  savedAsItIs('orgao', 2, organSchema, (id, data) => saveOrgan(sequelize, id, data));
+  savedAsItIs('gestor', 3, managerSchema, (id, data) => saveManager(sequelize, config, id, data));
 
   router.post('/adesao/configuracao', input(NO_INPUT), async (req, res) => {
     const { request, redirect } = await openStep(req, 4);

@@ -1,54 +1,7 @@
 /**
- * The rules an adhesion request is checked against, without I/O: CNPJ (numeric and the alphanumeric
- * format the Receita Federal issues from July 2026), CPF, the tenant address (slug) and names.
+ * The rules an adhesion request is checked against, without I/O: the tenant address (slug) and names.
+ * CPF and CNPJ are checked by server/brazil/documents.ts.
  */
-
-/** Strips the mask (dots, slash, dash, spaces) and upper-cases: "12.ABC.345/01DE-35" → "12ABC34501DE35". */
-export function normaliseCnpj(input: string): string {
-  return input.replace(/[\s./-]/g, '').toUpperCase();
-}
-
-function cnpjCheckDigit(chars: string): number {
-  // Weights run 2..9 from the right, then wrap around.
-  let sum = 0;
-  for (let i = 0; i < chars.length; i++) {
-    const weight = ((chars.length - 1 - i) % 8) + 2;
-    sum += (chars.charCodeAt(i) - 48) * weight;
-  }
-  const r = sum % 11;
-  return r < 2 ? 0 : 11 - r;
-}
-
-/**
- * A CNPJ is 12 characters [0-9A-Z] and 2 numeric check digits (mod 11, each character worth its
- * ASCII code minus 48). The numeric CNPJ is the same rule with digits only. Takes a normalised value.
- */
-export function isValidCnpj(cnpj: string): boolean {
-  if (!/^[0-9A-Z]{12}[0-9]{2}$/.test(cnpj)) return false;
-  if (/^(\d)\1{13}$/.test(cnpj)) return false;
-  const base = cnpj.slice(0, 12);
-  const dv1 = cnpjCheckDigit(base);
-  const dv2 = cnpjCheckDigit(base + String(dv1));
-  return cnpj.endsWith(`${dv1}${dv2}`);
-}
-
-
-export function normaliseCpf(input: string): string {
-  return input.replace(/[\s.-]/g, '');
-}
-
-/** Eleven digits, two mod-11 check digits, not all the same digit. Takes a normalised value. */
-export function isValidCpf(cpf: string): boolean {
-  if (!/^\d{11}$/.test(cpf) || /^(\d)\1{10}$/.test(cpf)) return false;
-  const digit = (len: number): number => {
-    let sum = 0;
-    for (let i = 0; i < len; i++) sum += Number(cpf[i]) * (len + 1 - i);
-    const r = (sum * 10) % 11;
-    return r === 10 ? 0 : r;
-  };
-  return digit(9) === Number(cpf[9]) && digit(10) === Number(cpf[10]);
-}
-
 
 /** Lower case, no accents, collapsed spaces: for comparing and searching names. */
 export function foldName(input: string): string {

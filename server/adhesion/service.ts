@@ -1,5 +1,6 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { UniqueConstraintError, type Sequelize } from 'sequelize';
 import type { Config } from '../config';
+import { platformSelect } from '../db/sql';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import formatDateTime from '../helpers/formatDateTime';
 import { enqueueMail } from '../mail/outbox';
@@ -57,14 +58,15 @@ export async function duplicateOf(
   excludeTenantId?: string | null,
 ): Promise<string | null> {
   const label = enteLabel(ente);
-  const tenants = await sequelize.query<{ slug: string; name: string; status: string }>(
+  const tenants = await platformSelect<{ slug: string; name: string; status: string }>(
+    sequelize,
     `SELECT slug, name, status FROM platform.tenants
       WHERE kind = $1 AND uf = $2 AND id <> $5
         AND CASE $1 WHEN 'municipio' THEN ibge_code = $3
                     WHEN 'estado' THEN true
                     ELSE extensions.immutable_unaccent(lower(name)) = $4 END
       LIMIT 1`,
-    { bind: [ente.kind, ente.uf, ente.ibgeCode ?? '', foldName(ente.orgName ?? ''), excludeTenantId ?? 0], type: QueryTypes.SELECT },
+    [ente.kind, ente.uf, ente.ibgeCode ?? '', foldName(ente.orgName ?? ''), excludeTenantId ?? 0],
   );
   if (tenants[0]) {
     const t = tenants[0];
@@ -72,10 +74,11 @@ export async function duplicateOf(
       ? `${label} já usa o PEN Nuvem: ${t.name} está ativo no endereço ${t.slug}. Não é preciso um novo pedido.`
       : `${label} já aderiu ao PEN Nuvem (${t.name}, endereço ${t.slug}), hoje suspenso. Procure o MGI para reativá-lo.`;
   }
-  const pending = await sequelize.query<{ id: string; submitted_at: Date }>(
+  const pending = await platformSelect<{ id: string; submitted_at: Date }>(
+    sequelize,
     `SELECT id, submitted_at FROM platform.adhesion_requests
       WHERE ente_key = $1 AND status IN ('submitted', 'provisioning', 'provisioning_failed') AND id <> $2 LIMIT 1`,
-    { bind: [enteKeyOf(ente), excludeRequestId ?? 0], type: QueryTypes.SELECT },
+    [enteKeyOf(ente), excludeRequestId ?? 0],
   );
   if (pending[0]) {
     return `Já existe um pedido de adesão de ${label} em análise pelo MGI (pedido nº ${pending[0].id}, enviado em ${formatDateTime(pending[0].submitted_at)}). Aguarde a decisão.`;
@@ -85,11 +88,12 @@ export async function duplicateOf(
 
 /** Why this tenant address cannot be taken (in use or held by a request under review); null when free. */
 export async function slugTaken(sequelize: Sequelize, slug: string, excludeRequestId?: string | null): Promise<string | null> {
-  const rows = await sequelize.query<{ n: string }>(
+  const rows = await platformSelect<{ n: string }>(
+    sequelize,
     `SELECT (SELECT count(*) FROM platform.tenants WHERE slug = $1)
           + (SELECT count(*) FROM platform.adhesion_requests
               WHERE slug = $1 AND status IN ('submitted', 'provisioning', 'provisioning_failed') AND id <> $2) AS n`,
-    { bind: [slug, excludeRequestId ?? 0], type: QueryTypes.SELECT },
+    [slug, excludeRequestId ?? 0],
   );
   return Number(rows[0].n) > 0 ? `O endereço ${slug} já está em uso. Escolha outro.` : null;
 }
@@ -248,6 +252,11 @@ export async function confirmEmail(sequelize: Sequelize, raw: string): Promise<A
 }
 
 /** Follows a resume (or status) link: the request it opens, or null when invalid or expired. */
+/** The request the applicant's session is working on, if it still exists. */
+export async function findRequest(id: string): Promise<AdhesionRequest | null> {
+  return AdhesionRequest.findByPk(id);
+}
+
 export async function requestFromResumeLink(raw: string): Promise<AdhesionRequest | null> {
   return (await findAdhesionToken(raw, 'resume'))?.request ?? null;
 }
@@ -326,7 +335,8 @@ export async function submitRequest(sequelize: Sequelize, config: Config, reques
   }
 }
 
-export function summaryOf(request: AdhesionRequest): Record<string, unknown> {
+/** What the pages show of a request: its data as entered, the CNPJ formatted, and where it stands. */
+export function summaryOf(request: AdhesionRequest) {
   const d = request.data;
   return {
     id: String(request.id),

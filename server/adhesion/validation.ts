@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { municipalityByCode, stateByUf } from './ibge';
-import { foldName, isValidCnpj, isValidCpf, normaliseCnpj, normaliseCpf, slugProblem } from './rules';
+import { isValidCnpj, isValidCpf, normaliseCnpj, stripCpfMask } from '../brazil/documents';
+import { foldName, slugProblem } from './rules';
 
 /** A form field as text: trimmed, '' when absent (so a missing field gets our message, not zod's). */
 const text = (): z.ZodType<string> => z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()) as z.ZodType<string>;
@@ -60,7 +61,7 @@ export const organSchema = z.object({
 export const managerSchema = z.object({
   name: required('Informe o nome do gestor responsável.').refine((s) => /\S+\s+\S+/.test(s), 'Informe o nome completo.'),
   cpf: z
-    .preprocess((v) => (typeof v === 'string' ? normaliseCpf(v) : ''), z.string())
+    .preprocess((v) => (typeof v === 'string' ? stripCpfMask(v) : ''), z.string())
     .superRefine((v, ctx) => {
       if (!v) ctx.addIssue({ code: 'custom', message: 'Informe o CPF.' });
       else if (!isValidCpf(v)) ctx.addIssue({ code: 'custom', message: 'CPF inválido: confira os números.' });

@@ -4,11 +4,9 @@ import { actorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { Unit } from '../models';
-import { inTenant } from '../tenancy/context';
 import { NO_INPUT, idParams, input, inputOf, parseForm, type FieldErrors } from '../validation';
 import { API_BASE } from './contract';
-import { SCOPES, SCOPE_LABELS, createKey, listKeys, revokeKey, type Scope } from './keys';
+import { SCOPES, SCOPE_LABELS, createKey, listKeys, revokeKey, unitsForKeys, type Scope } from './keys';
 
 const keySchema = z.object({
   name: z.string({ error: 'Informe o nome do sistema.' }).trim().min(1, 'Informe o nome do sistema.').max(100, 'Use no máximo 100 caracteres.'),
@@ -21,7 +19,7 @@ const keySchema = z.object({
 const listQuery = { query: z.object({ revogada: z.literal('1').optional() }) };
 
 async function render(res: Response, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; created?: { name: string; token: string }; revoked?: boolean } = {}): Promise<void> {
-  const [keys, units] = await Promise.all([listKeys(), inTenant((t) => Unit.findAll({ where: { active: true }, order: [['acronym', 'ASC']], transaction: t }))]);
+  const [keys, units] = await Promise.all([listKeys(), unitsForKeys()]);
   const values = extra.values ?? {};
   const chosen = new Set(([] as unknown[]).concat(values.scopes ?? []).map(String));
   const errors = extra.errors ?? {};

@@ -53,6 +53,11 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The units a key may act as (the key form's choice): the active ones, by sigla. */
+export async function unitsForKeys(): Promise<{ id: string; acronym: string; name: string }[]> {
+  return inTenant((t) => select<{ id: string; acronym: string; name: string }>(t, 'SELECT id::text AS id, acronym, name FROM units WHERE active ORDER BY acronym'));
+}
+
 export async function listKeys(): Promise<ApiKeyRow[]> {
   return inTenant((t) =>
     select<ApiKeyRow>(

@@ -9,9 +9,13 @@ export interface Actor {
   requestId: string | null;
 }
 
-export function actorOf(req: Request): Actor {
+/** The author of an administrative change (the audit log's user, address and request), from the request. */
+export function auditActorOf(req: Request): Actor {
   return { userId: req.user?.type === 'user' ? req.user.id : null, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null };
 }
+
+/** The former name, kept only for Protocolo (server/protocol/), written at the same time; it moves to `auditActorOf` when it merges. */
+export const actorOf = auditActorOf;
 
 export interface Change {
   action: string;

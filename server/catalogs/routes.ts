@@ -1,16 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ACCESS_LEVELS } from '../models';
+import { ACCESS_LEVEL_LABELS, accessLevelLabel } from '../processes/accessLevels';
 import { NO_INPUT, idParams, input, parseForm } from '../validation';
+import { errorSummary } from '../web/forms';
 import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
 import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
 import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
 
-export const ACCESS_LEVEL_LABELS: Record<string, string> = { public: 'Público', restricted: 'Restrito', secret: 'Sigiloso' };
 export const USAGE_LABELS: Record<string, string> = { internal: 'Interno', external: 'Externo', both: 'Interno e externo' };
 
 interface CatalogPage {
@@ -59,7 +60,7 @@ async function renderForm(req: Request, res: Response, page: CatalogPage, status
     values,
     active: values.active !== false,
     errors,
-    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
+    summary: errorSummary(errors),
     saved: req.query.salvo,
     ...(await formContext(page, values)),
   });
@@ -71,8 +72,8 @@ function catalogRouter(page: CatalogPage): Router {
   router.get('/', input(NO_INPUT), async (req, res) => {
     const rows = (await listCatalog(page.kind)).map((r) => ({
       ...r,
-      levels: Array.isArray(r.allowedAccessLevels) ? r.allowedAccessLevels.map((l) => ACCESS_LEVEL_LABELS[String(l)]).join(', ') : '',
-      defaultLevel: ACCESS_LEVEL_LABELS[String(r.defaultAccessLevel)],
+      levels: Array.isArray(r.allowedAccessLevels) ? r.allowedAccessLevels.map((l) => accessLevelLabel(l)).join(', ') : '',
+      defaultLevel: accessLevelLabel(r.defaultAccessLevel),
       usageLabel: USAGE_LABELS[String(r.usage)],
     }));
     res.render('catalogs/list', { title: page.title, page: { ...page, schema: undefined }, rows, saved: req.query.salvo });
@@ -87,7 +88,7 @@ function catalogRouter(page: CatalogPage): Router {
     const parsed = parseForm(page.schema, req.body);
     if (!parsed.ok) return renderForm(req, res, page, 422, null, req.body, parsed.errors);
     try {
-      await saveCatalogItem(actorOf(req), page.kind, null, parsed.data as never);
+      await saveCatalogItem(auditActorOf(req), page.kind, null, parsed.data as never);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, null, req.body, err.fields);
       throw err;
@@ -105,7 +106,7 @@ function catalogRouter(page: CatalogPage): Router {
     const parsed = parseForm(page.schema, req.body);
     if (!parsed.ok) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, parsed.errors);
     try {
-      await saveCatalogItem(actorOf(req), page.kind, id, parsed.data as never);
+      await saveCatalogItem(auditActorOf(req), page.kind, id, parsed.data as never);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, err.fields);
       throw err;
@@ -114,12 +115,12 @@ function catalogRouter(page: CatalogPage): Router {
   });
 
   router.post('/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
-    await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), false);
+    await setCatalogItemActive(auditActorOf(req), page.kind, String(req.params.id), false);
     res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=desativado`);
   });
 
   router.post('/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await setCatalogItemActive(actorOf(req), page.kind, String(req.params.id), true);
+    await setCatalogItemActive(auditActorOf(req), page.kind, String(req.params.id), true);
     res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=reativado`);
   });
 

@@ -32,6 +32,35 @@ export async function activeLegalBases(): Promise<{ id: string; name: string }[]
   return rows.map((r) => ({ id: String(r.id), name: r.name }));
 }
 
+/**
+ * The catalogs as the options of the forms that pick from them (a new process, a new document, the
+ * search): loaded here only, each in the caller's tenant transaction when one is open.
+ */
+export async function legalBasisOptions(): Promise<{ id: string; name: string }[]> {
+  const rows = await inTenant((t) => LegalBasis.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t }));
+  return rows.map((b) => ({ id: String(b.id), name: `${b.name} (${b.basis})` }));
+}
+
+export interface ProcessTypeOption {
+  id: string;
+  name: string;
+  /** The access levels it allows, space-separated (the form's script reads them). */
+  levels: string;
+  defaultLevel: string;
+  defaultLegalBasisId: string;
+}
+
+export async function processTypeOptions(): Promise<ProcessTypeOption[]> {
+  const rows = await inTenant((t) => ProcessType.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t }));
+  return rows.map((p) => ({ id: String(p.id), name: p.name, levels: p.allowedAccessLevels.join(' '), defaultLevel: p.defaultAccessLevel, defaultLegalBasisId: p.defaultLegalBasisId ? String(p.defaultLegalBasisId) : '' }));
+}
+
+/** Active document types that may be used as `usage` (internal or external). */
+export async function documentTypeOptions(usage: 'internal' | 'external'): Promise<{ id: string; name: string; numbered: boolean }[]> {
+  const rows = await inTenant((t) => DocumentType.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t }));
+  return rows.filter((d) => d.usage === 'both' || d.usage === usage).map((d) => ({ id: String(d.id), name: d.name, numbered: d.numbered }));
+}
+
 function nameTaken(err: unknown): never {
   if (err instanceof UniqueConstraintError) throw new ValidationError('Corrija os campos indicados.', { name: 'Já existe um item com este nome (mesmo que desativado).' });
   throw err;

@@ -7,17 +7,16 @@ import { platformFigures } from '../platform/figures';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
 import { NO_INPUT, idParams, input, ownEntry, parseForm } from '../validation';
+import { approveRequest, refuseRequest } from '../adhesion/approval';
+import type { OperatorContext } from '../audit/operator';
 import {
-  approveRequest,
   auditLog,
   listRequests,
   listTenants,
   QUEUES,
-  refuseRequest,
   requestDetail,
   setTenantArticle,
   setTenantStatus,
-  type OperatorContext,
   type QueueName,
 } from './service';
 

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { ConflictError } from '../errors';
 import { logger } from '../logger';
+import { schemaFor } from '../tenancy/context';
 import type { MigrationContext, MigrationModule } from './migration-types';
+import { enterMigratedSchema, migrationExecute, migrationSelect, platformExecute, platformSelect } from './sql';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 /** Key of the advisory lock that keeps two runners from working at once. */
@@ -33,30 +35,21 @@ export function loadMigrations(kind: 'platform' | 'tenant', dir = path.join(MIGR
 /** The ledger of one schema, read and written in the migrating transaction. */
 class SchemaLedger implements UmzugStorage<MigrationContext> {
   async executed({ context }: { context: MigrationContext }): Promise<string[]> {
-    const { sequelize, transaction, schema } = context;
-    await sequelize.query(
+    const { schema } = context;
+    await migrationExecute(
+      context,
       `CREATE TABLE IF NOT EXISTS "${schema}".schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-      { transaction },
     );
-    const rows = await sequelize.query<{ name: string }>(`SELECT name FROM "${schema}".schema_migrations ORDER BY name`, {
-      transaction,
-      type: QueryTypes.SELECT,
-    });
+    const rows = await migrationSelect<{ name: string }>(context, `SELECT name FROM "${schema}".schema_migrations ORDER BY name`);
     return rows.map((r) => r.name);
   }
 
   async logMigration({ name, context }: { name: string; context: MigrationContext }): Promise<void> {
-    await context.sequelize.query(`INSERT INTO "${context.schema}".schema_migrations (name) VALUES ($1)`, {
-      bind: [name],
-      transaction: context.transaction,
-    });
+    await migrationExecute(context, `INSERT INTO "${context.schema}".schema_migrations (name) VALUES ($1)`, [name]);
   }
 
   async unlogMigration({ name, context }: { name: string; context: MigrationContext }): Promise<void> {
-    await context.sequelize.query(`DELETE FROM "${context.schema}".schema_migrations WHERE name = $1`, {
-      bind: [name],
-      transaction: context.transaction,
-    });
+    await migrationExecute(context, `DELETE FROM "${context.schema}".schema_migrations WHERE name = $1`, [name]);
   }
 }
 
@@ -81,7 +74,7 @@ export async function migrateSchema(
 
 export async function migratePlatform(sequelize: Sequelize, migrations = loadMigrations('platform')): Promise<void> {
   await sequelize.transaction(async (transaction) => {
-    await sequelize.query('CREATE SCHEMA IF NOT EXISTS platform', { transaction });
+    await migrationExecute({ sequelize, transaction, schema: 'platform' }, 'CREATE SCHEMA IF NOT EXISTS platform');
     await migrateSchema(sequelize, transaction, 'platform', migrations);
   });
 }
@@ -116,23 +109,25 @@ async function migrateTenant(
   migrations: Migration[],
 ): Promise<TenantOutcome> {
   const start = performance.now();
-  const schema = `tenant_${tenant.id}`;
   try {
     await sequelize.transaction(async (transaction) => {
-      await sequelize.query("SELECT set_config('search_path', $1, true)", { bind: [`"${schema}"`], transaction });
+      const schema = schemaFor(tenant.id);
+      await enterMigratedSchema({ sequelize, transaction, schema });
       const version = await migrateSchema(sequelize, transaction, schema, migrations);
-      await sequelize.query(
+      await platformExecute(
+        sequelize,
         `UPDATE platform.tenants SET schema_version = $1, migration_status = 'ok', migration_error = NULL, migrated_at = now() WHERE id = $2`,
-        { bind: [version, tenant.id], transaction },
+        [version, tenant.id],
+        transaction,
       );
     });
     return { ...tenant, ok: true, ms: performance.now() - start };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await sequelize.query(
-      `UPDATE platform.tenants SET migration_status = 'failed', migration_error = $1, migrated_at = now() WHERE id = $2`,
-      { bind: [message, tenant.id] },
-    );
+    await platformExecute(sequelize, `UPDATE platform.tenants SET migration_status = 'failed', migration_error = $1, migrated_at = now() WHERE id = $2`, [
+      message,
+      tenant.id,
+    ]);
     return { ...tenant, ok: false, ms: performance.now() - start, error: message };
   }
 }
@@ -156,12 +151,12 @@ export async function runMigrations(sequelize: Sequelize, opts: RunOptions): Pro
       await migratePlatform(sequelize, opts.platformMigrations);
       const migrations = opts.tenantMigrations ?? loadMigrations('tenant');
       const latest = migrations.length ? migrations[migrations.length - 1].name : null;
-      const all = await sequelize.query<{ id: string; slug: string; schema_version: string | null; migration_status: string | null }>(
+      const all = await platformSelect<{ id: string; slug: string; schema_version: string | null; migration_status: string | null }>(
+        sequelize,
         // A closed tenant whose schema was dropped (server/export/offboarding.ts) has nothing to migrate;
         // read through to_jsonb so that runs with only the first platform migrations work too.
         `SELECT id, coalesce(slug, 'reserva-' || id) AS slug, schema_version, migration_status FROM platform.tenants t
           WHERE (to_jsonb(t) ->> 'schema_dropped_at') IS NULL ORDER BY id`,
-        { type: QueryTypes.SELECT },
       );
       const pending = all.filter((t) => t.schema_version !== latest || t.migration_status !== 'ok');
       const migrated: TenantOutcome[] = [];

@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
-import type { Transaction } from 'sequelize';
 import { logger } from '../logger';
-import { assertTenantTransaction } from '../tenancy/context';
 
 /**
  * The statements behind the busiest pages (the inbox, the process page) take longer for PostgreSQL
@@ -14,7 +12,9 @@ import { assertTenantTransaction } from '../tenancy/context';
  * statement prepared for one tenant never reads another's tables. Statements must name their
  * columns (never `SELECT *`), so a migration that adds a column cannot change their result type.
  *
- * Runs in the caller's tenant transaction (fails closed outside one), on its connection.
+ * Run through `preparedSelect` (server/db/sql.ts, in the caller's tenant transaction, fails closed
+ * outside one) or `readInTenant` (server/tenancy/context.ts), on the transaction's connection. This
+ * module knows nothing of tenancy, so the two can use it without importing each other.
  */
 
 const names = new Map<string, string>();
@@ -44,12 +44,7 @@ export function statementName(text: string): string | undefined {
   return name;
 }
 
-export async function preparedSelect<T>(t: Transaction, text: string, values: unknown[]): Promise<T[]> {
-  assertTenantTransaction(t);
-  return preparedOn<T>((t as unknown as { connection: Client }).connection, text, values);
-}
-
-/** The same on a connection whose tenant transaction the caller has opened (readInTenant). */
+/** A named prepared statement on a connection whose tenant transaction the caller has opened. */
 export async function preparedOn<T>(client: Client, text: string, values: unknown[]): Promise<T[]> {
   logger.trace({ sql: text }, 'sql (prepared)');
   const result = await client.query<T & object>({ name: statementName(text), text, values });

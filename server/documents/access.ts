@@ -3,7 +3,7 @@ import { formatCpfCnpj } from '../formatting';
 import type { Transaction } from 'sequelize';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import type { AccessLevel } from '../models';
-import type { Actor } from './actor';
+import type { Actor } from '../web/actor';
 import { effectiveLevelSql, findableSql, listableSql, readableSql } from '../processes/access';
 import { select } from '../db/sql';
 

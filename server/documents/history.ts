@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { TenantAuditEntry } from '../models';
 import { recordEvent } from '../processes/events';
-import type { Actor } from './actor';
+import type { Actor } from '../web/actor';
 
 /** Records a document action in the process history (andamento) and the tenant audit log, in the caller's transaction. */
 export async function recordDocumentEvent(

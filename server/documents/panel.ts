@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { ProcessPageSlot } from '../processes/pageSlots';
 import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
 import { inTenant } from '../tenancy/context';
-import { actorFrom } from './actor';
+import { actorOf } from '../web/actor';
 import { openDocument, treeRows } from './service';
 import { formatBytes } from './upload';
 
@@ -14,7 +14,7 @@ import { formatBytes } from './upload';
  */
 export function documentPanel(config: Config): ProcessPageSlot {
   return async (req, res, process) => {
-    const actor = actorFrom(req);
+    const actor = actorOf(req);
     const tree = await inTenant((t) => treeRows(t, process.id, actor.unitId));
     const wanted = typeof req.query.documento === 'string' ? req.query.documento : null;
     let opened = null;

@@ -3,25 +3,25 @@ import { Router, type Request, type Response } from 'express';
 import { diffWords } from 'diff';
 import { ConflictError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
-import { DocumentType, LegalBasis } from '../models';
 import type { Services } from '../services';
 import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
-import { inTenant } from '../tenancy/context';
 import { idParams, idSchema, input, inputOf, parseForm, type FieldErrors } from '../validation';
-import { readableProcess } from './access';
 import { registerProcessSurface } from '../processes/surfaces';
-import { actorFrom } from './actor';
+import { actorOf } from '../web/actor';
+import { errorSummary, renderForm } from '../web/forms';
 import {
   cancelDocument,
   createExternalDocument,
   createInternalDocument,
   deleteDocument,
   documentForActor,
+  documentFormOptions,
   downloadFile,
   documentTree,
   listVersions,
   openDocument,
   processForNewDocument,
+  readableProcessFor,
   restoreDocumentVersion,
   saveDocumentBody,
   versionBodies,
@@ -30,28 +30,9 @@ import {
 import { sendFile } from './download';
 import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
 import { bodySchema, cancelSchema, externalDocumentSchema, internalDocumentSchema } from './validation';
+import { ACCESS_LEVEL_OPTIONS } from '../processes/accessLevels';
 import { todayInSaoPaulo } from '../processes/dates';
 
-const LEVELS = [
-  { value: 'public', label: 'Público' },
-  { value: 'restricted', label: 'Restrito' },
-  { value: 'secret', label: 'Sigiloso' },
-];
-
-async function formOptions(usage: 'internal' | 'external') {
-  return inTenant(async (t) => {
-    const types = await DocumentType.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t });
-    const bases = await LegalBasis.findAll({ where: { active: true }, order: [['name', 'ASC']], transaction: t });
-    return {
-      types: types.filter((d) => d.usage === 'both' || d.usage === usage).map((d) => ({ id: String(d.id), name: d.name, numbered: d.numbered })),
-      bases: bases.map((b) => ({ id: String(b.id), name: `${b.name} (${b.basis})` })),
-    };
-  });
-}
-
-function summaryOf(errors: FieldErrors) {
-  return Object.entries(errors).map(([field, message]) => ({ field, message }));
-}
 
 /** Document screens: include (internal/external), open, edit with versions, delete/cancel, download. */
 /** A version number of a document (1, 2, …), as the versions page links it. */
@@ -63,16 +44,8 @@ export default function documentRoutes(services: Services): Router {
 
 
   async function renderNew(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const { process, defaults } = await processForNewDocument(actorFrom(req), String(req.params.processId));
-    res.status(status).render('documents/new-internal', {
-      title: 'Incluir documento',
-      process,
-      ...(await formOptions('internal')),
-      levels: LEVELS,
-      values: { ...defaults, ...values },
-      errors,
-      summary: summaryOf(errors),
-    });
+    const { process, defaults } = await processForNewDocument(actorOf(req), String(req.params.processId));
+    renderForm(res, 'documents/new-internal', status, { title: 'Incluir documento', process, ...(await documentFormOptions('internal')), levels: ACCESS_LEVEL_OPTIONS }, { values: { ...defaults, ...values }, errors });
   }
 
   router.get('/processos/:processId/documentos/novo', input({ params: idParams('processId') }), requireUser, (req, res) => renderNew(req, res));
@@ -81,7 +54,7 @@ export default function documentRoutes(services: Services): Router {
     const parsed = parseForm(internalDocumentSchema, req.body);
     if (!parsed.ok) return renderNew(req, res, 422, req.body, parsed.errors);
     try {
-      const doc = await createInternalDocument(actorFrom(req), String(req.params.processId), parsed.data);
+      const doc = await createInternalDocument(actorOf(req), String(req.params.processId), parsed.data);
       res.redirect(`/documentos/${doc.id}/editar`);
     } catch (err) {
       if (err instanceof ValidationError) return renderNew(req, res, 422, req.body, { _form: err.message, ...err.fields });
@@ -90,18 +63,21 @@ export default function documentRoutes(services: Services): Router {
   });
 
   async function renderUpload(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const { process, defaults } = await processForNewDocument(actorFrom(req), String(req.params.processId));
-    res.status(status).render('documents/new-external', {
-      title: 'Incluir documento externo',
-      process,
-      ...(await formOptions('external')),
-      levels: LEVELS,
-      values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values },
-      errors,
-      summary: summaryOf(errors),
-      accepted: ACCEPTED_DESCRIPTION,
-      maxSize: formatBytes(config.UPLOAD_MAX_BYTES),
-    });
+    const { process, defaults } = await processForNewDocument(actorOf(req), String(req.params.processId));
+    renderForm(
+      res,
+      'documents/new-external',
+      status,
+      {
+        title: 'Incluir documento externo',
+        process,
+        ...(await documentFormOptions('external')),
+        levels: ACCESS_LEVEL_OPTIONS,
+        accepted: ACCEPTED_DESCRIPTION,
+        maxSize: formatBytes(config.UPLOAD_MAX_BYTES),
+      },
+      { values: { ...defaults, origin: 'nato_digital', documentDate: todayInSaoPaulo(), ...values }, errors },
+    );
   }
 
   router.get('/processos/:processId/documentos/externo/novo', input({ params: idParams('processId') }), requireUser, (req, res) => renderUpload(req, res));
@@ -112,7 +88,7 @@ export default function documentRoutes(services: Services): Router {
     const parsed = parseForm(externalDocumentSchema, values);
     if (!parsed.ok) return renderUpload(req, res, 422, values, parsed.errors);
     try {
-      const doc = await createExternalDocument(actorFrom(req), String(req.params.processId), { ...parsed.data, file: req.file });
+      const doc = await createExternalDocument(actorOf(req), String(req.params.processId), { ...parsed.data, file: req.file });
       res.redirect(`/documentos/${doc.id}`);
     } catch (err) {
       if (err instanceof ValidationError) return renderUpload(req, res, 422, values, Object.keys(err.fields).length ? err.fields : { _form: err.message });
@@ -121,15 +97,15 @@ export default function documentRoutes(services: Services): Router {
   });
 
   router.get('/processos/:processId/documentos', input({ params: idParams('processId') }), requireUser, async (req, res) => {
-    const actor = actorFrom(req);
-    const process = await inTenant((t) => readableProcess(t, actor, String(req.params.processId)));
+    const actor = actorOf(req);
+    const process = await readableProcessFor(actor, String(req.params.processId));
     const tree = await documentTree(actor, process.id);
     res.render('documents/process-documents', { title: `Documentos do processo ${process.number}`, process, tree });
   });
 
   async function documentPage(res: Response, req: Request, doc: DocumentView, extra: Record<string, unknown> = {}) {
-    const actor = actorFrom(req);
-    const process = await inTenant((t) => readableProcess(t, actor, doc.processId));
+    const actor = actorOf(req);
+    const process = await readableProcessFor(actor, doc.processId);
     const tree = await documentTree(actor, doc.processId);
     const url = doc.crc ? verificationUrl(config, doc.verificationCode, doc.crc) : null;
     res.render('documents/show', {
@@ -146,18 +122,18 @@ export default function documentRoutes(services: Services): Router {
   }
 
   router.get('/documentos/:id', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const doc = await openDocument(actorFrom(req), String(req.params.id));
+    const doc = await openDocument(actorOf(req), String(req.params.id));
     await documentPage(res, req, doc);
   });
 
   router.get('/documentos/:id/arquivo', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const file = await downloadFile(actorFrom(req), String(req.params.id));
+    const file = await downloadFile(actorOf(req), String(req.params.id));
     const inline = req.query.ver === '1' && file.mime.startsWith('image/');
     await sendFile(req, res, file, inline ? 'inline' : 'attachment');
   });
 
   async function renderEditor(req: Request, res: Response, status = 200, body?: string, errors: FieldErrors = {}) {
-    const doc = await documentForActor(actorFrom(req), String(req.params.id));
+    const doc = await documentForActor(actorOf(req), String(req.params.id));
     if (doc.editBlocker) throw new ConflictError(doc.editBlocker);
     const confirmed = req.query.remover_assinaturas === 'sim' || req.body?.removeSignatures === 'sim';
     if (doc.signed && !confirmed) {
@@ -168,7 +144,7 @@ export default function documentRoutes(services: Services): Router {
       doc,
       body: body ?? doc.bodyHtml,
       errors,
-      summary: summaryOf(errors),
+      summary: errorSummary(errors),
       editorAssets: true,
     });
   }
@@ -178,7 +154,7 @@ export default function documentRoutes(services: Services): Router {
   router.post('/documentos/:id/editar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const parsed = parseForm(bodySchema, req.body);
     if (!parsed.ok) return renderEditor(req, res, 422, undefined, parsed.errors);
-    const result = await saveDocumentBody(actorFrom(req), String(req.params.id), parsed.data.body, null, {
+    const result = await saveDocumentBody(actorOf(req), String(req.params.id), parsed.data.body, null, {
       removeSignatures: parsed.data.removeSignatures === 'sim',
     });
     const ok = result.signaturesRemoved ? 'salvo-sem-assinaturas' : 'salvo';
@@ -186,33 +162,33 @@ export default function documentRoutes(services: Services): Router {
   });
 
   router.get('/documentos/:id/versoes', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const { document, versions } = await listVersions(actorFrom(req), String(req.params.id));
+    const { document, versions } = await listVersions(actorOf(req), String(req.params.id));
     res.render('documents/versions', { title: `Versões de ${document.title}`, doc: document, versions });
   });
 
   const compareInput = { params: idParams('id'), query: z.object({ de: versionNumber, para: versionNumber }) };
   router.get('/documentos/:id/versoes/comparar', input(compareInput), requireUser, async (req, res) => {
     const { de: a, para: b } = inputOf(req, compareInput).query;
-    const { document, from, to } = await versionBodies(actorFrom(req), String(req.params.id), a, b);
+    const { document, from, to } = await versionBodies(actorOf(req), String(req.params.id), a, b);
     const { htmlToText } = await import('./sanitize');
     const parts = diffWords(htmlToText(from), htmlToText(to)).map((p) => ({ value: p.value, added: !!p.added, removed: !!p.removed }));
     res.render('documents/compare', { title: `Comparar versões de ${document.title}`, doc: document, a, b, parts });
   });
 
   router.post('/documentos/:id/versoes/:version/restaurar', input({ params: z.object({ id: idSchema, version: versionNumber }) }), requireUser, async (req, res) => {
-    await restoreDocumentVersion(actorFrom(req), String(req.params.id), inputOf(req, { params: z.object({ version: versionNumber }) }).params.version);
+    await restoreDocumentVersion(actorOf(req), String(req.params.id), inputOf(req, { params: z.object({ version: versionNumber }) }).params.version);
     res.redirect(`/documentos/${req.params.id}?ok=restaurado`);
   });
 
   router.post('/documentos/:id/excluir', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const doc = await documentForActor(actorFrom(req), String(req.params.id));
-    await deleteDocument(actorFrom(req), doc.id);
+    const doc = await documentForActor(actorOf(req), String(req.params.id));
+    await deleteDocument(actorOf(req), doc.id);
     res.redirect(`/processos/${doc.processId}/documentos?ok=excluido`);
   });
 
   async function renderCancel(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const doc = await documentForActor(actorFrom(req), String(req.params.id));
-    res.status(status).render('documents/cancel', { title: `Cancelar ${doc.title}`, doc, values, errors, summary: summaryOf(errors) });
+    const doc = await documentForActor(actorOf(req), String(req.params.id));
+    renderForm(res, 'documents/cancel', status, { title: `Cancelar ${doc.title}`, doc }, { values, errors });
   }
 
   router.get('/documentos/:id/cancelar', input({ params: idParams('id') }), requireUser, (req, res) => renderCancel(req, res));
@@ -220,7 +196,7 @@ export default function documentRoutes(services: Services): Router {
   router.post('/documentos/:id/cancelar', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const parsed = parseForm(cancelSchema, req.body);
     if (!parsed.ok) return renderCancel(req, res, 422, req.body, parsed.errors);
-    await cancelDocument(actorFrom(req), String(req.params.id), parsed.data.reason);
+    await cancelDocument(actorOf(req), String(req.params.id), parsed.data.reason);
     res.redirect(`/documentos/${req.params.id}?ok=cancelado`);
   });
 

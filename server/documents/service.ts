@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } 
 import { Document, DocumentType, DocumentVersion, LegalBasis, Process, Signature, UserPosition, Unit, type AccessLevel, type DocumentOrigin } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { readableProcess, type ProcessFacts } from './access';
-import type { Actor } from './actor';
+import type { Actor } from '../web/actor';
 import { recordDocumentEvent } from './history';
 import { numberingYear } from '../processes/numbering';
 import { formatTypeNumber, nextDocumentNumber, nextTypeNumber } from './numbering';
@@ -15,9 +15,9 @@ import { chunkedFileStream, fileContentReader } from './chunks';
 import type { FileDownload } from './download';
 import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
-import { select } from '../db/sql';
-import { preparedSelect } from '../db/prepared';
+import { preparedSelect, select } from '../db/sql';
 import { letterheadFor, type Letterhead } from '../letterhead/service';
+import { documentTypeOptions, legalBasisOptions } from '../catalogs/service';
 
 export const MAX_BODY_CHARS = 2_000_000;
 export interface AccessChoice {
@@ -59,6 +59,31 @@ async function numberFor(t: Transaction, type: DocumentType, actor: Actor): Prom
   return { number, typeNumber, typeYear: year, title: formatTypeNumber(type.numberFormat, typeNumber, year, actor.unitAcronym) };
 }
 
+/** What every new document records: its process, numbers and title, author and unit, type and access. */
+function newDocumentFields(
+  processId: string,
+  kind: 'internal' | 'external',
+  type: DocumentType,
+  actor: Actor,
+  numbering: Awaited<ReturnType<typeof numberFor>>,
+  input: InternalInput,
+) {
+  return {
+    processId,
+    number: String(numbering.number),
+    kind,
+    documentTypeId: String(type.id),
+    unitId: actor.unitId,
+    createdBy: actor.userId,
+    typeNumber: numbering.typeNumber,
+    typeYear: numbering.typeYear,
+    title: numbering.title,
+    complement: input.complement,
+    accessLevel: input.accessLevel,
+    legalBasisId: input.legalBasisId,
+  };
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -96,6 +121,16 @@ async function templateValues(t: Transaction, actor: Actor, process: ProcessFact
  * process's level and legal basis (a document less restricted than its process would show a level
  * that does not hold — the process's level governs all its content).
  */
+/** The process as the actor may read it (fails as the access predicate does). */
+export async function readableProcessFor(actor: Actor, processId: string): Promise<ProcessFacts> {
+  return inTenant((t) => readableProcess(t, actor, processId));
+}
+
+/** The choices of the new-document forms: the types usable so, the legal bases. */
+export async function documentFormOptions(usage: 'internal' | 'external'): Promise<{ types: { id: string; name: string; numbered: boolean }[]; bases: { id: string; name: string }[] }> {
+  return inTenant(async () => ({ types: await documentTypeOptions(usage), bases: await legalBasisOptions() }));
+}
+
 export async function processForNewDocument(actor: Actor, processId: string): Promise<{ process: ProcessFacts; defaults: { accessLevel: AccessLevel; legalBasisId: string } }> {
   return inTenant(async (t) => {
     const process = await readableProcess(t, actor, processId, { forWriting: true });
@@ -129,18 +164,7 @@ export async function createInternalDocument(actor: Actor, processId: string, in
     const body = sanitizeDocumentHtml(fillTemplate(type.template ?? '<p></p>', withFields(await templateValues(t, actor, process), input.fields)));
     const doc = await Document.create(
       {
-        processId,
-        number: String(numbering.number),
-        kind: 'internal',
-        documentTypeId: String(type.id),
-        unitId: actor.unitId,
-        createdBy: actor.userId,
-        typeNumber: numbering.typeNumber,
-        typeYear: numbering.typeYear,
-        title: numbering.title,
-        complement: input.complement,
-        accessLevel: input.accessLevel,
-        legalBasisId: input.legalBasisId,
+        ...newDocumentFields(processId, 'internal', type, actor, numbering, input),
         bodyHtml: body,
         version: 1,
         contentText: htmlToText(body),
@@ -161,9 +185,7 @@ export async function createInternalDocument(actor: Actor, processId: string, in
   });
 }
 
-export interface ExternalInput extends AccessChoice {
-  documentTypeId: string;
-  complement: string | null;
+export interface ExternalInput extends InternalInput {
   documentDate: string;
   origin: DocumentOrigin;
   sender: string | null;
@@ -194,18 +216,7 @@ export async function createExternalDocument(actor: Actor, processId: string, in
     const sha256 = await storeFile(t, file.buffer);
     const doc = await Document.create(
       {
-        processId,
-        number: String(numbering.number),
-        kind: 'external',
-        documentTypeId: String(type.id),
-        unitId: actor.unitId,
-        createdBy: actor.userId,
-        typeNumber: numbering.typeNumber,
-        typeYear: numbering.typeYear,
-        title: numbering.title,
-        complement: input.complement,
-        accessLevel: input.accessLevel,
-        legalBasisId: input.legalBasisId,
+        ...newDocumentFields(processId, 'external', type, actor, numbering, input),
         bodyHtml: null,
         contentText: text,
         fileSha256: sha256,

@@ -1,4 +1,4 @@
-import { normaliseCpf } from '../people/cpf';
+import { normaliseCpf } from '../brazil/documents';
 
 /** Selos de confiabilidade of a gov.br account, lowest first (gov.br numbers them 1, 2, 3). */
 export const TRUST_LEVELS = ['bronze', 'prata', 'ouro'] as const;

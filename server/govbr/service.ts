@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Request } from 'express';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
+import { platformExecute, platformSelect } from '../db/sql';
 import { bindSessionToHost } from '../middleware/setUpSession';
 import { hostUrl, platformUrl } from '../tenancy/urls';
 import { GovbrClient, GovbrRejectedError, GovbrUnavailableError } from './client';
@@ -75,11 +76,12 @@ export class GovbrService {
   async begin(req: Request, purpose: GovbrPurpose, returnPath: string, nextPath = '/'): Promise<string> {
     const secrets = GovbrClient.secrets();
     const url = await this.client.authorizationUrl(secrets);
-    await this.sequelize.query(
+    await platformExecute(
+      this.sequelize,
       `WITH swept AS (DELETE FROM platform.govbr_logins WHERE expires_at < now() - interval '1 hour')
        INSERT INTO platform.govbr_logins (state_hash, nonce, code_verifier, host, purpose, return_path, next_path, browser_hash, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
-      { bind: [digest(secrets.state), secrets.nonce, secrets.codeVerifier, req.hostname.toLowerCase(), purpose, returnPath, nextPath, browserBinding(req), LOGIN_TTL_SECONDS] },
+      [digest(secrets.state), secrets.nonce, secrets.codeVerifier, req.hostname.toLowerCase(), purpose, returnPath, nextPath, browserBinding(req), LOGIN_TTL_SECONDS],
     );
     return url.href;
   }
@@ -90,12 +92,13 @@ export class GovbrService {
    */
   async complete(callbackUrl: URL): Promise<{ redirect: string; host: string }> {
     const state = callbackUrl.searchParams.get('state') ?? '';
-    const [login] = await this.sequelize.query<{
+    const [login] = await platformSelect<{
       nonce: string; code_verifier: string; host: string; purpose: GovbrPurpose; return_path: string; next_path: string; browser_hash: string; live: boolean;
     }>(
+      this.sequelize,
       `DELETE FROM platform.govbr_logins WHERE state_hash = $1
        RETURNING nonce, code_verifier, host, purpose, return_path, next_path, browser_hash, expires_at > now() AS live`,
-      { bind: [digest(state)], type: QueryTypes.SELECT },
+      [digest(state)],
     );
     if (!state || !login || !login.live) throw new GovbrStateError();
     let identity: GovbrIdentity;
@@ -107,11 +110,12 @@ export class GovbrService {
       throw err;
     }
     const raw = crypto.randomBytes(32).toString('base64url');
-    await this.sequelize.query(
+    await platformExecute(
+      this.sequelize,
       `WITH swept AS (DELETE FROM platform.govbr_tickets WHERE expires_at < now() - interval '1 hour')
        INSERT INTO platform.govbr_tickets (token_hash, host, purpose, next_path, browser_hash, identity, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
-      { bind: [digest(raw), login.host, login.purpose, login.next_path, login.browser_hash, JSON.stringify(identity), TICKET_TTL_SECONDS] },
+      [digest(raw), login.host, login.purpose, login.next_path, login.browser_hash, JSON.stringify(identity), TICKET_TTL_SECONDS],
     );
     const separator = login.return_path.includes('?') ? '&' : '?';
     return { redirect: hostUrl(this.config, login.host, `${login.return_path}${separator}ticket=${raw}`), host: login.host };
@@ -124,10 +128,11 @@ export class GovbrService {
   async redeem(req: Request, purpose: GovbrPurpose): Promise<{ identity: GovbrIdentity; nextPath: string }> {
     const raw = typeof req.query.ticket === 'string' ? req.query.ticket : '';
     if (!TICKET_FORMAT.test(raw)) throw new GovbrTicketError('invalid');
-    const [ticket] = await this.sequelize.query<{ host: string; purpose: GovbrPurpose; browser_hash: string; identity: GovbrIdentity; next_path: string; live: boolean }>(
+    const [ticket] = await platformSelect<{ host: string; purpose: GovbrPurpose; browser_hash: string; identity: GovbrIdentity; next_path: string; live: boolean }>(
+      this.sequelize,
       `UPDATE platform.govbr_tickets SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL
        RETURNING host, purpose, browser_hash, identity, next_path, expires_at > now() AS live`,
-      { bind: [digest(raw)], type: QueryTypes.SELECT },
+      [digest(raw)],
     );
     const binding = req.session.govbrBinding;
     if (!ticket || ticket.host !== req.hostname.toLowerCase() || ticket.purpose !== purpose || !binding || digest(binding) !== ticket.browser_hash) {

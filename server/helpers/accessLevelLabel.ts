@@ -1,6 +1,4 @@
-const LABELS: Record<string, string> = { public: 'Público', restricted: 'Restrito', secret: 'Sigiloso' };
+import { accessLevelLabel } from '../processes/accessLevels';
 
 /** `{{accessLevelLabel level}}` → "Público" / "Restrito" / "Sigiloso". */
-export default function accessLevelLabel(level: unknown): string {
-  return LABELS[String(level)] ?? String(level);
-}
+export default accessLevelLabel;

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
@@ -32,7 +32,7 @@ export default function letterheadRoutes(): Router {
     const fail = (message: string, status: number): void => render(res, status, { errors: { arquivo: message }, summary: [{ field: 'arquivo', message }], version: Date.now() });
     if (req.uploadError) return fail(req.uploadError, 413);
     try {
-      await saveArms(actorOf(req), req.file);
+      await saveArms(auditActorOf(req), req.file);
     } catch (err) {
       if (err instanceof ValidationError) return fail(err.fields.arquivo ?? err.message, 422);
       throw err;

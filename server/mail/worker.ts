@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { platformExecute, platformSelect } from '../db/sql';
 import { logger } from '../logger';
 import type { MailTransport } from './transport';
 
@@ -50,7 +51,8 @@ export class OutboxWorker {
   ) {}
 
   async deliverDue(): Promise<number> {
-    const rows = await this.sequelize.query<ClaimedRow>(
+    const rows = await platformSelect<ClaimedRow>(
+      this.sequelize,
       `UPDATE platform.outbox SET locked_until = now() + make_interval(secs => $2), updated_at = now()
         WHERE id IN (
           SELECT id FROM platform.outbox
@@ -59,15 +61,16 @@ export class OutboxWorker {
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
         RETURNING id, to_address, subject, html, text, attempts`,
-      { bind: [this.opts.batchSize ?? 20, this.opts.leaseSeconds ?? 120], type: QueryTypes.SELECT },
+      [this.opts.batchSize ?? 20, this.opts.leaseSeconds ?? 120],
     );
     let sent = 0;
     for (const row of rows) {
       try {
         await this.transport.send({ from: this.opts.from, to: row.to_address, subject: row.subject, html: row.html, text: row.text, messageId: messageIdFor(row.id, this.opts.from) });
-        await this.sequelize.query(
+        await platformExecute(
+          this.sequelize,
           `UPDATE platform.outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, locked_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
-          { bind: [row.id] },
+          [row.id],
         );
         sent++;
       } catch (err) {
@@ -75,10 +78,11 @@ export class OutboxWorker {
         const giveUp = attempt >= (this.opts.maxAttempts ?? 10);
         const wait = (this.opts.backoff ?? defaultBackoff)(attempt);
         logger.warn({ outboxId: row.id, attempt, err: (err as Error).message }, 'falha ao entregar e-mail');
-        await this.sequelize.query(
+        await platformExecute(
+          this.sequelize,
           `UPDATE platform.outbox SET attempts = $2, last_error = $3, locked_until = NULL, status = $4,
                   next_attempt_at = now() + make_interval(secs => $5), updated_at = now() WHERE id = $1`,
-          { bind: [row.id, attempt, (err as Error).message, giveUp ? 'failed' : 'pending', wait] },
+          [row.id, attempt, (err as Error).message, giveUp ? 'failed' : 'pending', wait],
         );
       }
     }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { DatabaseHealth } from '../db/health';
+import { platformExecute } from '../db/sql';
 
 /**
  * `/healthz` answers without the database; `/readyz` only when the database answers — at once 503
@@ -17,7 +18,7 @@ export default function setUpHealthChecks(sequelize: Sequelize, health?: Databas
       return;
     }
     try {
-      await sequelize.query('SELECT 1');
+      await platformExecute(sequelize, 'SELECT 1');
       res.json({ status: 'ok' });
     } catch (err) {
       health?.observe(err);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { refreshMemberships, requireRole } from '../auth/currentUnit';
 import type { Config } from '../config';
 import { ValidationError } from '../errors';
@@ -128,7 +128,7 @@ export default function peopleAdminRoutes(config: Config): Router {
     const rows = parseInviteMemberships(req.body ?? {});
     if (!parsed.ok || Object.keys(rows.errors).length) return renderInvite(res, 422, req.body, { ...(parsed.ok ? {} : parsed.errors), ...rows.errors });
     try {
-      const user = await inviteUser(actorOf(req), config, { ...parsed.data, memberships: rows.memberships });
+      const user = await inviteUser(auditActorOf(req), config, { ...parsed.data, memberships: rows.memberships });
       res.redirect(`/administracao/usuarios/${user.id}?salvo=convidado`);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) {
@@ -150,7 +150,7 @@ export default function peopleAdminRoutes(config: Config): Router {
     const id = String(req.params.id);
     if (!parsed.ok) return renderUser(req, res, 422, { roleErrors: parsed.errors, summary: errorList(parsed.errors) });
     try {
-      await addMembership(actorOf(req), id, parsed.data.unitId, parsed.data.role);
+      await addMembership(auditActorOf(req), id, parsed.data.unitId, parsed.data.role);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { roleErrors: err.fields, summary: errorList(err.fields) });
       throw err;
@@ -161,7 +161,7 @@ export default function peopleAdminRoutes(config: Config): Router {
 
   router.post('/usuarios/:id/perfis/:membershipId/remover', input({ params: idParams('id', 'membershipId') }), async (req, res) => {
     const id = String(req.params.id);
-    await removeMembership(actorOf(req), id, String(req.params.membershipId));
+    await removeMembership(auditActorOf(req), id, String(req.params.membershipId));
     if (id === req.user?.id) await refreshMemberships(req);
     res.redirect(`/administracao/usuarios/${id}?salvo=perfis`);
   });
@@ -170,7 +170,7 @@ export default function peopleAdminRoutes(config: Config): Router {
     const parsed = parseForm(positionSchema, req.body);
     if (!parsed.ok) return renderUser(req, res, 422, { positionErrors: parsed.errors, positionValue: req.body?.title, summary: errorList(parsed.errors) });
     try {
-      await addPosition(actorOf(req), String(req.params.id), parsed.data.title);
+      await addPosition(auditActorOf(req), String(req.params.id), parsed.data.title);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { positionErrors: err.fields, positionValue: req.body?.title, summary: errorList(err.fields) });
       throw err;
@@ -179,7 +179,7 @@ export default function peopleAdminRoutes(config: Config): Router {
   });
 
   router.post('/usuarios/:id/cargos/:positionId/remover', input({ params: idParams('id', 'positionId') }), async (req, res) => {
-    await deactivatePosition(actorOf(req), String(req.params.id), String(req.params.positionId));
+    await deactivatePosition(auditActorOf(req), String(req.params.id), String(req.params.positionId));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=cargos`);
   });
 
@@ -188,7 +188,7 @@ export default function peopleAdminRoutes(config: Config): Router {
     const parsed = parseForm(cpfSchema, req.body);
     if (!parsed.ok) return renderUser(req, res, 422, { cpfErrors: parsed.errors, cpfValue: req.body?.cpf, summary: errorList(parsed.errors) });
     try {
-      await setUserCpf(actorOf(req), ids.data.id, parsed.data.cpf);
+      await setUserCpf(auditActorOf(req), ids.data.id, parsed.data.cpf);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { cpfErrors: err.fields, cpfValue: req.body?.cpf, summary: errorList(err.fields) });
       throw err;
@@ -197,17 +197,17 @@ export default function peopleAdminRoutes(config: Config): Router {
   });
 
   router.post('/usuarios/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
-    await deactivateUser(actorOf(req), String(req.params.id));
+    await deactivateUser(auditActorOf(req), String(req.params.id));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=desativado`);
   });
 
   router.post('/usuarios/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await reactivateUser(actorOf(req), String(req.params.id));
+    await reactivateUser(auditActorOf(req), String(req.params.id));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=reativado`);
   });
 
   router.post('/usuarios/:id/reenviar-convite', input({ params: idParams('id') }), async (req, res) => {
-    await resendInvitation(actorOf(req), config, String(req.params.id));
+    await resendInvitation(auditActorOf(req), config, String(req.params.id));
     res.redirect(`/administracao/usuarios/${req.params.id}?salvo=reenviado`);
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../models';
-import { normaliseCpf } from './cpf';
+import { normaliseCpf } from '../brazil/documents';
 
 const id = z.string().regex(/^\d{1,18}$/);
 const role = z.enum(ROLES as [Role, ...Role[]], { message: 'Escolha um perfil.' });

@@ -2,9 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import { hashPassword } from '../auth/passwords';
 import { logIn } from '../auth/logIn';
 import { recordTenantEvent } from '../auth/service';
-import { inTenant, requireTenant } from '../tenancy/context';
+import { requireTenant } from '../tenancy/context';
 import { NO_INPUT, input, parseForm } from '../validation';
-import { consumeUserToken, peekUserToken } from './tokens';
+import { peekUserToken, setPasswordByToken } from './tokens';
 import { newPasswordSchema } from './validation';
 
 function renderInvalid(res: Response): void {
@@ -38,11 +38,7 @@ export default function passwordRoutes(): Router {
       });
     }
     const passwordHash = await hashPassword(parsed.data.password);
-    const user = await inTenant(async () => {
-      const u = await consumeUserToken(parsed.data.token);
-      if (u) await u.update({ passwordHash });
-      return u;
-    });
+    const user = await setPasswordByToken(parsed.data.token, passwordHash);
     if (!user) return renderInvalid(res);
     const tenant = requireTenant();
     await recordTenantEvent(String(user.id), 'user.password_set', { ip: req.ip, requestId: String(req.id), entity: 'user' });

@@ -1,6 +1,7 @@
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { recordChange, snapshot, type Actor } from '../audit/record';
 import type { Config } from '../config';
+import { select, sqlFilter, whereClause } from '../db/sql';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { Unit, User, UserPosition, UserUnit, type Role } from '../models';
 import { inTenant } from '../tenancy/context';
@@ -36,17 +37,12 @@ export const PAGE_SIZE = 50;
 const NOT_A_KEY = 'NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id)';
 
 async function isKeyUser(id: string, t: Transaction): Promise<boolean> {
-  const rows = await User.sequelize!.query('SELECT 1 FROM api_keys WHERE user_id = $1', { bind: [id], type: QueryTypes.SELECT, transaction: t });
+  const rows = await select(t, 'SELECT 1 FROM api_keys WHERE user_id = $1', [id]);
   return rows.length > 0;
 }
 
 export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; total: number }> {
-  const where: string[] = [];
-  const bind: unknown[] = [];
-  const arg = (v: unknown): string => {
-    bind.push(v);
-    return `$${bind.length}`;
-  };
+  const { where, bind, arg } = sqlFilter();
   if (f.q) {
     const like = arg(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const digits = f.q.replace(/\D/g, '');
@@ -58,17 +54,18 @@ export async function listUsers(f: UserFilters): Promise<{ rows: UserListRow[]; 
   }
   if (f.active !== 'all') where.push(`u.active = ${arg(f.active !== 'false')}`);
   where.push(NOT_A_KEY);
-  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const filter = whereClause(where);
   const page = Math.max(1, f.page ?? 1);
   return inTenant(async (t) => {
-    const [{ total }] = await User.sequelize!.query<{ total: number }>(`SELECT count(*)::int AS total FROM users u ${filter}`, { bind, type: QueryTypes.SELECT, transaction: t });
-    const rows = await User.sequelize!.query<UserListRow>(
+    const [{ total }] = await select<{ total: number }>(t, `SELECT count(*)::int AS total FROM users u ${filter}`, bind);
+    const rows = await select<UserListRow>(
+      t,
       `SELECT u.id::text AS id, u.name, u.email, u.active, (u.password_hash IS NULL) AS invited,
               COALESCE((SELECT json_agg(json_build_object('acronym', un.acronym, 'role', m.role) ORDER BY un.acronym, m.role)
                           FROM user_units m JOIN units un ON un.id = m.unit_id WHERE m.user_id = u.id), '[]') AS memberships
          FROM users u ${filter}
         ORDER BY u.name, u.id LIMIT ${PAGE_SIZE} OFFSET ${(page - 1) * PAGE_SIZE}`,
-      { bind, type: QueryTypes.SELECT, transaction: t },
+      bind,
     );
     return { rows, total };
   });

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { User } from '../models';
+import { execute } from '../db/sql';
 import { requireTenant } from '../tenancy/context';
 
 /**
@@ -20,22 +20,20 @@ const readable = (condition: string, ifUnreadable = false): string =>
 
 /** Ends every session of a user of the current tenant at once (deactivation); an unreadable session too, to be safe. */
 export async function endSessionsOf(userId: string, t: Transaction): Promise<void> {
-  await User.sequelize!.query(`DELETE FROM platform.sessions WHERE ${readable(OF_USER, true)}`, { bind: [userId, requireTenant().id], transaction: t });
+  await execute(t, `DELETE FROM platform.sessions WHERE ${readable(OF_USER, true)}`, [userId, requireTenant().id]);
 }
 
 /** Drops the cached units and roles of a user's sessions; the next request reloads them. */
 export async function staleMembershipsOf(userId: string, t: Transaction): Promise<void> {
-  await User.sequelize!.query(`UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json WHERE ${readable(OF_USER)}`, {
-    bind: [userId, requireTenant().id],
-    transaction: t,
-  });
+  await execute(t, `UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json WHERE ${readable(OF_USER)}`, [userId, requireTenant().id]);
 }
 
 /** Drops the cached units of every session of the current tenant (a unit was renamed or (de)activated). */
 export async function staleMembershipsOfTenant(t: Transaction): Promise<void> {
-  await User.sequelize!.query(
+  await execute(
+    t,
     `UPDATE platform.sessions SET sess = (sess::jsonb - 'memberships')::json
       WHERE ${readable(`sess->'passport'->'user'->>'type' = 'user' AND sess->'passport'->'user'->>'tenantId' = $1 AND sess::jsonb ? 'memberships'`)}`,
-    { bind: [requireTenant().id], transaction: t },
+    [requireTenant().id],
   );
 }

@@ -53,3 +53,12 @@ export async function consumeUserToken(raw: string): Promise<User | null> {
     return user;
   });
 }
+
+/** Spends the link and sets the password it was sent for, in one transaction; null when the link is not valid. */
+export async function setPasswordByToken(raw: string, passwordHash: string): Promise<User | null> {
+  return inTenant(async () => {
+    const u = await consumeUserToken(raw);
+    if (u) await u.update({ passwordHash });
+    return u;
+  });
+}

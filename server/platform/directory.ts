@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { platformSelect } from '../db/sql';
 import type { Services } from '../services';
 import { tenantUrl } from '../tenancy/urls';
 import { NO_INPUT, input } from '../validation';
@@ -20,13 +21,14 @@ const KIND_LABEL: Record<string, string> = { municipio: 'Município', estado: 'E
 
 /** Active tenants whose name or address matches `q` (accents and case ignored), at most 100. */
 export async function searchDirectory(sequelize: Sequelize, config: Config, q: string, uf?: string): Promise<DirectoryEntry[]> {
-  const rows = await sequelize.query<{ name: string; slug: string; kind: string; uf: string }>(
+  const rows = await platformSelect<{ name: string; slug: string; kind: string; uf: string }>(
+    sequelize,
     `SELECT name, slug, kind, uf FROM platform.tenants
       WHERE status = 'active'
         AND ($1 = '' OR extensions.immutable_unaccent(lower(name)) LIKE '%' || extensions.immutable_unaccent(lower($1)) || '%' OR slug LIKE '%' || lower($1) || '%')
         AND ($2::text IS NULL OR uf = $2)
       ORDER BY name LIMIT 100`,
-    { bind: [q, uf ?? null], type: QueryTypes.SELECT },
+    [q, uf ?? null],
   );
   return rows.map((r) => ({ name: r.name, kind: KIND_LABEL[r.kind] ?? r.kind, uf: r.uf, url: tenantUrl(config, r.slug) }));
 }

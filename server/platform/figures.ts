@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { platformSelect } from '../db/sql';
 
 export interface PlatformFigures {
   tenantsInProduction: number;
@@ -12,7 +13,8 @@ export interface PlatformFigures {
 
 /** The landing page's live figures: only active tenants count. */
 export async function platformFigures(sequelize: Sequelize): Promise<PlatformFigures> {
-  const [row] = await sequelize.query<Record<keyof PlatformFigures, string>>(
+  const [row] = await platformSelect<Record<keyof PlatformFigures, string>>(
+    sequelize,
     `SELECT count(*) AS "tenantsInProduction",
             count(*) FILTER (WHERE t.kind = 'municipio') AS municipalities,
             count(*) FILTER (WHERE t.kind = 'estado') AS states,
@@ -20,16 +22,15 @@ export async function platformFigures(sequelize: Sequelize): Promise<PlatformFig
             coalesce(sum(f.transfers), 0) AS transfers
        FROM platform.tenants t LEFT JOIN platform.tenant_figures f ON f.tenant_id = t.id
       WHERE t.status = 'active'`,
-    { type: QueryTypes.SELECT },
   );
-  const byUf = await sequelize.query<{ uf: string; municipalities: string; states: string; others: string; total: string }>(
+  const byUf = await platformSelect<{ uf: string; municipalities: string; states: string; others: string; total: string }>(
+    sequelize,
     `SELECT uf,
             count(*) FILTER (WHERE kind = 'municipio') AS municipalities,
             count(*) FILTER (WHERE kind = 'estado') AS states,
             count(*) FILTER (WHERE kind = 'orgao') AS others,
             count(*) AS total
        FROM platform.tenants WHERE status = 'active' GROUP BY uf ORDER BY uf`,
-    { type: QueryTypes.SELECT },
   );
   return {
     byUf: byUf.map((r) => ({

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config';
-import type { Actor } from '../documents/actor';
+import type { Actor } from '../web/actor';
 import { readableProcess } from '../documents/access';
 import { chunkedFileStream, tenantChunkReader } from '../documents/chunks';
 import type { FileDownload } from '../documents/download';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Router } from 'express';
 import { registerProcessSurface } from '../processes/surfaces';
-import { actorFrom } from '../documents/actor';
+import { actorOf } from '../web/actor';
 import { sendFile } from '../documents/download';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
@@ -18,12 +18,12 @@ export default function processPdfRoutes(services: Services): Router {
   const router = Router();
 
   router.post('/processos/:processId/pdf', input({ params: idParams('processId') }), requireUser, async (req, res) => {
-    const job = await startPdfJob(services.config, actorFrom(req), String(req.params.processId));
+    const job = await startPdfJob(services.config, actorOf(req), String(req.params.processId));
     res.redirect(`/processos/${req.params.processId}/pdf/${job.id}`);
   });
 
   router.get('/processos/:processId/pdf/:jobId', input({ params: jobParams, query: z.object({ formato: z.enum(['json', 'html'], { error: 'Formato inválido.' }).optional() }) }), requireUser, async (req, res) => {
-    const job = await findPdfJob(services.config, actorFrom(req), String(req.params.processId), String(req.params.jobId));
+    const job = await findPdfJob(services.config, actorOf(req), String(req.params.processId), String(req.params.jobId));
     if (req.query.formato === 'json') return res.json({ status: job.status, done: job.done, total: job.total, error: job.error });
     res.render('process-pdf/progress', {
       title: 'PDF do processo',
@@ -33,7 +33,7 @@ export default function processPdfRoutes(services: Services): Router {
   });
 
   router.get('/processos/:processId/pdf/:jobId/arquivo', input({ params: jobParams }), requireUser, async (req, res) => {
-    const file = await pdfJobDownload(actorFrom(req), String(req.params.processId), String(req.params.jobId));
+    const file = await pdfJobDownload(actorOf(req), String(req.params.processId), String(req.params.jobId));
     await sendFile(req, res, file);
   });
 

@@ -1,6 +1,6 @@
 import { PDFDocument as PdfLib } from 'pdf-lib';
 import type { Config } from '../config';
-import type { Actor } from '../documents/actor';
+import type { Actor } from '../web/actor';
 import { documentReadableSql, readableProcess } from '../documents/access';
 import { select } from '../db/sql';
 import { sha256Hex } from '../documents/storage';

@@ -1,6 +1,8 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import { select } from '../db/sql';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
+import type { Actor } from '../web/actor';
 
 /**
  * Who may find and who may read a process — the one place these rules live; lists, pages, search
@@ -11,11 +13,8 @@ import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
  * The level applied is the effective one: the most restrictive among the process and its documents.
  */
 
-export interface Viewer {
-  userId: string;
-  /** The unit the user works in now. */
-  unitId: string;
-}
+/** What the access predicate needs of the actor (server/web/actor.ts): the user and the unit they work in now. */
+export type Viewer = Pick<Actor, 'userId' | 'unitId'>;
 
 export interface AccessFacts {
   accessLevel: AccessLevel;
@@ -54,12 +53,13 @@ export function effectiveLevelSql(p = 'p'): string {
 
 export async function accessFacts(t: Transaction, process: Process, viewer: Viewer): Promise<AccessFacts> {
   // One statement: queries sent at once on a transaction's connection would queue in the client anyway.
-  const [facts] = await Process.sequelize!.query<{ level: AccessLevel; here: boolean; credentialed: boolean }>(
+  const [facts] = await select<{ level: AccessLevel; here: boolean; credentialed: boolean }>(
+    t,
     `SELECT ${effectiveLevelSql('p')} AS level,
             EXISTS (SELECT 1 FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $2) AS here,
             EXISTS (SELECT 1 FROM access_credentials c WHERE c.process_id = p.id AND c.user_id = $3 AND c.revoked_at IS NULL) AS credentialed
        FROM processes p WHERE p.id = $1`,
-    { bind: [process.id, viewer.unitId, viewer.userId], transaction: t, type: QueryTypes.SELECT },
+    [process.id, viewer.unitId, viewer.userId],
   );
   return { accessLevel: facts.level, passedThroughUnit: facts.here, credentialed: facts.credentialed };
 }

@@ -13,11 +13,10 @@ import {
   User,
   UserUnit,
   type AccessLevel,
-  type SecrecyGrade,
 } from '../models';
 import { inTenant } from '../tenancy/context';
 import { decideAccess, accessFacts, type Viewer } from './access';
-import { setProcessParties, validateProcessFields, type PartyInput } from './create';
+import { setProcessParties, validateProcessFields, type ProcessFields } from './create';
 import { recordEvent } from './events';
 import { annexRefusal } from './rules';
 import { loadForAction, hasCredential } from './state';
@@ -157,14 +156,7 @@ export async function annexProcess(id: string, viewer: Viewer, number: string): 
   });
 }
 
-export interface AlterInput {
-  processTypeId: string;
-  specification: string;
-  parties: PartyInput[];
-  accessLevel: AccessLevel;
-  legalBasisId?: string | null;
-  secrecyGrade?: SecrecyGrade | null;
-}
+export type AlterInput = ProcessFields;
 
 const LEVEL: Record<AccessLevel, string> = { public: 'público', restricted: 'restrito', secret: 'sigiloso' };
 

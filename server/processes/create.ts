@@ -1,4 +1,5 @@
-import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { execute, select } from '../db/sql';
 import { ConflictError, ValidationError } from '../errors';
 import {
   LegalBasis,
@@ -12,6 +13,7 @@ import {
   type SecrecyGrade,
 } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
+import { ACCESS_LEVEL_LABELS } from './accessLevels';
 import { recordEvent, type Actor } from './events';
 import { buildNumber, numberingYear, parseInformedNumber } from './numbering';
 import { checkPartyDocument } from './partyDocument';
@@ -21,13 +23,17 @@ export interface PartyInput {
   document?: string | null;
 }
 
-export interface NewProcessInput {
+/** The fields of a process a user fills in, when starting it and when altering it. */
+export interface ProcessFields {
   processTypeId: string;
   specification: string;
   parties: PartyInput[];
   accessLevel: AccessLevel;
   legalBasisId?: string | null;
   secrecyGrade?: SecrecyGrade | null;
+}
+
+export interface NewProcessInput extends ProcessFields {
   /** An older process's number, registered instead of generating one. */
   informedNumber?: string | null;
 }
@@ -37,18 +43,18 @@ export interface CreatedProcess {
   number: string;
 }
 
-const ACCESS_LABEL: Record<AccessLevel, string> = { public: 'Público', restricted: 'Restrito', secret: 'Sigiloso' };
 
 /** The nearest protocolizing unit: the unit itself or its closest ancestor with a protocol code. */
 export async function protocolCodeFor(t: Transaction, unitId: string): Promise<string | null> {
-  const rows = await Process.sequelize!.query<{ protocol_code: string }>(
+  const rows = await select<{ protocol_code: string }>(
+    t,
     `WITH RECURSIVE up AS (
        SELECT id, parent_id, protocol_code, 0 AS depth FROM units WHERE id = $1
        UNION ALL
        SELECT u.id, u.parent_id, u.protocol_code, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 50
      )
      SELECT protocol_code FROM up WHERE protocol_code IS NOT NULL ORDER BY depth LIMIT 1`,
-    { bind: [unitId], transaction: t, type: QueryTypes.SELECT },
+    [unitId],
   );
   return rows[0]?.protocol_code ?? null;
 }
@@ -72,11 +78,12 @@ async function numberingCode(t: Transaction, scheme: NumberingScheme, unitId: st
 
 /** Takes the next sequence value for (scheme, code, year), locking its row until the transaction ends. */
 async function nextSequence(t: Transaction, scheme: NumberingScheme, code: string, year: number): Promise<number> {
-  const [row] = await Process.sequelize!.query<{ last: number }>(
+  const [row] = await select<{ last: number }>(
+    t,
     `INSERT INTO process_number_sequences (scheme, code, year, last) VALUES ($1, $2, $3, 1)
      ON CONFLICT (scheme, code, year) DO UPDATE SET last = process_number_sequences.last + 1
      RETURNING last`,
-    { bind: [scheme, code, year], transaction: t, type: QueryTypes.SELECT },
+    [scheme, code, year],
   );
   return Number(row.last);
 }
@@ -106,7 +113,7 @@ export async function validateProcessFields(
   if (!specification) fields.specification = 'Informe a especificação.';
   else if (specification.length > 100) fields.specification = 'A especificação tem no máximo 100 caracteres.';
   if (type && !type.allowedAccessLevels.includes(input.accessLevel)) {
-    fields.accessLevel = `O tipo "${type.name}" não admite o nível de acesso ${ACCESS_LABEL[input.accessLevel]}.`;
+    fields.accessLevel = `O tipo "${type.name}" não admite o nível de acesso ${ACCESS_LEVEL_LABELS[input.accessLevel]}.`;
   }
   let legalBasisId: string | null = null;
   if (input.accessLevel !== 'public') {
@@ -152,7 +159,7 @@ export async function upsertParty(t: Transaction, party: { name: string; documen
        ON CONFLICT (lower(name)) WHERE document IS NULL DO UPDATE SET updated_at = now()
        RETURNING id`;
   const bind = party.document ? [party.name, party.document] : [party.name];
-  const [row] = await Process.sequelize!.query<{ id: string }>(sql, { bind, transaction: t, type: QueryTypes.SELECT });
+  const [row] = await select<{ id: string }>(t, sql, bind);
   return String(row.id);
 }
 
@@ -230,20 +237,14 @@ export async function createProcess(
       { transaction: t },
     );
     if (valid.accessLevel === 'secret') {
-      await Process.sequelize!.query(
-        'INSERT INTO access_credentials (process_id, user_id, granted_by_id) VALUES ($1, $2, $2)',
-        { bind: [processId, actor.userId], transaction: t },
-      );
+      await execute(t, 'INSERT INTO access_credentials (process_id, user_id, granted_by_id) VALUES ($1, $2, $2)', [processId, actor.userId]);
     }
     await recordEvent(t, processId, actor, {
       kind: 'created',
       description: numbering === 'informed' ? `Processo registrado com o número informado ${formatted}` : `Processo gerado: ${valid.type.name}`,
       details: { number: formatted, numbering },
     });
-    await Process.sequelize!.query('UPDATE platform.tenant_figures SET processes = processes + 1 WHERE tenant_id = $1', {
-      bind: [requireTenant().id],
-      transaction: t,
-    });
+    await execute(t, 'UPDATE platform.tenant_figures SET processes = processes + 1 WHERE tenant_id = $1', [requireTenant().id]);
     return { id: processId, number: formatted };
   });
 }

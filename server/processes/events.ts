@@ -1,11 +1,9 @@
 import type { Transaction } from 'sequelize';
 import { ProcessEvent } from '../models';
+import type { Viewer } from './access';
 
-/** Who acts on a process: a user working in one unit. */
-export interface Actor {
-  userId: string;
-  unitId: string;
-}
+/** Who acts on a process: the actor's user and unit (server/web/actor.ts), as the access predicate sees them. */
+export type Actor = Viewer;
 
 export interface EventInput {
   kind: string;

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { Process } from '../models';
+import { execute } from '../db/sql';
 
 /**
  * The per-unit counters of open processes (unit_inbox_counts, kept by a trigger on process_units)
@@ -10,15 +10,13 @@ import { Process } from '../models';
  */
 export async function lockInboxCounts(t: Transaction, unitIds: string[]): Promise<void> {
   const ids = [...new Set(unitIds.map(String))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  await Process.sequelize!.query(
+  await execute(
+    t,
     `INSERT INTO unit_inbox_counts (unit_id, list, open_count)
      SELECT u.id, l.list, 0 FROM unnest($1::bigint[]) WITH ORDINALITY AS u (id, n), (VALUES ('received'), ('created')) AS l (list)
       ORDER BY u.n, l.list
      ON CONFLICT (unit_id, list) DO NOTHING`,
-    { bind: [ids], transaction: t },
+    [ids],
   );
-  await Process.sequelize!.query('SELECT 1 FROM unit_inbox_counts WHERE unit_id = ANY ($1::bigint[]) ORDER BY unit_id, list FOR UPDATE', {
-    bind: [ids],
-    transaction: t,
-  });
+  await execute(t, 'SELECT 1 FROM unit_inbox_counts WHERE unit_id = ANY ($1::bigint[]) ORDER BY unit_id, list FOR UPDATE', [ids]);
 }

@@ -1,8 +1,9 @@
-import { Op, QueryTypes } from 'sequelize';
+import { Op } from 'sequelize';
+import { execute, select } from '../db/sql';
 import { withArticle } from '../tenancy/grammar';
 import { ValidationError } from '../errors';
 import { enqueueMail } from '../mail/outbox';
-import { Process, ProcessUnit, Unit } from '../models';
+import { ProcessUnit, Unit } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import type { Viewer } from './access';
 import { recordEvent } from './events';
@@ -44,14 +45,15 @@ export async function sendProcess(id: string, viewer: Viewer, input: SendInput, 
     const processId = String(process.id);
     await lockInboxCounts(t, [String(viewer.unitId), ...targets.map((u) => String(u.id))]);
     for (const unit of targets) {
-      await Process.sequelize!.query(
+      await execute(
+        t,
         `INSERT INTO process_units (process_id, unit_id, list, open, unread, arrived_at, sent_from_unit_id, expected_return)
          VALUES ($1, $2, 'received', true, true, now(), $3, $4)
          ON CONFLICT (process_id, unit_id) DO UPDATE SET
            list = 'received', open = true, unread = true, arrived_at = now(), sent_from_unit_id = EXCLUDED.sent_from_unit_id,
            expected_return = EXCLUDED.expected_return, received_at = NULL, received_by_id = NULL,
            assigned_user_id = NULL, concluded_at = NULL, concluded_by_id = NULL`,
-        { bind: [processId, unit.id, viewer.unitId, input.expectedReturn], transaction: t },
+        [processId, unit.id, viewer.unitId, input.expectedReturn],
       );
     }
     if (!input.keepOpen) {
@@ -73,12 +75,13 @@ export async function sendProcess(id: string, viewer: Viewer, input: SendInput, 
       await recordEvent(t, processId, viewer, { kind: 'concluded', description: 'Processo concluído na unidade (enviado sem manter aberto)', summary: false });
     }
     if (input.notify) {
-      const recipients = await Process.sequelize!.query<{ email: string; name: string; acronym: string }>(
+      const recipients = await select<{ email: string; name: string; acronym: string }>(
+        t,
         `SELECT DISTINCT ON (u.email) u.email, u.name, un.acronym
            FROM user_units uu JOIN users u ON u.id = uu.user_id JOIN units un ON un.id = uu.unit_id
           WHERE uu.unit_id = ANY ($1::bigint[]) AND u.active
           ORDER BY u.email, un.acronym`,
-        { bind: [targets.map((u) => String(u.id))], transaction: t, type: QueryTypes.SELECT },
+        [targets.map((u) => String(u.id))],
       );
       const tenant = requireTenant();
       for (const r of recipients) {

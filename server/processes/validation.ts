@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS, SECRECY_GRADES, type AccessLevel, type SecrecyGrade } from '../models';
-import { calendarDate, type FieldErrors } from '../validation';
+import { calendarDate } from '../validation';
 import type { PartyInput } from './create';
 
 /** Form parsing for the process screens: shapes only; the rules live in the services. */
@@ -63,7 +63,3 @@ export const inboxQuerySchema = z.object({
   recebidos: z.string().max(80).optional().catch(undefined),
   gerados: z.string().max(80).optional().catch(undefined),
 });
-
-export function summaryOf(errors: FieldErrors): { field: string; message: string }[] {
-  return Object.entries(errors).map(([field, message]) => ({ field, message }));
-}

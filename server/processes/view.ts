@@ -1,7 +1,6 @@
-import { QueryTypes } from 'sequelize';
-import { preparedSelect } from '../db/prepared';
+import { preparedSelect, select } from '../db/sql';
 import { NotFoundError } from '../errors';
-import { Process, type AccessLevel } from '../models';
+import type { AccessLevel } from '../models';
 import { inTenant } from '../tenancy/context';
 import { effectiveLevelSql, findableSql, readableSql, type Viewer } from './access';
 import { recordEvent } from './events';
@@ -134,10 +133,11 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       ? { assignedUserId: hereRow.assigned_user_id, assignedName: hereRow.assigned_name, expectedReturn: hereRow.expected_return, receivedAt: hereRow.received_at ? new Date(hereRow.received_at) : null, receivedBy: hereRow.received_by }
       : null;
     if (access.canRead && hereRow?.open && hereRow.unread) {
-      const rows = await Process.sequelize!.query<{ received_at: Date }>(
+      const rows = await select<{ received_at: Date }>(
+        t,
         `UPDATE process_units SET unread = false, received_at = now(), received_by_id = $3
           WHERE process_id = $1 AND unit_id = $2 AND unread AND open RETURNING received_at`,
-        { bind: [id, viewer.unitId, viewer.userId], transaction: t, type: QueryTypes.SELECT },
+        [id, viewer.unitId, viewer.userId],
       );
       if (rows.length) {
         await recordEvent(t, id, viewer, { kind: 'received', description: 'Processo recebido na unidade' });

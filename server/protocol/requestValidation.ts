@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseCpf } from '../people/cpf';
+import { normaliseCpf } from '../brazil/documents';
 import { checkPartyDocument } from '../processes/partyDocument';
 import { ACCEPTED_TYPES, detectAcceptedType, formatBytes, tooLargeMessage } from '../documents/upload';
 import type { RequestAnswer, ServiceAttachment, ServiceField } from '../models';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../documents/ids';
 import { numberingYear, parseInformedNumber } from '../processes/numbering';
-import { checkPartyDocument, normaliseDocument } from '../processes/partyDocument';
+import { normaliseDocument } from '../brazil/documents';
+import { checkPartyDocument } from '../processes/partyDocument';
 
 const text = (max: number) =>
   z

@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { actorFrom } from '../documents/actor';
+import { actorOf } from '../web/actor';
 import { requireUser } from '../middleware/setUpAuth';
-import { DocumentType, ProcessType, Unit } from '../models';
-import { inTenant } from '../tenancy/context';
 import { input, parseForm, queryDate, queryId, queryText } from '../validation';
 import { registerProcessSurface } from '../processes/surfaces';
-import { hasCriteria, search, type SearchCriteria } from './service';
+import { renderForm } from '../web/forms';
+import { hasCriteria, search, searchOptions, type SearchCriteria } from './service';
 
 const searchSchema = z.object({
   q: queryText(),
@@ -27,13 +26,9 @@ export default function searchRoutes(): Router {
   // each field's problem next to it (422, the form kept).
   const searchInput = { query: z.object(Object.fromEntries(Object.keys(searchSchema.shape).map((k) => [k, z.string().max(300, 'Use no máximo 300 caracteres.').optional()]))) };
   router.get('/pesquisa', input(searchInput), requireUser, async (req, res) => {
-    const options = await inTenant(async (t) => ({
-      documentTypes: (await DocumentType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
-      processTypes: (await ProcessType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
-      units: (await Unit.findAll({ where: { active: true }, order: [['acronym', 'ASC']], transaction: t })).map((u) => ({ id: String(u.id), name: `${u.acronym} — ${u.name}` })),
-    }));
+    const options = await searchOptions();
     const parsed = parseForm(searchSchema, req.query);
-    if (!parsed.ok) return res.status(422).render('search/search', { title: 'Pesquisa', ...options, values: req.query, errors: parsed.errors, summary: parsed.summary });
+    if (!parsed.ok) return renderForm(res, 'search/search', 422, { title: 'Pesquisa', ...options }, { values: req.query, errors: parsed.errors });
     const v = parsed.data;
     let text = v.q;
     let number = v.numero;
@@ -43,7 +38,7 @@ export default function searchRoutes(): Router {
     }
     const criteria: SearchCriteria = { text, number, documentTypeId: v.tipoDocumento, processTypeId: v.tipoProcesso, party: v.interessado, unitId: v.unidade, from: v.de, to: v.ate, page: v.pagina };
     const searched = hasCriteria(criteria);
-    const result = searched ? await search(actorFrom(req), criteria) : { hits: [], more: false, capped: false };
+    const result = searched ? await search(actorOf(req), criteria) : { hits: [], more: false, capped: false };
     const page = v.pagina ?? 1;
     const params = new URLSearchParams(Object.entries({ ...v, q: text, numero: number, pagina: undefined }).filter(([, x]) => x !== undefined).map(([k, x]) => [k, String(x)]));
     res.render('search/search', {

@@ -1,6 +1,7 @@
-import type { Actor } from '../documents/actor';
+import type { Actor } from '../web/actor';
 import { documentReadableSql, listableSql, readableSql } from '../documents/access';
 import { select } from '../db/sql';
+import { DocumentType, ProcessType, Unit } from '../models';
 import { inTenant } from '../tenancy/context';
 
 export interface SearchCriteria {
@@ -199,4 +200,13 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
       })),
     };
   });
+}
+
+/** The search form's choices: every document type, every process type, the active units. */
+export async function searchOptions(): Promise<{ documentTypes: { id: string; name: string }[]; processTypes: { id: string; name: string }[]; units: { id: string; name: string }[] }> {
+  return inTenant(async (t) => ({
+    documentTypes: (await DocumentType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
+    processTypes: (await ProcessType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
+    units: (await Unit.findAll({ where: { active: true }, order: [['acronym', 'ASC']], transaction: t })).map((u) => ({ id: String(u.id), name: `${u.acronym} — ${u.name}` })),
+  }));
 }

@@ -3,7 +3,7 @@ import { registerProcessSurface } from '../processes/surfaces';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
-import { actorFrom } from '../documents/actor';
+import { actorOf } from '../web/actor';
 import { documentForActor } from '../documents/service';
 import { signSchema } from '../documents/validation';
 import { idParams, input, parseForm, type FieldErrors } from '../validation';
@@ -16,7 +16,7 @@ export default function signatureRoutes(services: Services): Router {
   const throttle = signatureThrottle(services.sequelize);
 
   async function renderSign(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}, failure?: string) {
-    const actor = actorFrom(req);
+    const actor = actorOf(req);
     const doc = await documentForActor(actor, String(req.params.id));
     const titles = await signerTitlesOf(actor.userId);
     res.status(status).render('signatures/sign', {
@@ -36,7 +36,7 @@ export default function signatureRoutes(services: Services): Router {
     const parsed = parseForm(signSchema, req.body);
     if (!parsed.ok) return renderSign(req, res, 422, req.body, parsed.errors);
     try {
-      await signDocument(actorFrom(req), String(req.params.id), parsed.data, throttle);
+      await signDocument(actorOf(req), String(req.params.id), parsed.data, throttle);
     } catch (err) {
       if (err instanceof TooManySignatureAttemptsError) return renderSign(req, res, 429, req.body, {}, err.message);
       if (err instanceof ValidationError) return renderSign(req, res, 422, req.body, err.fields);

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } 
 import { Document, Signature, UserPosition, User } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { readableProcess } from '../documents/access';
-import type { Actor } from '../documents/actor';
+import type { Actor } from '../web/actor';
 import { recordDocumentEvent } from '../documents/history';
 import { sha256Hex } from '../documents/storage';
 import { computeCrc } from './codes';

@@ -53,8 +53,16 @@ export function bindTenancy(instance: Sequelize): void {
  * The schema name is checked against its only possible shape before it is written in.
  */
 function beginTenantSql(schema: string, readOnly = false): string {
+  return `START TRANSACTION${readOnly ? ' READ ONLY' : ''}; ${tenantSearchPathSql(schema)};`;
+}
+
+/**
+ * The one builder of a tenant's transaction-local search path (inTenant, readInTenant, provisioning,
+ * the migrator). The schema name is checked against its only possible shape before it is written in.
+ */
+export function tenantSearchPathSql(schema: string): string {
   if (!TENANT_SCHEMA.test(schema)) throw new TenantContextError(`Esquema de ente inválido: ${schema}`);
-  return `START TRANSACTION${readOnly ? ' READ ONLY' : ''}; SELECT set_config('search_path', '"${schema}"', true);`;
+  return `SELECT set_config('search_path', '"${schema}"', true)`;
 }
 
 /** The schema of a tenant, from its numeric id only: never from a slug or any other input. */
@@ -104,14 +112,10 @@ function db(): Sequelize {
 }
 
 /**
- * Makes `t` a tenant transaction: its first statement points the search path at the tenant schema,
- * transaction-local, so the setting dies with the transaction and never leaks through the pool.
+ * Records that `t` works on `tenant`'s schema; only for a transaction whose search path was just set
+ * to it (`enterTenantSchema` in server/db/sql.ts).
  */
-export async function enterTenantSchema(t: Transaction, tenant: TenantRef): Promise<void> {
-  await db().query("SELECT set_config('search_path', $1, true)", {
-    bind: [`"${tenant.schema}"`],
-    transaction: t,
-  });
+export function markTenantTransaction(t: Transaction, tenant: TenantRef): void {
   tenantTransactions.set(t, tenant.schema);
 }
 

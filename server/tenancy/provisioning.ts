@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { seedCatalogs } from '../../seeders/catalog-defaults';
 import { seedTenant } from '../../seeders/tenant-defaults';
 import { loadMigrations, migrateSchema } from '../db/migrator';
+import { enterTenantSchema, migrationExecute, platformExecute, platformSelect } from '../db/sql';
 import { ConflictError, ValidationError } from '../errors';
 import { logger } from '../logger';
 import { PlatformAuditEntry, Tenant, TenantDomain } from '../models';
-import { enterTenantSchema, schemaFor, setCurrentTenant, type TenantRef } from './context';
+import { schemaFor, setCurrentTenant, type TenantRef } from './context';
 import type { TenantDefinition } from './definition';
 import type { TenantRegistry } from './registry';
 import { slugProblem } from './slugs';
@@ -35,7 +36,7 @@ function latestTenantMigration(): string | null {
 
 /** Creates schema `tenant_<id>` with every tenant migration and the default catalogs, in `t`. */
 async function buildSchema(sequelize: Sequelize, t: Transaction, row: Tenant, tenant: TenantRef): Promise<void> {
-  await sequelize.query(`CREATE SCHEMA "${tenant.schema}"`, { transaction: t });
+  await migrationExecute({ sequelize, transaction: t, schema: tenant.schema }, `CREATE SCHEMA "${tenant.schema}"`);
   setCurrentTenant(tenant);
   await enterTenantSchema(t, tenant);
   const version = await migrateSchema(sequelize, t, tenant.schema, loadMigrations('tenant'));
@@ -45,10 +46,12 @@ async function buildSchema(sequelize: Sequelize, t: Transaction, row: Tenant, te
 
 /** Locks and returns a spare schema at the latest version, or null when none is ready. */
 async function claimSpare(sequelize: Sequelize, t: Transaction): Promise<Tenant | null> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await platformSelect<{ id: string }>(
+    sequelize,
     `SELECT id FROM platform.tenants WHERE status = 'spare' AND schema_version IS NOT DISTINCT FROM $1 AND migration_status = 'ok'
       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    { bind: [latestTenantMigration()], type: QueryTypes.SELECT, transaction: t },
+    [latestTenantMigration()],
+    t,
   );
   return rows.length ? Tenant.findByPk(rows[0].id, { transaction: t }) : null;
 }
@@ -98,7 +101,7 @@ export async function provisionTenant(
         await buildSchema(sequelize, t, row, tenant);
       }
       for (const domain of def.domains) await TenantDomain.create({ tenantId: tenant.id, domain: domain.toLowerCase() });
-      await sequelize.query('INSERT INTO platform.tenant_figures (tenant_id) VALUES ($1)', { bind: [tenant.id], transaction: t });
+      await platformExecute(sequelize, 'INSERT INTO platform.tenant_figures (tenant_id) VALUES ($1)', [tenant.id], t);
       const unitIds = await seedTenant(def, opts.passwordHash ?? null);
       await opts.afterSeed?.(tenant, unitIds);
       await PlatformAuditEntry.create({
@@ -124,9 +127,10 @@ export async function provisionTenant(
 
 /** Spare schemas at the latest version, ready to be claimed. */
 export async function countReadySpares(sequelize: Sequelize): Promise<number> {
-  const [row] = await sequelize.query<{ n: string }>(
+  const [row] = await platformSelect<{ n: string }>(
+    sequelize,
     `SELECT count(*) AS n FROM platform.tenants WHERE status = 'spare' AND schema_version IS NOT DISTINCT FROM $1 AND migration_status = 'ok'`,
-    { bind: [latestTenantMigration()], type: QueryTypes.SELECT },
+    [latestTenantMigration()],
   );
   return Number(row.n);
 }
@@ -144,7 +148,7 @@ export async function prepareSpareSchemas(sequelize: Sequelize, target: number):
   let made = 0;
   for (;;) {
     const madeOne = await sequelize.transaction(async (t) => {
-      await sequelize.query('SELECT pg_advisory_xact_lock($1)', { bind: [SPARES_LOCK], transaction: t });
+      await platformExecute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [SPARES_LOCK], t);
       if ((await countReadySpares(sequelize)) >= target) return false;
       const row = await Tenant.create({ slug: null, name: 'Esquema reserva', kind: 'orgao', uf: '--', ibgeCode: null, status: 'spare' });
       const tenant: TenantRef = { id: String(row.id), slug: '', name: row.name, schema: schemaFor(row.id) };

@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { platformExecute, platformSelect } from '../db/sql';
 import type { NumberingScheme, TenantKind, TenantStatus } from '../models';
 import { schemaFor, type TenantRef } from './context';
 import { derivedArticle, type Article } from './grammar';
@@ -62,7 +63,7 @@ export class TenantRegistry {
   /** Tells every process (this one included) that the registry changed. */
   async announceChange(): Promise<void> {
     this.invalidate();
-    await this.sequelize.query(`SELECT pg_notify('${REGISTRY_CHANNEL}', '')`);
+    await platformExecute(this.sequelize, `SELECT pg_notify('${REGISTRY_CHANNEL}', '')`);
   }
 
   private async lookup(host: string): Promise<HostResolution> {
@@ -72,14 +73,12 @@ export class TenantRegistry {
     if (host.endsWith(suffix)) {
       const label = host.slice(0, -suffix.length);
       if (!SLUG_LABEL.test(label)) return { type: 'unknown' };
-      rows = await this.sequelize.query<Row>(`SELECT ${columns} FROM platform.tenants t WHERE t.slug = $1`, {
-        bind: [label],
-        type: QueryTypes.SELECT,
-      });
+      rows = await platformSelect<Row>(this.sequelize, `SELECT ${columns} FROM platform.tenants t WHERE t.slug = $1`, [label]);
     } else {
-      rows = await this.sequelize.query<Row>(
+      rows = await platformSelect<Row>(
+        this.sequelize,
         `SELECT ${columns} FROM platform.tenant_domains d JOIN platform.tenants t ON t.id = d.tenant_id WHERE d.domain = $1`,
-        { bind: [host], type: QueryTypes.SELECT },
+        [host],
       );
     }
     if (!rows.length) return { type: 'unknown' };

@@ -6,9 +6,14 @@ function origin(config: Config, host: string): string {
   return `${config.scheme}://${host}${port}`;
 }
 
+/** The host name of a tenant's address: `<slug>.<APP_DOMAIN>`. */
+export function tenantHost(config: Config, slug: string): string {
+  return `${slug}.${config.APP_DOMAIN}`;
+}
+
 /** Absolute URL on a tenant's host, for e-mails and QR codes. */
 export function tenantUrl(config: Config, slug: string, path = '/'): string {
-  return `${origin(config, `${slug}.${config.APP_DOMAIN}`)}${path}`;
+  return `${origin(config, tenantHost(config, slug))}${path}`;
 }
 
 /** Absolute URL on the platform host. */

@@ -1,10 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { QueryTypes } from 'sequelize';
 import { recordChange, type Actor } from '../audit/record';
 import { neutraliseCell, restoreCell } from '../csvCells';
+import { execute } from '../db/sql';
 import { ValidationError } from '../errors';
-import { Unit } from '../models';
 import { staleMembershipsOfTenant } from '../people/sessions';
 import { inTenant } from '../tenancy/context';
 import { allUnits, buildTree, flatten, lockHierarchy, type UnitRow } from './service';
@@ -165,7 +164,7 @@ export async function commitImport(actor: Actor, text: string): Promise<ImportPl
     const rows = plan.rows.filter((r) => r.action !== 'unchanged');
     if (rows.length === 0) return plan;
     const data = JSON.stringify(rows.map((r) => ({ acronym: r.acronym, name: r.name, parent: r.parentAcronym || null, code: r.protocolCode || null, create: r.action === 'create' })));
-    const q = (sql: string): Promise<unknown> => Unit.sequelize!.query(sql, { bind: [data], transaction: t, type: QueryTypes.RAW });
+    const q = (sql: string): Promise<unknown> => execute(t, sql, [data]);
     const rowsSql = `json_to_recordset($1::json) AS v(acronym text, name text, parent text, code text, "create" boolean)`;
     // Codes are released first, so codes swapped between units do not collide midway.
     await q(`UPDATE units u SET protocol_code = NULL FROM ${rowsSql} WHERE u.acronym = v.acronym AND u.protocol_code IS NOT NULL`);

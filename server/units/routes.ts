@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { NotFoundError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, idParams, input, parseForm, queryId } from '../validation';
+import { errorSummary, formLocals, renderForm } from '../web/forms';
 import { commitImport, exportCsv, previewImport } from './csvImport';
 import {
   createUnit,
@@ -95,7 +96,7 @@ export default function unitRoutes(): Router {
   router.post('/unidades/importar/confirmar', input(NO_INPUT), async (req, res) => {
     const csv = typeof req.body?.csv === 'string' ? req.body.csv : '';
     try {
-      await commitImport(actorOf(req), csv);
+      await commitImport(auditActorOf(req), csv);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const plan = await previewImport(csv);
@@ -116,11 +117,11 @@ export default function unitRoutes(): Router {
     const rerender = async (errors: Record<string, string>): Promise<void> => {
       const { roots } = await unitTree();
       const parents = flatten(roots).filter((n) => n.active).map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === body.parentId }));
-      res.status(422).render('units/new', { title: 'Nova unidade', parents, values: body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+      renderForm(res, 'units/new', 422, { title: 'Nova unidade', parents }, { values: body, errors });
     };
     if (!parsed.ok) return rerender(parsed.errors);
     try {
-      const unit = await createUnit(actorOf(req), parsed.data.parentId, parsed.data);
+      const unit = await createUnit(auditActorOf(req), parsed.data.parentId, parsed.data);
       res.redirect(`/administracao/unidades#unidade-${unit.id}`);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return rerender(err.fields);
@@ -134,10 +135,10 @@ export default function unitRoutes(): Router {
 
   router.post('/unidades/:id', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(unitFormSchema, req.body);
-    const errorsOf = (errors: Record<string, string>): Record<string, unknown> => ({ values: req.body, errors, summary: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+    const errorsOf = (errors: Record<string, string>): Record<string, unknown> => formLocals({ values: req.body, errors });
     if (!parsed.ok) return renderUnit(req, res, 422, errorsOf(parsed.errors));
     try {
-      await updateUnit(actorOf(req), String(req.params.id), parsed.data);
+      await updateUnit(auditActorOf(req), String(req.params.id), parsed.data);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, errorsOf(err.fields));
       throw err;
@@ -147,10 +148,10 @@ export default function unitRoutes(): Router {
 
   router.post('/unidades/:id/mover', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(moveUnitSchema, req.body);
-    const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: Object.entries(errors).map(([, message]) => ({ field: 'parentId', message })) });
+    const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: errorSummary(errors).map(({ message }) => ({ field: 'parentId', message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, moveErrors(parsed.errors));
     try {
-      await moveUnit(actorOf(req), String(req.params.id), parsed.data.parentId);
+      await moveUnit(auditActorOf(req), String(req.params.id), parsed.data.parentId);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, moveErrors(err.fields));
       throw err;
@@ -160,7 +161,7 @@ export default function unitRoutes(): Router {
 
   router.post('/unidades/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     try {
-      await deactivateUnit(actorOf(req), String(req.params.id));
+      await deactivateUnit(auditActorOf(req), String(req.params.id));
     } catch (err) {
       if (err instanceof UnitDeactivationRefused) return renderUnit(req, res, 409, { blocks: err.blocks, blockMessage: err.message });
       throw err;
@@ -169,7 +170,7 @@ export default function unitRoutes(): Router {
   });
 
   router.post('/unidades/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await reactivateUnit(actorOf(req), String(req.params.id));
+    await reactivateUnit(auditActorOf(req), String(req.params.id));
     res.redirect(`/administracao/unidades/${req.params.id}?salvo=reativada`);
   });
 

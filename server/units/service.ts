@@ -1,5 +1,6 @@
-import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { recordChange, snapshot, type Actor } from '../audit/record';
+import { execute, select } from '../db/sql';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { Unit } from '../models';
 import { staleMembershipsOfTenant } from '../people/sessions';
@@ -35,12 +36,12 @@ export class UnitDeactivationRefused extends ConflictError {
 /** Every unit with its number of active people, in one query. */
 export async function allUnits(): Promise<UnitRow[]> {
   return inTenant((t) =>
-    Unit.sequelize!.query<UnitRow>(
+    select<UnitRow>(
+      t,
       `SELECT u.id::text AS "id", u.parent_id::text AS "parentId", u.acronym, u.name, u.protocol_code AS "protocolCode", u.address, u.active,
               (SELECT count(DISTINCT uu.user_id) FROM user_units uu JOIN users p ON p.id = uu.user_id AND p.active
                 WHERE uu.unit_id = u.id)::int AS people
          FROM units u ORDER BY u.acronym`,
-      { type: QueryTypes.SELECT, transaction: t },
     ),
   );
 }
@@ -87,13 +88,14 @@ async function findUnit(id: string, t: Transaction): Promise<Unit> {
 
 /** Structural changes (moves, imports) are serialised, so two concurrent moves cannot make a cycle. */
 export async function lockHierarchy(t: Transaction): Promise<void> {
-  await Unit.sequelize!.query('LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE', { transaction: t });
+  await execute(t, 'LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE');
 }
 
 async function checkUnique(form: UnitForm, exceptId: string | null, t: Transaction): Promise<void> {
-  const rows = await Unit.sequelize!.query<{ id: string; acronym: string; protocol_code: string | null }>(
+  const rows = await select<{ id: string; acronym: string; protocol_code: string | null }>(
+    t,
     `SELECT id::text, acronym, protocol_code FROM units WHERE (acronym = $1 OR protocol_code = $2) AND ($3::bigint IS NULL OR id <> $3)`,
-    { bind: [form.acronym, form.protocolCode, exceptId], type: QueryTypes.SELECT, transaction: t },
+    [form.acronym, form.protocolCode, exceptId],
   );
   const fields: Record<string, string> = {};
   for (const r of rows) {
@@ -142,11 +144,12 @@ export async function moveUnit(actor: Actor, id: string, parentId: string): Prom
     const unit = await findUnit(id, t);
     if (!unit.parentId) throw new ValidationError('A unidade raiz não pode ser movida.', { parentId: 'A unidade raiz não pode ser movida.' });
     const parent = await findUnit(parentId, t);
-    const [cycle] = await Unit.sequelize!.query<{ hit: boolean }>(
+    const [cycle] = await select<{ hit: boolean }>(
+      t,
       `WITH RECURSIVE up AS (SELECT id, parent_id FROM units WHERE id = $1
                              UNION SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id)
        SELECT EXISTS (SELECT 1 FROM up WHERE id = $2) AS hit`,
-      { bind: [parentId, id], type: QueryTypes.SELECT, transaction: t },
+      [parentId, id],
     );
     if (cycle.hit) {
       throw new ValidationError('Movimento recusado.', {

@@ -31,14 +31,18 @@ export function $(html: string): cheerio.CheerioAPI {
   return cheerio.load(html);
 }
 
-/** Opens the page holding the form (for its CSRF token), posts `form` to `action` and expects `status`. */
+/**
+ * Opens the page holding the form (for its CSRF token) and posts `form` to `action`. With `status`,
+ * expects the page to open (200) and the post to answer `status`; without it, returns the answer as it is.
+ */
 export async function postForm(
   agent: Agent,
   formPath: string,
   action: string,
   form: Record<string, string | string[]>,
-  status: number,
+  status?: number,
 ): Promise<request.Response> {
-  const page = await agent.get(formPath).expect(200);
-  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form }).expect(status);
+  const page = status === undefined ? await agent.get(formPath) : await agent.get(formPath).expect(200);
+  const post = agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form });
+  return status === undefined ? post : post.expect(status);
 }

@@ -40,12 +40,6 @@ export async function loggedIn(t: TestTenant, who: Parameters<typeof emailOf>[1]
   return agent;
 }
 
-/** Submits the form at `formPath` (GET for its CSRF token) to `action` and returns the response. */
-export async function postForm(agent: Agent, formPath: string, action: string, fields: Record<string, string | string[]>): Promise<import('supertest').Response> {
-  const page = await agent.get(formPath);
-  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...fields });
-}
-
 /** Creates a process through "Iniciar processo" and returns its id and number. */
 export async function createViaHttp(agent: Agent, fields: Record<string, string> = {}, typeId?: string): Promise<{ id: string; number: string }> {
   const form = await agent.get('/processos/novo').expect(200);

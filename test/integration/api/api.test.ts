@@ -5,9 +5,9 @@ import { LoginThrottle } from '../../../server/auth/loginThrottle';
 import { ALL_SCOPES, apiClient, apiKeyFor, expectContract } from '../../support/api';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
-import { $, agentFor } from '../../support/http';
+import { $, agentFor, postForm } from '../../support/http';
 import { createProcessAs, idsOf, processInput, tenantQuery, type TenantIds } from '../../support/processes';
-import { createViaHttp, loggedIn, postForm, processTenant } from '../../support/processes-http';
+import { createViaHttp, loggedIn, processTenant } from '../../support/processes-http';
 import { createAngraAndMaranhao, type TestTenant } from '../../support/tenants';
 
 /**

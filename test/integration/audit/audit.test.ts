@@ -1,15 +1,14 @@
 import { expect } from 'chai';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { loggedInAs, tenantWithAdmin } from '../../support/fixtures';
+import { $, csrfFrom, type Agent } from '../../support/http';
+import type { TestTenant } from '../../support/tenants';
 
 describe('Integration - audit/log page', () => {
   let t: TestTenant;
   let admin: Agent;
 
   before(async () => {
-    t = await createTestTenant();
-    admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    ({ t, admin } = await tenantWithAdmin());
     const form = await admin.get('/administracao/hipoteses-legais/novo').expect(200);
     await admin.post('/administracao/hipoteses-legais').type('form').send({ _csrf: csrfFrom(form.text), name: 'Sigilo industrial', basis: 'Art. 22 da Lei nº 12.527/2011' }).expect(302);
   });
@@ -28,8 +27,7 @@ describe('Integration - audit/log page', () => {
   });
 
   it('is refused to a user without the admin role', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     await clerk.get('/administracao/auditoria').expect(403);
   });
 });

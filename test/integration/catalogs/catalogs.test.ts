@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
+import { loggedInAs, tenantWithAdmin } from '../../support/fixtures';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, login, type Agent, postForm } from '../../support/http';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { $, type Agent, postForm } from '../../support/http';
+import type { TestTenant } from '../../support/tenants';
 
 async function one<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T> {
   const [row] = await testEnv().sequelize.query<T>(sql.replaceAll('tenant.', `"${t.tenant.schema}".`), { bind, type: QueryTypes.SELECT });
@@ -14,9 +15,7 @@ describe('Integration - catalogs/administration', () => {
   let admin: Agent;
 
   before(async () => {
-    t = await createTestTenant();
-    admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    ({ t, admin } = await tenantWithAdmin());
   });
 
   it('lists the defaults seeded at provisioning', async () => {
@@ -95,8 +94,7 @@ describe('Integration - catalogs/administration', () => {
   });
 
   it('refuses the catalogs to a user without the admin role', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     for (const path of ['/administracao/tipos-de-processo', '/administracao/tipos-de-documento/novo', '/administracao/hipoteses-legais']) await clerk.get(path).expect(403);
   });
 });

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { OutboxMessage } from '../../../server/models';
+import { loggedInAs, tenantWithAdmin } from '../../support/fixtures';
 import { testEnv } from '../../support/environment';
 import { $, agentFor, csrfFrom, login, type Agent, postForm } from '../../support/http';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import type { TestTenant } from '../../support/tenants';
 
 async function one<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T> {
   const [row] = await testEnv().sequelize.query<T>(sql.replaceAll('tenant.', `"${t.tenant.schema}".`), { bind, type: QueryTypes.SELECT });
@@ -18,9 +19,7 @@ describe('Integration - people/administration', () => {
   let admin: Agent;
 
   before(async () => {
-    t = await createTestTenant();
-    admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    ({ t, admin } = await tenantWithAdmin());
   });
 
   it('invites a user with units and roles: no password yet, an e-mail with a link, an audit entry', async () => {
@@ -81,8 +80,7 @@ describe('Integration - people/administration', () => {
   });
 
   it('changes roles per unit, and an open session of that user sees them on its next request', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     await clerk.get('/administracao').expect(403);
     const id = await idOf(t, 'users', 'email', t.clerk.email);
     await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/perfis`, { unitId: await idOf(t, 'units', 'acronym', 'SEGOV'), role: 'admin' }, 302);
@@ -118,8 +116,7 @@ describe('Integration - people/administration', () => {
   });
 
   it('deactivates a user: their open session is anonymous on its next request, and they cannot log in', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     await clerk.get('/').expect(200);
     const id = await idOf(t, 'users', 'email', t.clerk.email);
     await postForm(admin, `/administracao/usuarios/${id}`, `/administracao/usuarios/${id}/desativar`, {}, 302);
@@ -149,8 +146,7 @@ describe('Integration - people/administration', () => {
   });
 
   it('refuses the people pages and actions to a user without the admin role', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     await clerk.get('/administracao/usuarios').expect(403);
     const _csrf = csrfFrom((await clerk.get('/').expect(200)).text);
     const adminId = await idOf(t, 'users', 'email', t.admin.email);

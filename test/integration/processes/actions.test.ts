@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { $, csrfFrom } from '../../support/http';
-import { createViaHttp, emailOf, loggedIn, postForm, processTenant } from '../../support/processes-http';
+import { $, csrfFrom, postForm } from '../../support/http';
+import { createViaHttp, emailOf, loggedIn, processTenant } from '../../support/processes-http';
 import { idsOf, tenantQuery, type TenantIds } from '../../support/processes';
 import type { TestTenant } from '../../support/tenants';
 

@@ -102,7 +102,7 @@ describe('Integration - tenant isolation', () => {
   it('runs a prepared statement on a connection that served another tenant against the current tenant\'s tables', async () => {
     // One connection only, so the statement prepared for one tenant is the one reused for the other.
     const { createSequelize } = await import('../../../server/db/sequelize');
-    const { preparedSelect } = await import('../../../server/db/prepared');
+    const { preparedSelect } = await import('../../../server/db/sql');
     const { bindTenancy } = await import('../../../server/tenancy/context');
     const single = createSequelize({ url: testEnv().url, poolMax: 1, poolMaxUses: 1000 });
     bindTenancy(single);

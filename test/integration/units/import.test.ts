@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
+import { loggedInAs, tenantWithAdmin } from '../../support/fixtures';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { $, csrfFrom, type Agent } from '../../support/http';
+import type { TestTenant } from '../../support/tenants';
 
 const HEADER = 'sigla,nome,sigla_superior,codigo_protocolo\n';
 
@@ -25,9 +26,7 @@ describe('Integration - units/CSV import and export', () => {
   let admin: Agent;
 
   before(async () => {
-    t = await createTestTenant();
-    admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    ({ t, admin } = await tenantWithAdmin());
   });
 
   it('previews a file with errors row by row and writes nothing', async () => {
@@ -114,8 +113,7 @@ describe('Integration - units/CSV import and export', () => {
   });
 
   it('refuses the import to a user without the admin role', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     const _csrf = csrfFrom((await clerk.get('/').expect(200)).text);
     await clerk.post('/administracao/unidades/importar/confirmar').type('form').send({ _csrf, csv: HEADER + 'ZZ,Unidade ZZ,PMT,\n' }).expect(403);
     await clerk.post('/administracao/unidades/importar').field('_csrf', _csrf).attach('arquivo', Buffer.from(HEADER), 'u.csv').expect(403);

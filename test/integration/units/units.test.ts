@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { registerUnitDeactivationGuard } from '../../../server/units/deactivationGuards';
+import { loggedInAs, tenantWithAdmin } from '../../support/fixtures';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, login, type Agent, postForm } from '../../support/http';
-import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { $, agentFor, type Agent, postForm } from '../../support/http';
+import type { TestTenant } from '../../support/tenants';
 
 async function rows<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T[]> {
   return testEnv().sequelize.query<T>(sql.replaceAll('tenant.', `"${t.tenant.schema}".`), { bind, type: QueryTypes.SELECT });
@@ -19,9 +20,7 @@ describe('Integration - units/administration', () => {
   let admin: Agent;
 
   before(async () => {
-    t = await createTestTenant();
-    admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    ({ t, admin } = await tenantWithAdmin());
   });
 
   it('shows the tree with sigla, path, protocol code, state and number of people', async () => {
@@ -160,8 +159,7 @@ describe('Integration - units/administration', () => {
   });
 
   it('refuses the administration pages to a user without the admin role (403) and hides the menu entry', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     const home = $((await clerk.get('/').expect(200)).text);
     expect(home('a[href="/administracao"]').length).to.equal(0);
     for (const path of ['/administracao', '/administracao/unidades', '/administracao/unidades/exportar.csv']) {
@@ -173,8 +171,7 @@ describe('Integration - units/administration', () => {
   });
 
   it('shows a renamed or deactivated unit in the header of open sessions on their next request', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, t.clerk.password);
+    const clerk = await loggedInAs(t, 'clerk');
     const segov = await unitId(t, 'SEGOV');
     await postForm(admin, `/administracao/unidades/${segov}`, `/administracao/unidades/${segov}`, { acronym: 'SEGOVM', name: 'Secretaria Municipal de Governo', protocolCode: '' }, 302);
     expect($((await clerk.get('/').expect(200)).text)('[data-testid="current-unit"]').text()).to.equal('SEGOVM');

@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { formatCnpj } from '../../../server/formatting';
+import { isValidCnpj, isValidCpf, normaliseCnpj, stripCpfMask as normaliseCpf } from '../../../server/brazil/documents';
 import {
-  isValidCnpj,
-  isValidCpf,
-  normaliseCnpj,
-  normaliseCpf,
   RESERVED_SLUGS,
   slugProblem,
   suggestAcronym,

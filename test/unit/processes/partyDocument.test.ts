@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { formatCpfCnpj as formatDocument } from '../../../server/formatting';
-import { checkPartyDocument, isValidCnpj, isValidCpf } from '../../../server/processes/partyDocument';
+import { isValidCnpj, isValidCpf } from '../../../server/brazil/documents';
+import { checkPartyDocument } from '../../../server/processes/partyDocument';
 
 function cpfWithDigits(base: string): string {
   const d = [...base].map(Number);
