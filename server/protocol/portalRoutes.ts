@@ -127,7 +127,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     const parsed = tokenSchema.safeParse(req.query);
     const confirmed = parsed.success ? await confirmEmailIdentification(parsed.data.token) : null;
     if (!confirmed) return res.status(410).render('protocol/portal-link-invalid', { title: 'Link inválido ou expirado' });
-    identifyCitizen(req, confirmed.identity);
+    await identifyCitizen(req, confirmed.identity);
     res.redirect(`/protocolo/servicos/${confirmed.serviceId}/formulario`);
   });
 
