@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
+import { atLeast, type TrustLevel } from '../govbr/identity';
 import { bindSessionToHost } from '../middleware/setUpSession';
 
 /**
@@ -13,6 +14,16 @@ export interface CitizenIdentity {
   email: string;
   method: 'email' | 'govbr';
   verifiedAt: string;
+  /** The gov.br account's selo (method 'govbr' only). */
+  trustLevel?: TrustLevel;
+}
+
+export const TRUST_LEVEL_LABELS: Record<TrustLevel, string> = { bronze: 'bronze', prata: 'prata', ouro: 'ouro' };
+
+/** Whether `citizen` may file in a service that requires `required` (null: any identification). */
+export function meetsTrustRequirement(citizen: CitizenIdentity, required: TrustLevel | null | undefined): boolean {
+  if (!required) return true;
+  return citizen.method === 'govbr' && !!citizen.trustLevel && atLeast(citizen.trustLevel, required);
 }
 
 declare module 'express-session' {
