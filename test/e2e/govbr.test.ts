@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
 import { createApp } from '../../server/app';
 import { LoginThrottle } from '../../server/auth/loginThrottle';
 import { freePort } from '../../server/db/throwaway';
@@ -96,7 +97,7 @@ describe('E2E - sign in with gov.br', () => {
 
   it('identifies a citizen in the Protocolo portal, and says what a bronze account must do for a service that requires prata', async function () {
     this.timeout(90_000);
-    const [{ id: general }] = await testEnv().sequelize.query<{ id: string }>(`SELECT id::text AS id FROM "${tt.tenant.schema}".citizen_services WHERE name = 'Requerimento geral'`, { type: 'SELECT' });
+    const [{ id: general }] = await testEnv().sequelize.query<{ id: string }>(`SELECT id::text AS id FROM "${tt.tenant.schema}".citizen_services WHERE name = 'Requerimento geral'`, { type: QueryTypes.SELECT });
     await throughProvider(citizenCpf, `/protocolo/servicos/${general}`, 'govbr-citizen');
     await page.waitForURL(harness.url(tt.host, `/protocolo/servicos/${general}/formulario`));
     await expectAccessible(page, 'formulário após gov.br');
