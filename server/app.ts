@@ -35,6 +35,7 @@ import processPdfRoutes from './process-pdf/routes';
 import publicConsultationRoutes from './public-consultation/routes';
 import processRoutes from './processes/routes';
 import protocolAdminRoutes from './protocol/adminRoutes';
+import holidayAdminRoutes from './calendar/adminRoutes';
 import protocolPortalRoutes from './protocol/portalRoutes';
 import triageRoutes, { exposeProtocolQueue } from './protocol/triageRoutes';
 import { parseCitizenUploads } from './protocol/uploads';
@@ -81,6 +82,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use('/administracao', catalogRoutes());
   tenant.use('/administracao', auditRoutes());
   tenant.use('/administracao', protocolAdminRoutes());
+  tenant.use('/administracao', holidayAdminRoutes());
   return { platform, tenant };
 }
 
