@@ -37,6 +37,7 @@ import processPdfRoutes from './process-pdf/routes';
 import publicConsultationRoutes from './public-consultation/routes';
 import processRoutes from './processes/routes';
 import protocolAdminRoutes from './protocol/adminRoutes';
+import holidayAdminRoutes from './calendar/adminRoutes';
 import protocolPortalRoutes from './protocol/portalRoutes';
 import triageRoutes, { exposeProtocolQueue } from './protocol/triageRoutes';
 import { parseCitizenUploads } from './protocol/uploads';
@@ -84,6 +85,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use('/administracao', auditRoutes());
   tenant.use('/administracao', protocolAdminRoutes());
   tenant.use('/administracao', apiKeyRoutes());
+  tenant.use('/administracao', holidayAdminRoutes());
   return { platform, tenant };
 }
 

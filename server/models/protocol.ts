@@ -51,6 +51,8 @@ export class CitizenService extends Model<InferAttributes<CitizenService>, Infer
   declare processTypeId: string;
   declare accessLevel: CreationOptional<'public' | 'restricted'>;
   declare legalBasisId: string | null;
+  /** The lowest gov.br trust level a citizen must have to file (null: any identification). */
+  declare minTrustLevel: CreationOptional<'prata' | 'ouro' | null>;
   declare status: CreationOptional<ServiceStatus>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -78,6 +80,8 @@ export class CitizenRequest extends Model<InferAttributes<CitizenRequest>, Infer
   declare citizenCpf: string;
   declare citizenEmail: string;
   declare identifiedBy: 'email' | 'govbr';
+  /** The gov.br account's trust level when filed through gov.br (null for e-mail). */
+  declare trustLevel: CreationOptional<'bronze' | 'prata' | 'ouro' | null>;
   declare answers: CreationOptional<RequestAnswer[]>;
   declare accessCodeHash: CreationOptional<string | null>;
   declare receiptSha256: CreationOptional<string | null>;
@@ -137,6 +141,7 @@ export function initProtocolModels(sequelize: Sequelize): void {
       processTypeId: { type: DataTypes.BIGINT, allowNull: false },
       accessLevel: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'restricted' },
       legalBasisId: { type: DataTypes.BIGINT },
+      minTrustLevel: { type: DataTypes.TEXT },
       status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'draft' },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
@@ -168,6 +173,7 @@ export function initProtocolModels(sequelize: Sequelize): void {
       citizenCpf: { type: DataTypes.CHAR(11), allowNull: false },
       citizenEmail: { type: DataTypes.TEXT, allowNull: false },
       identifiedBy: { type: DataTypes.TEXT, allowNull: false },
+      trustLevel: { type: DataTypes.TEXT },
       answers: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
       accessCodeHash: { type: DataTypes.TEXT },
       receiptSha256: { type: DataTypes.TEXT },

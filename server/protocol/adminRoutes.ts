@@ -7,7 +7,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { FIELD_KINDS } from '../models';
 import { NO_INPUT, idParams, input, parseForm, type FieldErrors } from '../validation';
 import { getService, listServices, saveService, serviceFormChoices, setServiceStatus, SERVICE_STATUS_LABELS } from './catalog';
-import { ATTACHMENT_ROWS, FIELD_KIND_LABELS, FIELD_ROWS, MAX_ATTACHMENT_MB, serviceFormValues, serviceSchema } from './serviceValidation';
+import { ATTACHMENT_ROWS, FIELD_KIND_LABELS, FIELD_ROWS, MAX_ATTACHMENT_MB, serviceFormValues, serviceSchema, TRUST_REQUIREMENT_LABELS } from './serviceValidation';
 import { idFrom } from './params';
 
 const serviceId = (req: Request): string => idFrom(req.params, 'Serviço não encontrado.');
@@ -36,6 +36,7 @@ async function renderForm(req: Request, res: Response, status: number, id: strin
       { value: 'restricted', label: 'Restrito (dados pessoais do cidadão)', selected: str(values.accessLevel || 'restricted') === 'restricted' },
       { value: 'public', label: 'Público', selected: values.accessLevel === 'public' },
     ],
+    trustLevels: (Object.entries(TRUST_REQUIREMENT_LABELS) as [string, string][]).map(([value, label]) => ({ value, label, selected: str(values.minTrustLevel) === value })),
     acceptedTypes: Object.keys(ACCEPTED_TYPES).join(', '),
     maxMb: MAX_ATTACHMENT_MB,
     fieldRows: Array.from({ length: FIELD_ROWS }, (_v, i) => ({

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { readFile, storeFile } from '../documents/storage';
 import { execute, select } from '../db/sql';
-import { NotFoundError } from '../errors';
+import { NotFoundError, PermissionDeniedError } from '../errors';
 import { enqueueMail } from '../mail/outbox';
 import { numberingYear } from '../processes/numbering';
 import { CitizenIdentification, CitizenRequest, CitizenRequestEvent, CitizenRequestFile, Unit, type RequestAnswer } from '../models';
@@ -10,7 +10,7 @@ import { inTenant, requireTenant } from '../tenancy/context';
 import { tenantUrl } from '../tenancy/urls';
 import { publishedService } from './catalog';
 import { hashSecret, newAccessCode, newLinkToken } from './codes';
-import type { CitizenIdentity } from './identity';
+import { meetsTrustRequirement, type CitizenIdentity } from './identity';
 import { buildFilingReceipt } from './receipt';
 import type { CheckedFile } from './requestValidation';
 import type { IdentificationForm } from './requestValidation';
@@ -65,6 +65,7 @@ export async function confirmEmailIdentification(token: string): Promise<{ ident
 export async function saveDraft(serviceId: string, citizen: CitizenIdentity, answers: RequestAnswer[], files: CheckedFile[], replacing: string | null): Promise<string> {
   return inTenant(async (t) => {
     const service = await publishedService(serviceId, t);
+    requireTrust(service.minTrustLevel, citizen);
     if (replacing) await execute(t, "DELETE FROM citizen_requests WHERE id = $1 AND status = 'draft' AND citizen_email = $2", [replacing, citizen.email]);
     const request = await CitizenRequest.create(
       {
@@ -74,6 +75,7 @@ export async function saveDraft(serviceId: string, citizen: CitizenIdentity, ans
         citizenCpf: citizen.cpf,
         citizenEmail: citizen.email,
         identifiedBy: citizen.method,
+        trustLevel: citizen.method === 'govbr' ? (citizen.trustLevel ?? 'bronze') : null,
         answers,
       },
       { transaction: t },
@@ -81,6 +83,11 @@ export async function saveDraft(serviceId: string, citizen: CitizenIdentity, ans
     await storeRequestFiles(t, String(request.id), files, null);
     return String(request.id);
   });
+}
+
+/** A service that requires a gov.br level refuses a citizen below it (the portal explains before this). */
+function requireTrust(required: 'prata' | 'ouro' | null | undefined, citizen: CitizenIdentity): void {
+  if (!meetsTrustRequirement(citizen, required)) throw new PermissionDeniedError(`Este serviço exige conta gov.br nível ${required} ou superior.`);
 }
 
 export async function storeRequestFiles(t: Transaction, requestId: string, files: CheckedFile[], amendmentId: string | null): Promise<void> {
@@ -134,6 +141,7 @@ export async function submitDraft(config: Config, draftId: string, serviceId: st
   const accessCode = newAccessCode();
   return inTenant(async (t) => {
     const service = await publishedService(serviceId, t);
+    requireTrust(service.minTrustLevel, citizen);
     const request = await CitizenRequest.findOne({ where: { id: draftId, serviceId, status: 'draft', citizenEmail: citizen.email, citizenCpf: citizen.cpf }, transaction: t, lock: t.LOCK.UPDATE });
     if (!request) throw new NotFoundError('Rascunho não encontrado: preencha o formulário de novo.');
     const files = await CitizenRequestFile.findAll({ where: { requestId: draftId }, order: [['id', 'ASC']], transaction: t });

@@ -10,7 +10,9 @@ import { publishedService, publishedServices } from './catalog';
 import { confirmEmailIdentification, readDraft, receiptOf, saveDraft, startEmailIdentification, submitDraft, CONFIRMATION_HOURS } from './filing';
 import { amendmentByToken, fulfilAmendment, openAmendment } from './amendments';
 import { findByNumberAndCode, followView } from './following';
-import { identifiedCitizen, identifyCitizen } from './identity';
+import { GovbrUnavailableError } from '../govbr/client';
+import { GovbrTicketError } from '../govbr/service';
+import { identifiedCitizen, identifyCitizen, meetsTrustRequirement, TRUST_LEVEL_LABELS, type CitizenIdentity } from './identity';
 import { idFrom } from './params';
 import { answerText, DECLARATION } from './receipt';
 import { answersSchema, checkAttachments, identificationSchema, MAX_TOTAL_BYTES, type UploadedFile } from './requestValidation';
@@ -83,7 +85,7 @@ function summaryOf(errors: FieldErrors): { field: string; message: string }[] | 
 }
 
 /** The citizen portal on the tenant host: /protocolo (public, no login). */
-export default function protocolPortalRoutes({ config, sequelize }: Services, limits: ProtocolLimits = DEFAULT_PROTOCOL_LIMITS): Router {
+export default function protocolPortalRoutes({ config, sequelize, govbr }: Services, limits: ProtocolLimits = DEFAULT_PROTOCOL_LIMITS): Router {
   const throttles = new ProtocolThrottles(sequelize, limits);
   const router = Router();
   // The tenant layout shows the portal's menu and search instead of the staff's.
@@ -99,13 +101,60 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
   });
 
   const renderService = async (req: Request, res: Response, status: number, service: CitizenService, extra: Record<string, unknown> = {}): Promise<void> => {
+    const citizen = identifiedCitizen(req);
     res.status(status).render('protocol/portal-service', {
       title: service.name,
-      service: { id: String(service.id), name: service.name, guidanceHtml: service.guidanceHtml },
-      citizen: identifiedCitizen(req),
+      service: { id: String(service.id), name: service.name, guidanceHtml: service.guidanceHtml, minTrustLevel: service.minTrustLevel },
+      citizen,
+      govbr: !!govbr,
+      // The service asks more than this identification has: what the citizen must do.
+      trustShortfall: citizen && !meetsTrustRequirement(citizen, service.minTrustLevel) ? trustShortfall(citizen, service) : undefined,
       ...extra,
     });
   };
+
+  const trustShortfall = (citizen: CitizenIdentity, service: CitizenService): Record<string, unknown> => ({
+    required: service.minTrustLevel,
+    current: citizen.method === 'govbr' ? TRUST_LEVEL_LABELS[citizen.trustLevel ?? 'bronze'] : null,
+  });
+
+  // Sign-in with gov.br as the identification step: begin here, gov.br, the platform callback, and
+  // back at /protocolo/govbr with a one-time ticket bound to this browser's session.
+  if (govbr) {
+    router.get('/protocolo/servicos/:id/govbr', input({ params: idParams('id') }), async (req, res) => {
+      const service = await publishedService(serviceIdOf(req));
+      try {
+        res.redirect(await govbr.begin(req, 'citizen', '/protocolo/govbr', `/protocolo/servicos/${service.id}/formulario`));
+      } catch (err) {
+        if (!(err instanceof GovbrUnavailableError)) throw err;
+        req.log?.warn({ err: err.message }, 'gov.br indisponível');
+        await renderService(req, res, 503, service, { failure: 'O gov.br não respondeu. Tente de novo em alguns minutos, ou identifique-se com o seu e-mail abaixo.' });
+      }
+    });
+
+    router.get('/protocolo/govbr', input(NO_INPUT), async (req, res) => {
+      let redeemed: Awaited<ReturnType<typeof govbr.redeem>>;
+      try {
+        redeemed = await govbr.redeem(req, 'citizen');
+      } catch (err) {
+        if (!(err instanceof GovbrTicketError)) throw err;
+        return res.status(410).render('protocol/portal-link-invalid', { title: 'Link inválido ou expirado' });
+      }
+      const next = /^\/protocolo\/servicos\/(\d{1,18})\/formulario$/.exec(redeemed.nextPath);
+      const { identity } = redeemed;
+      if (!next) return res.redirect('/protocolo');
+      const service = await publishedService(next[1]);
+      // Receipts and answers go by e-mail: without one gov.br confirmed, the e-mail link is the way.
+      if (!identity.email || !identity.emailVerified) {
+        return renderService(req, res, 422, service, {
+          values: { name: identity.name, cpf: identity.cpf },
+          failure: 'A sua conta gov.br não tem um e-mail confirmado. Confirme um e-mail abaixo para receber o recibo e as respostas.',
+        });
+      }
+      await identifyCitizen(req, { name: identity.name, cpf: identity.cpf, email: identity.email, method: 'govbr', trustLevel: identity.trustLevel, verifiedAt: new Date().toISOString() });
+      res.redirect(redeemed.nextPath);
+    });
+  }
 
   router.get('/protocolo/servicos/:id', input({ params: idParams('id') }), async (req, res) => {
     await renderService(req, res, 200, await publishedService(serviceIdOf(req)));
@@ -127,13 +176,17 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
     const parsed = tokenSchema.safeParse(req.query);
     const confirmed = parsed.success ? await confirmEmailIdentification(parsed.data.token) : null;
     if (!confirmed) return res.status(410).render('protocol/portal-link-invalid', { title: 'Link inválido ou expirado' });
-    identifyCitizen(req, confirmed.identity);
+    await identifyCitizen(req, confirmed.identity);
     res.redirect(`/protocolo/servicos/${confirmed.serviceId}/formulario`);
   });
 
-  const requireCitizen = (req: Request, res: Response, serviceId: string): ReturnType<typeof identifiedCitizen> => {
+  /** The identified citizen who may file in `service`; otherwise back to identification (or its shortfall). */
+  const requireCitizen = (req: Request, res: Response, service: CitizenService): ReturnType<typeof identifiedCitizen> => {
     const citizen = identifiedCitizen(req);
-    if (!citizen) res.redirect(`/protocolo/servicos/${serviceId}#identificacao`);
+    if (!citizen || !meetsTrustRequirement(citizen, service.minTrustLevel)) {
+      res.redirect(`/protocolo/servicos/${service.id}#identificacao`);
+      return null;
+    }
     return citizen;
   };
 
@@ -150,7 +203,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
 
   router.get('/protocolo/servicos/:id/formulario', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
-    const citizen = requireCitizen(req, res, String(service.id));
+    const citizen = requireCitizen(req, res, service);
     if (!citizen) return;
     const draft = req.session.protocolDraft?.serviceId === String(service.id) ? await readDraft(req.session.protocolDraft.id, String(service.id), citizen).catch(() => null) : null;
     const values = Object.fromEntries((draft?.answers ?? []).map((a: RequestAnswer) => [`campo_${a.key}`, a.value]));
@@ -159,7 +212,7 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
 
   router.post('/protocolo/servicos/:id/formulario', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
-    const citizen = requireCitizen(req, res, String(service.id));
+    const citizen = requireCitizen(req, res, service);
     if (!citizen) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = parseForm(answersSchema(service.fields), body);
@@ -194,13 +247,13 @@ export default function protocolPortalRoutes({ config, sequelize }: Services, li
 
   router.get('/protocolo/servicos/:id/revisao', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
-    if (!requireCitizen(req, res, String(service.id))) return;
+    if (!requireCitizen(req, res, service)) return;
     await renderReview(req, res, 200, service);
   });
 
   router.post('/protocolo/servicos/:id/enviar', input({ params: idParams('id') }), async (req, res) => {
     const service = await publishedService(serviceIdOf(req));
-    const citizen = requireCitizen(req, res, String(service.id));
+    const citizen = requireCitizen(req, res, service);
     if (!citizen) return;
     const parsed = parseForm(submitSchema, req.body);
     if (!parsed.ok) return renderReview(req, res, 422, service, parsed.errors);

@@ -28,6 +28,7 @@ export interface ServiceForm {
   processTypeId: string;
   accessLevel: 'public' | 'restricted';
   legalBasisId: string | null;
+  minTrustLevel: 'prata' | 'ouro' | null;
   fields: ServiceField[];
   attachments: ServiceAttachment[];
 }
@@ -43,7 +44,18 @@ const base = z.object({
     .optional()
     .transform((v) => v || null)
     .refine((v) => v === null || /^\d{1,18}$/.test(v), 'Escolha uma hipótese legal da lista.'),
+  minTrustLevel: z
+    .enum(['', 'prata', 'ouro'], { message: 'Escolha o nível de conta gov.br exigido da lista.' })
+    .optional()
+    .transform((v) => (v ? v : null)),
 });
+
+/** What a service may require of the citizen's gov.br account (the administrator's choice). */
+export const TRUST_REQUIREMENT_LABELS: Record<'' | 'prata' | 'ouro', string> = {
+  '': 'Qualquer identificação (e-mail confirmado ou gov.br)',
+  prata: 'Conta gov.br nível prata ou ouro',
+  ouro: 'Conta gov.br nível ouro',
+};
 
 /** Parses the service form: the base fields by zod, the rows one by one, with messages per input. */
 export const serviceSchema: z.ZodType<ServiceForm> = z
@@ -83,7 +95,7 @@ export const serviceSchema: z.ZodType<ServiceForm> = z
   });
 
 /** The form's values from a saved service (the inverse of the rows above). */
-export function serviceFormValues(s: { name: string; guidanceHtml: string; receivingUnitId: string; processTypeId: string; accessLevel: string; legalBasisId: string | null; fields: ServiceField[]; attachments: ServiceAttachment[] }): Record<string, unknown> {
+export function serviceFormValues(s: { name: string; guidanceHtml: string; receivingUnitId: string; processTypeId: string; accessLevel: string; legalBasisId: string | null; minTrustLevel: string | null; fields: ServiceField[]; attachments: ServiceAttachment[] }): Record<string, unknown> {
   const values: Record<string, unknown> = {
     name: s.name,
     guidanceHtml: s.guidanceHtml,
@@ -91,6 +103,7 @@ export function serviceFormValues(s: { name: string; guidanceHtml: string; recei
     processTypeId: String(s.processTypeId),
     accessLevel: s.accessLevel,
     legalBasisId: s.legalBasisId ? String(s.legalBasisId) : '',
+    minTrustLevel: s.minTrustLevel ?? '',
   };
   s.fields.forEach((f, i) => Object.assign(values, { [`field${i}Label`]: f.label, [`field${i}Kind`]: f.kind, [`field${i}Required`]: f.required ? 'sim' : '', [`field${i}Options`]: f.options.join('; ') }));
   s.attachments.forEach((a, i) =>

@@ -1,5 +1,6 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import { recordChange, type Actor as AuditActor } from '../audit/record';
+import { businessDeadline } from '../calendar/businessDays';
 import type { Config } from '../config';
 import { readableProcess } from '../documents/access';
 import type { Actor } from '../documents/actor';
@@ -185,7 +186,8 @@ export async function requestAmendment(config: Config, actor: Actor, audit: Audi
   await inTenant(async (t) => {
     const r = await lockedRequest(t, actor, id);
     assertOpen(r);
-    const deadlineAt = new Date(now.getTime() + days * DAY);
+    // Business-day rule: day 1 is the first business day after today, an end on a holiday moves on.
+    const { endsAt: deadlineAt } = await businessDeadline(t, now, days);
     await CitizenRequestAmendment.create({ requestId: id, message, deadlineAt, tokenHash: hashSecret(token), requestedBy: actor.userId }, { transaction: t });
     await r.update({ status: 'awaiting_amendment' }, { transaction: t });
     await CitizenRequestEvent.create({ requestId: id, kind: 'amendment_requested', description: `Complementação solicitada, prazo de ${days} dias`, userId: actor.userId }, { transaction: t });

@@ -237,7 +237,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await page.getByRole('button', { name: 'Criar unidade' }).click();
     expect(await page.locator('#acronym-error').innerText()).to.contain('Informe a sigla');
     await expectAccessible(page);
-    for (const p of ['/administracao/tipos-de-processo', '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-documento', '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento/1', '/administracao/hipoteses-legais', '/administracao/hipoteses-legais/novo', '/administracao/auditoria']) {
+    for (const p of ['/administracao/tipos-de-processo', '/administracao/tipos-de-processo/novo', '/administracao/tipos-de-documento', '/administracao/tipos-de-documento/novo', '/administracao/tipos-de-documento/1', '/administracao/hipoteses-legais', '/administracao/hipoteses-legais/novo', '/administracao/auditoria', '/administracao/feriados']) {
       await page.goto(harness.url(t.host, p));
       await expectAccessible(page);
     }

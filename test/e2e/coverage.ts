@@ -26,6 +26,7 @@ const NOT_PAGES = [
   /\/arquivo$/, // file downloads (documents, process PDFs)
   /^\/administracao$/, // redirects to the first administration page
   /^\/brasao$/, // the tenant's brasão (an image)
+  /^\/protocolo\/servicos\/:id\/govbr$/, // redirects to gov.br (its failures render the service page)
   /^\/entrar\/govbr$/, // redirects to gov.br (its failures render the page checked at /entrar/govbr/concluir)
 ];
 /** Pages that no route declares: the error pages every host can show. */

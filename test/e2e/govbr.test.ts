@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
 import { createApp } from '../../server/app';
 import { LoginThrottle } from '../../server/auth/loginThrottle';
 import { freePort } from '../../server/db/throwaway';
@@ -22,6 +23,7 @@ describe('E2E - sign in with gov.br', () => {
   let page: Page;
   const cpf = randomCpf();
   const stranger = randomCpf();
+  const citizenCpf = randomCpf();
 
   before(async function () {
     this.timeout(60_000);
@@ -30,6 +32,7 @@ describe('E2E - sign in with gov.br', () => {
     await provider.start(platformUrl(config, '/entrar/govbr/retorno'), platformUrl(config, '/'));
     provider.add({ cpf, name: 'Clara Servidora', email: 'clara@gov.test', emailVerified: true, levels: ['2'] });
     provider.add({ cpf: stranger, name: 'Sem Cadastro', email: 'sem@gov.test', emailVerified: true, levels: [] });
+    provider.add({ cpf: citizenCpf, name: 'Cidadã Bronze', email: 'bronze@cidada.test', emailVerified: true, levels: ['1'] });
     tt = await createTestTenant({
       users: [{ name: 'Clara Servidora', email: `clara-${crypto.randomBytes(3).toString('hex')}@e2e.test`, cpf, units: [{ acronym: 'SEGOV', role: 'basic' }] }],
     });
@@ -49,10 +52,10 @@ describe('E2E - sign in with gov.br', () => {
     await provider.stop();
   });
 
-  async function throughProvider(login: string): Promise<void> {
-    await page.goto(harness.url(tt.host, '/login'));
-    await expectAccessible(page, 'login com gov.br');
-    await page.getByTestId('govbr-login').click();
+  async function throughProvider(login: string, start = '/login', button = 'govbr-login'): Promise<void> {
+    await page.goto(harness.url(tt.host, start));
+    await expectAccessible(page, start === '/login' ? 'login com gov.br' : 'serviço com gov.br');
+    await page.getByTestId(button).click();
     await page.waitForURL(new RegExp(`^${provider.issuer}/interaction/`));
     await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill('qualquer-senha');
@@ -90,5 +93,26 @@ describe('E2E - sign in with gov.br', () => {
     await page.waitForURL(/\/entrar\/govbr\/concluir/);
     expect(await page.getByTestId('govbr-problem').innerText()).to.equal('Seu CPF não está cadastrado neste órgão.');
     await expectAccessible(page, 'CPF não cadastrado');
+  });
+
+  it('identifies a citizen in the Protocolo portal, and says what a bronze account must do for a service that requires prata', async function () {
+    this.timeout(90_000);
+    const [{ id: general }] = await testEnv().sequelize.query<{ id: string }>(`SELECT id::text AS id FROM "${tt.tenant.schema}".citizen_services WHERE name = 'Requerimento geral'`, { type: QueryTypes.SELECT });
+    await throughProvider(citizenCpf, `/protocolo/servicos/${general}`, 'govbr-citizen');
+    await page.waitForURL(harness.url(tt.host, `/protocolo/servicos/${general}/formulario`));
+    await expectAccessible(page, 'formulário após gov.br');
+    await testEnv().sequelize.query(`UPDATE "${tt.tenant.schema}".citizen_services SET min_trust_level = 'prata' WHERE id = $1`, { bind: [general] });
+    try {
+      await page.goto(harness.url(tt.host, `/protocolo/servicos/${general}/formulario`));
+      await page.waitForURL(harness.url(tt.host, `/protocolo/servicos/${general}#identificacao`));
+      expect(await page.getByTestId('trust-shortfall').innerText()).to.include('nível bronze');
+      await expectAccessible(page, 'serviço exige gov.br prata');
+    } finally {
+      await testEnv().sequelize.query(`UPDATE "${tt.tenant.schema}".citizen_services SET min_trust_level = NULL WHERE id = $1`, { bind: [general] });
+    }
+    // A return without a valid ticket: the portal's invalid-link page.
+    await page.goto(harness.url(tt.host, `/protocolo/govbr?ticket=${'x'.repeat(43)}`));
+    await expectAccessible(page, 'retorno do gov.br inválido no portal');
+    expect(await page.locator('h1').innerText()).to.include('inválido');
   });
 });

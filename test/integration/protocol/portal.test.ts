@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { expect } from 'chai';
+import request from 'supertest';
 import { extractPdfText } from '../../../server/documents/pdfText';
 import { sha256Hex } from '../../../server/documents/storage';
 import { createTransport } from '../../../server/mail/transport';
@@ -8,7 +9,7 @@ import { OutboxWorker } from '../../../server/mail/worker';
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng } from '../../support/files';
 import { $, agentFor, csrfFrom } from '../../support/http';
-import { clearProtocolLimits, CPFS, fileGeneralRequest, identify, postRequestForm, serviceId, submitReviewed, tenantRows } from '../../support/protocol';
+import { clearProtocolLimits, CPFS, fileGeneralRequest, identify, linkFromOutbox, postRequestForm, serviceId, submitReviewed, tenantRows } from '../../support/protocol';
 import { SmtpPeer } from '../../support/smtp';
 import { createAngraAndMaranhao, createTestTenant, type TestTenant } from '../../support/tenants';
 
@@ -54,6 +55,23 @@ describe('Integration - protocol/portal (citizen filing)', () => {
     expect(html('#email-error').text()).to.contain('e-mail válido');
     expect(await count(t, 'citizen_identifications')).to.equal(before);
     await agent.get('/protocolo/servicos/abc').expect(404);
+  });
+
+  it('identifies the citizen in a new session: an id planted before identification never becomes identified (fixation)', async () => {
+    const attacker = agentFor(t.host);
+    const page = await attacker.get(`/protocolo/servicos/${general}`).expect(200);
+    const planted = /pen\.sid=[^;]+/.exec(String(page.headers['set-cookie']))![0];
+    // The victim's browser carries the planted id through identification and confirmation.
+    const app = testEnv().app;
+    await request(app).post(`/protocolo/servicos/${general}/identificacao`).set('Host', t.host).set('Cookie', planted).type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Vítima da Silva', cpf: CPFS[1], email: 'vitima@cidada.test' }).expect(200);
+    const confirmed = await request(app).get(await linkFromOutbox('vitima@cidada.test', '/protocolo/confirmar')).set('Host', t.host).set('Cookie', planted).expect(302);
+    const fresh = /pen\.sid=[^;]+/.exec(String(confirmed.headers['set-cookie']))?.[0];
+    expect(fresh, 'a new session cookie').to.be.a('string').and.not.equal(planted);
+    await request(app).get(`/protocolo/servicos/${general}/formulario`).set('Host', t.host).set('Cookie', fresh!).expect(200);
+    // The planted id is not identified: the attacker is sent back to the identification step.
+    const back = await attacker.get(`/protocolo/servicos/${general}/formulario`).expect(302);
+    expect(back.headers.location).to.equal(`/protocolo/servicos/${general}#identificacao`);
   });
 
   it('confirms the e-mail through the real SMTP peer, files with two attachments, and answers with number, code, e-mail and PDF receipt', async () => {
@@ -192,7 +210,6 @@ describe('Integration - protocol/portal (citizen filing)', () => {
     await stranger.get('/protocolo/acompanhar/recibo.pdf').expect(200);
 
     const link = agentFor(t.host);
-    const { linkFromOutbox } = await import('../../support/protocol');
     const mailed = await linkFromOutbox('carlos@cidada.test', '/protocolo/acompanhar');
     expect((await link.get(mailed).expect(303)).headers.location).to.equal('/protocolo/acompanhar/solicitacao');
 

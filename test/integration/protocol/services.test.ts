@@ -59,6 +59,19 @@ describe('Integration - protocol/serviços ao cidadão (administration)', () => 
     expect(list('[data-testid="services"] tbody th').text()).to.contain('Requerimento geral');
   });
 
+  it('lets the administrator require a gov.br level (prata or ouro), refusing any other value next to the field', async () => {
+    const before = (await rows<{ n: string }>(t, 'SELECT count(*) AS n FROM tenant.citizen_services'))[0].n;
+    const bad = await postForm(admin, '/administracao/servicos/novo', '/administracao/servicos', form({ name: 'Alvará nível', minTrustLevel: 'diamante' }), 422);
+    expect($(bad.text)('#minTrustLevel-error').text()).to.contain('nível de conta gov.br');
+    expect((await rows<{ n: string }>(t, 'SELECT count(*) AS n FROM tenant.citizen_services'))[0].n).to.equal(before);
+    const res = await postForm(admin, '/administracao/servicos/novo', '/administracao/servicos', form({ name: 'Alvará nível', minTrustLevel: 'prata' }), 302);
+    const id = /\/administracao\/servicos\/(\d+)/.exec(res.headers.location)![1];
+    const [svc] = await rows<{ min_trust_level: string | null }>(t, 'SELECT min_trust_level FROM tenant.citizen_services WHERE id = $1', [id]);
+    expect(svc.min_trust_level).to.equal('prata');
+    const page = $((await admin.get(`/administracao/servicos/${id}`).expect(200)).text);
+    expect(page('#minTrustLevel option[selected]').val()).to.equal('prata');
+  });
+
   it('creates a draft with sanitised guidance, typed fields and attachments, and records it in the audit log', async () => {
     const res = await postForm(admin, '/administracao/servicos/novo', '/administracao/servicos', form(), 302);
     const id = /\/administracao\/servicos\/(\d+)/.exec(res.headers.location)![1];

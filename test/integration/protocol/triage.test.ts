@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runProtocolJobs } from '../../../server/protocol/jobs';
+import { deadlineDay, endOfDay } from '../../../server/calendar/businessDays';
 import { expireAmendments } from '../../../server/protocol/triage';
 import { runWithTenant } from '../../../server/tenancy/context';
 import { sha256Hex } from '../../../server/documents/storage';
@@ -14,6 +15,7 @@ const count = async (t: TestTenant, sql: string, bind: unknown[] = []): Promise<
 
 describe('Integration - protocol/triage (Protocolo users of the receiving unit)', () => {
   let t: TestTenant;
+  const seededHolidays = async (): Promise<string[]> => (await tenantRows<{ day: string }>(t, "SELECT to_char(day, 'YYYY-MM-DD') AS day FROM tenant.holidays")).map((r) => r.day);
   let staff: Agent;
   let citizenN = 0;
 
@@ -106,11 +108,14 @@ describe('Integration - protocol/triage (Protocolo users of the receiving unit)'
 
     const late = await file(false);
     await postForm(staff, `/triagem/${late.id}`, `/triagem/${late.id}/complementacao`, { mensagem: 'Falta o comprovante.', prazo: '7' }, 303);
-    const expire = (days: number) => runWithTenant(t.tenant, () => expireAmendments(new Date(Date.now() + days * 86_400_000)));
-    expect(await expire(6)).to.equal(0);
-    expect(await expire(8)).to.equal(1);
-    expect(await expire(9)).to.equal(0);
-    await runProtocolJobs(new Date(Date.now() + 9 * 86_400_000));
+    // The deadline is stored as computed (business-day rule, server/calendar/businessDays.ts).
+    const [{ deadline }] = await tenantRows<{ deadline: Date }>(t, 'SELECT deadline_at AS deadline FROM tenant.citizen_request_amendments WHERE request_id = $1', [late.id]);
+    expect(deadline.getTime()).to.equal(endOfDay(deadlineDay(new Date(), 7, new Set(await seededHolidays()))).getTime());
+    const expire = (at: number) => runWithTenant(t.tenant, () => expireAmendments(new Date(at)));
+    expect(await expire(deadline.getTime() - 1)).to.equal(0);
+    expect(await expire(deadline.getTime() + 1)).to.equal(1);
+    expect(await expire(deadline.getTime() + 86_400_000)).to.equal(0);
+    await runProtocolJobs(new Date(deadline.getTime() + 86_400_000));
     const [cancelled] = await tenantRows<{ status: string }>(t, 'SELECT status FROM tenant.citizen_requests WHERE id = $1', [late.id]);
     expect(cancelled.status).to.equal('cancelled');
   });
