@@ -15,7 +15,7 @@ import { loadConfig } from '../server/config';
 import { openThrowawayDatabase } from '../server/db/throwaway';
 import { migratePlatform } from '../server/db/migrator';
 import { createSequelize } from '../server/db/sequelize';
-import type { Actor } from '../server/documents/actor';
+import type { Actor } from '../server/web/actor';
 import { createExternalDocument, createInternalDocument } from '../server/documents/service';
 import { initModels, DocumentType, UserPosition, Unit, User, ProcessType } from '../server/models';
 import { buildProcessPdf } from '../server/process-pdf/service';

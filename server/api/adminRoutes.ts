@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
@@ -51,7 +51,7 @@ export default function apiKeyRoutes(): Router {
     const parsed = parseForm(keySchema, body);
     if (!parsed.ok) return render(res, 422, { values: body, errors: parsed.errors });
     try {
-      const { token } = await createKey(actorOf(req), parsed.data);
+      const { token } = await createKey(auditActorOf(req), parsed.data);
       // The secret is shown on this response only: never stored, never redirected through a URL.
       res.setHeader('Cache-Control', 'no-store');
       await render(res, 201, { created: { name: parsed.data.name, token } });
@@ -63,7 +63,7 @@ export default function apiKeyRoutes(): Router {
 
   const revokeInput = { params: idParams('id') };
   router.post('/integracoes/:id/revogar', input(revokeInput), async (req, res) => {
-    await revokeKey(actorOf(req), inputOf(req, revokeInput).params.id);
+    await revokeKey(auditActorOf(req), inputOf(req, revokeInput).params.id);
     res.redirect('/administracao/integracoes?revogada=1');
   });
   return router;

@@ -14,9 +14,6 @@ export function auditActorOf(req: Request): Actor {
   return { userId: req.user?.type === 'user' ? req.user.id : null, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null };
 }
 
-/** The former name, kept only for Protocolo (server/protocol/), written at the same time; it moves to `auditActorOf` when it merges. */
-export const actorOf = auditActorOf;
-
 export interface Change {
   action: string;
   entity: string;

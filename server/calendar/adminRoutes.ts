@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
@@ -47,7 +47,7 @@ export default function holidayAdminRoutes(): Router {
     const yearOf = (v: unknown) => (typeof v === 'string' && /^20\d{2}-/.test(v) ? Number(v.slice(0, 4)) : Number(brasiliaDay(new Date()).slice(0, 4)));
     if (!parsed.ok) return render(req, res, 422, yearOf(body.day), body, parsed.errors);
     try {
-      await addLocalHoliday(actorOf(req), parsed.data.day, parsed.data.name);
+      await addLocalHoliday(auditActorOf(req), parsed.data.day, parsed.data.name);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return render(req, res, 422, yearOf(parsed.data.day), body, err.fields);
       throw err;
@@ -57,7 +57,7 @@ export default function holidayAdminRoutes(): Router {
 
   router.post('/feriados/:dia/excluir', input({ params: daySchema }), async (req, res) => {
     const { dia } = daySchema.parse(req.params);
-    await removeLocalHoliday(actorOf(req), dia);
+    await removeLocalHoliday(auditActorOf(req), dia);
     res.redirect(303, `/administracao/feriados?ano=${dia.slice(0, 4)}&salvo=excluido`);
   });
 

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ACCEPTED_TYPES } from '../documents/upload';
 import { ValidationError } from '../errors';
@@ -83,7 +83,7 @@ export default function protocolAdminRoutes(): Router {
     const parsed = parseForm(serviceSchema, body);
     if (!parsed.ok) return renderForm(req, res, 422, id, body, parsed.errors, current?.status);
     try {
-      const saved = await saveService(actorOf(req), id, parsed.data);
+      const saved = await saveService(auditActorOf(req), id, parsed.data);
       res.redirect(`/administracao/servicos/${saved}?salvo=1`);
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, 422, id, body, err.fields, current?.status);
@@ -103,13 +103,13 @@ export default function protocolAdminRoutes(): Router {
 
   router.post('/servicos/:id/publicar', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
-    await setServiceStatus(actorOf(req), id, 'published');
+    await setServiceStatus(auditActorOf(req), id, 'published');
     res.redirect(`/administracao/servicos/${id}?salvo=publicado`);
   });
 
   router.post('/servicos/:id/retirar', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
-    await setServiceStatus(actorOf(req), id, 'withdrawn');
+    await setServiceStatus(auditActorOf(req), id, 'withdrawn');
     res.redirect(`/administracao/servicos/${id}?salvo=retirado`);
   });
 

@@ -3,7 +3,7 @@ import { recordChange, type Actor as AuditActor } from '../audit/record';
 import { businessDeadline } from '../calendar/businessDays';
 import type { Config } from '../config';
 import { readableProcess } from '../documents/access';
-import type { Actor } from '../documents/actor';
+import type { Actor } from '../web/actor';
 import { createExternalDocument } from '../documents/service';
 import { readFile } from '../documents/storage';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';

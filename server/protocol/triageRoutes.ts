@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { actorOf } from '../audit/record';
+import { auditActorOf } from '../audit/record';
 import { hasRole, requireRole } from '../auth/currentUnit';
-import { actorFrom } from '../documents/actor';
+import { actorOf } from '../web/actor';
 import { sendFile } from '../documents/download';
 import { formatBytes } from '../documents/upload';
 import { ValidationError } from '../errors';
@@ -59,7 +59,7 @@ export default function triageRoutes({ config }: Services): Router {
   const queueInput = { query: queueSchema };
   router.get('/triagem', input(queueInput), async (req, res) => {
     const filter = inputOf(req, queueInput).query;
-    const actor = actorFrom(req);
+    const actor = actorOf(req);
     const rows = await triageQueue(actor.unitId, { serviceId: filter.servico, status: filter.situacao, age: filter.idade });
     res.render('protocol/triage-queue', {
       title: 'Protocolo: solicitações de cidadãos',
@@ -71,7 +71,7 @@ export default function triageRoutes({ config }: Services): Router {
   });
 
   const renderRequest = async (req: Request, res: Response, status: number, errors: FieldErrors = {}, values: Record<string, unknown> = {}): Promise<void> => {
-    const view = await openForTriage(actorFrom(req), actorOf(req), requestIdOf(req));
+    const view = await openForTriage(actorOf(req), auditActorOf(req), requestIdOf(req));
     res.status(status).render('protocol/triage-request', {
       title: `Solicitação nº ${view.number}`,
       view,
@@ -88,7 +88,7 @@ export default function triageRoutes({ config }: Services): Router {
 
   router.get('/triagem/:id/anexos/:fileId/arquivo', input({ params: idParams('id', 'fileId') }), async (req, res) => {
     const fileId = idFrom({ id: req.params.fileId }, 'Anexo não encontrado.');
-    const file = await triageFile(actorFrom(req), actorOf(req), requestIdOf(req), fileId);
+    const file = await triageFile(actorOf(req), auditActorOf(req), requestIdOf(req), fileId);
     await sendFile(req, res, { name: file.name, mime: file.mime, size: file.bytes.length, open: () => Readable.from([file.bytes]) });
   });
 
@@ -109,7 +109,7 @@ export default function triageRoutes({ config }: Services): Router {
     '/triagem/:id/responder',
     input({ params: idParams('id') }),
     act(answerSchema, async (req, data: z.infer<typeof answerSchema>) => {
-      await answerRequest(config, actorFrom(req), actorOf(req), requestIdOf(req), data.resposta);
+      await answerRequest(config, actorOf(req), auditActorOf(req), requestIdOf(req), data.resposta);
       return 'respondida';
     }),
   );
@@ -118,7 +118,7 @@ export default function triageRoutes({ config }: Services): Router {
     '/triagem/:id/complementacao',
     input({ params: idParams('id') }),
     act(amendmentSchema, async (req, data: z.infer<typeof amendmentSchema>) => {
-      await requestAmendment(config, actorFrom(req), actorOf(req), requestIdOf(req), data.mensagem, data.prazo);
+      await requestAmendment(config, actorOf(req), auditActorOf(req), requestIdOf(req), data.mensagem, data.prazo);
       return 'complementacao';
     }),
   );
@@ -130,7 +130,7 @@ export default function triageRoutes({ config }: Services): Router {
       const scheme = req.site.type === 'tenant' ? req.site.tenant.numberingScheme : 'nup';
       const input = data.destino === 'novo' ? { existingNumber: null, specification: data.especificacao } : { existingNumber: data.numeroProcesso, specification: '' };
       try {
-        await convertRequest(config, actorFrom(req), actorOf(req), scheme, requestIdOf(req), input);
+        await convertRequest(config, actorOf(req), auditActorOf(req), scheme, requestIdOf(req), input);
       } catch (err) {
         // The service names the field by its code name; the form by its input.
         if (err instanceof ValidationError && err.fields.existingNumber) throw new ValidationError(err.message, { numeroProcesso: err.fields.existingNumber });

@@ -1,5 +1,5 @@
 import { DocumentType, UserPosition } from '../../server/models';
-import type { Actor } from '../../server/documents/actor';
+import type { Actor } from '../../server/web/actor';
 import { inTenant, runWithTenant } from '../../server/tenancy/context';
 import { createProcessAs, idsOf, processInput, tenantQuery, type TenantIds } from './processes';
 import type { TestTenant } from './tenants';
