@@ -19,13 +19,13 @@ import {
   downloadFile,
   documentTree,
   listVersions,
-  openDocument,
+  documentPageFor,
   processForNewDocument,
   readableProcessFor,
   restoreDocumentVersion,
   saveDocumentBody,
   versionBodies,
-  type DocumentView,
+  type DocumentPage,
 } from './service';
 import { sendFile } from './download';
 import { ACCEPTED_DESCRIPTION, formatBytes } from './upload';
@@ -103,10 +103,8 @@ export default function documentRoutes(services: Services): Router {
     res.render('documents/process-documents', { title: `Documentos do processo ${process.number}`, process, tree });
   });
 
-  async function documentPage(res: Response, req: Request, doc: DocumentView, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
-    const process = await readableProcessFor(actor, doc.processId);
-    const tree = await documentTree(actor, doc.processId);
+  async function documentPage(res: Response, req: Request, page: DocumentPage, extra: Record<string, unknown> = {}) {
+    const { doc, process, tree } = page;
     const url = doc.crc ? verificationUrl(config, doc.verificationCode, doc.crc) : null;
     res.render('documents/show', {
       title: doc.title,
@@ -122,8 +120,7 @@ export default function documentRoutes(services: Services): Router {
   }
 
   router.get('/documentos/:id', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const doc = await openDocument(actorOf(req), String(req.params.id));
-    await documentPage(res, req, doc);
+    await documentPage(res, req, await documentPageFor(actorOf(req), String(req.params.id)));
   });
 
   router.get('/documentos/:id/arquivo', input({ params: idParams('id') }), requireUser, async (req, res) => {

@@ -241,16 +241,44 @@ async function validSignatures(t: Transaction, documentId: string): Promise<Sign
 
 /** The document, locked for change, when it belongs to a process the actor may read. */
 /** The document, locked, with the facts of its process as the actor sees them. */
-async function lockedDocumentInProcess(t: Transaction, actor: Actor, documentId: string): Promise<{ doc: Document; process: ProcessFacts }> {
-  const doc = ID_PATTERN.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
+/**
+ * The document and its process, when the actor may read it. Writers pass `lock` (the row locked
+ * FOR UPDATE: actions on one document queue up, and each sees the other's outcome); readers do not,
+ * so that reading a document neither queues behind other readers nor writes a row lock to the WAL.
+ */
+async function documentInProcess(t: Transaction, actor: Actor, documentId: string, lock: boolean): Promise<{ doc: Document; process: ProcessFacts }> {
+  const doc = ID_PATTERN.test(documentId)
+    ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, ...(lock ? { lock: t.LOCK.UPDATE } : {}) })
+    : null;
   if (!doc) throw new NotFoundError('Documento não encontrado.');
   const process = await readableProcess(t, actor, doc.processId);
   if (doc.kind === 'internal' && doc.unitId !== actor.unitId && !(await isSigned(t, doc))) throw new NotFoundError('Documento não encontrado.');
   return { doc, process };
 }
 
+function lockedDocumentInProcess(t: Transaction, actor: Actor, documentId: string): Promise<{ doc: Document; process: ProcessFacts }> {
+  return documentInProcess(t, actor, documentId, true);
+}
+
 async function lockedDocument(t: Transaction, actor: Actor, documentId: string): Promise<Document> {
   return (await lockedDocumentInProcess(t, actor, documentId)).doc;
+}
+
+/**
+ * Records that a unit other than the author's opened the document. The first such view marks the
+ * document seen (from then on its author can no longer edit or delete it): a conditional UPDATE,
+ * which waits for an edit holding the row and then applies to its outcome, so a view and an edit
+ * never both win. After the first view the document is reloaded, so the reader gets the version
+ * that the mark froze (or nothing, when that edit made it unreadable to other units).
+ */
+async function recordOtherUnitView(t: Transaction, actor: Actor, doc: Document): Promise<void> {
+  if (doc.unitId === actor.unitId) return;
+  await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
+  if (doc.seenByOtherUnitAt) return;
+  await select(t, 'UPDATE documents SET seen_by_other_unit_at = now() WHERE id = $1 AND seen_by_other_unit_at IS NULL RETURNING 1', [doc.id]);
+  await doc.reload({ transaction: t });
+  // An edit that committed meanwhile may have deleted it or removed its signatures (a minuta again).
+  if (doc.deletedAt || (doc.kind === 'internal' && !(await isSigned(t, doc)))) throw new NotFoundError('Documento não encontrado.');
 }
 
 async function isSigned(t: Transaction, doc: Document): Promise<boolean> {
@@ -452,19 +480,35 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
  */
 export async function openDocument(actor: Actor, documentId: string): Promise<DocumentView> {
   return inTenant(async (t) => {
-    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
-    if (doc.unitId !== actor.unitId) {
-      await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
-      if (!doc.seenByOtherUnitAt) await doc.update({ seenByOtherUnitAt: new Date() }, { transaction: t });
-    }
+    const { doc, process } = await documentInProcess(t, actor, documentId, false);
+    await recordOtherUnitView(t, actor, doc);
     return toView(t, doc, actor, process);
+  });
+}
+
+/**
+ * Everything the document page shows, in one transaction: the document opened (as `openDocument`),
+ * its process and the process's document tree.
+ */
+export interface DocumentPage {
+  doc: DocumentView;
+  process: ProcessFacts;
+  tree: TreeEntry[];
+}
+
+export async function documentPageFor(actor: Actor, documentId: string): Promise<DocumentPage> {
+  return inTenant(async (t) => {
+    const { doc, process } = await documentInProcess(t, actor, documentId, false);
+    await recordOtherUnitView(t, actor, doc);
+    const view = await toView(t, doc, actor, process);
+    return { doc: view, process, tree: await treeRows(t, String(doc.processId), actor.unitId) };
   });
 }
 
 /** A document for the author's editor and other read-only uses (no view is recorded). */
 export async function documentForActor(actor: Actor, documentId: string): Promise<DocumentView> {
   return inTenant(async (t) => {
-    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
+    const { doc, process } = await documentInProcess(t, actor, documentId, false);
     return toView(t, doc, actor, process);
   });
 }
@@ -480,7 +524,7 @@ export interface VersionRow {
 
 export async function listVersions(actor: Actor, documentId: string): Promise<{ document: DocumentView; versions: VersionRow[] }> {
   return inTenant(async (t) => {
-    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
+    const { doc, process } = await documentInProcess(t, actor, documentId, false);
     const rows = await select<{ version: number; created_at: Date; author: string; acronym: string; note: string | null }>(
       t,
       `SELECT v.version, v.created_at, u.name AS author, un.acronym, v.note
@@ -497,7 +541,7 @@ export async function listVersions(actor: Actor, documentId: string): Promise<{ 
 
 export async function versionBodies(actor: Actor, documentId: string, a: number, b: number): Promise<{ document: DocumentView; from: string; to: string }> {
   return inTenant(async (t) => {
-    const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
+    const { doc, process } = await documentInProcess(t, actor, documentId, false);
     if (doc.unitId !== actor.unitId) throw new PermissionDeniedError('Só a unidade que gerou o documento vê as suas versões.');
     const va = await DocumentVersion.findOne({ where: { documentId, version: a }, transaction: t });
     const vb = await DocumentVersion.findOne({ where: { documentId, version: b }, transaction: t });
@@ -569,14 +613,11 @@ export async function treeRows(t: Transaction, processId: string, unitId: string
 export async function downloadFile(actor: Actor, documentId: string): Promise<FileDownload> {
   const tenant = requireTenant();
   const file = await inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
+    const { doc } = await documentInProcess(t, actor, documentId, false);
     if (doc.kind !== 'external' || !doc.fileSha256 || doc.cancelledAt) throw new NotFoundError('Arquivo não encontrado.');
     const [row] = await select<{ size: string }>(t, 'SELECT size FROM file_contents WHERE sha256 = $1', [doc.fileSha256]);
     if (!row) throw new NotFoundError('Arquivo não encontrado.');
-    if (doc.unitId !== actor.unitId) {
-      await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
-      if (!doc.seenByOtherUnitAt) await doc.update({ seenByOtherUnitAt: new Date() }, { transaction: t });
-    }
+    await recordOtherUnitView(t, actor, doc);
     return { name: doc.fileName ?? 'documento', mime: doc.fileMime ?? 'application/octet-stream', size: Number(row.size), sha256: doc.fileSha256 };
   });
   return { ...file, open: () => chunkedFileStream(file, fileContentReader(tenant, file.sha256)) };

@@ -14,9 +14,27 @@ export function verificationPageUrl(config: Config): string {
   return tenantUrl(config, requireTenant().slug, AUTHENTICITY_PATH);
 }
 
-/** The QR code of the verification URL, as a data: URL (the CSP allows data: images) and as PNG bytes. */
+/** Recently drawn QR codes: drawing one costs milliseconds of CPU, and a signed document's page is read often. */
+const drawn = new Map<string, Promise<string>>();
+const DRAWN_MAX = 1000;
+
+/**
+ * The QR code of the verification URL, as a data: URL (the CSP allows data: images) and as PNG bytes.
+ * The data: URL is kept for the most recent URLs (a URL names one document's signed version; it is
+ * public, printed on the document itself).
+ */
 export function qrDataUrl(url: string): Promise<string> {
-  return QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 144 });
+  const hit = drawn.get(url);
+  if (hit) {
+    drawn.delete(url);
+    drawn.set(url, hit);
+    return hit;
+  }
+  const made = QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 144 });
+  made.catch(() => drawn.delete(url));
+  drawn.set(url, made);
+  if (drawn.size > DRAWN_MAX) drawn.delete(drawn.keys().next().value as string);
+  return made;
 }
 
 export function qrPng(url: string): Promise<Buffer> {

@@ -144,6 +144,33 @@ describe('Integration - documents/service', () => {
       const tree = await inWorld(w, () => documentTree(w.clerk, p.id));
       expect(tree.find((e) => e.id === String(d.id))).to.include({ state: 'cancelled', readable: false });
     });
+
+    it('never lets an edit land after another unit first opened the document, when both happen at once', async () => {
+      const p = await newProcess(w);
+      await passThrough(w, p.id, w.other.unitId);
+      for (let round = 0; round < 8; round++) {
+        const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
+        await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle));
+        const body = `<p>Versão da rodada ${round}</p>`;
+        const [save, view] = await Promise.allSettled([
+          inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), body, null, { removeSignatures: true })),
+          inWorld(w, () => openDocument(w.other, String(d.id))),
+        ]);
+        const [row] = await tenantQuery<{ body_html: string; seen: boolean }>(w.tt, 'SELECT body_html, seen_by_other_unit_at IS NOT NULL AS seen FROM documents WHERE id = $1', [d.id]);
+        // Exactly one wins: the view (the document is frozen, the edit refused) or the edit (its
+        // signatures removed, the document is a minuta again, which another unit cannot open).
+        expect([save.status, view.status], `round ${round}`).to.have.members(['fulfilled', 'rejected']);
+        if (view.status === 'fulfilled') {
+          expect(save.status === 'rejected' && save.reason).to.be.instanceOf(ConflictError);
+          expect(row.seen).to.equal(true);
+          expect(view.value.bodyHtml).to.not.equal(body);
+          expect(row.body_html).to.equal(view.value.bodyHtml);
+        } else {
+          expect(view.reason).to.be.instanceOf(NotFoundError);
+          expect(row).to.include({ seen: false, body_html: body });
+        }
+      }
+    });
   });
 
   it('refuses to send a process with unsigned minutas (assertNoUnsignedDrafts), and accepts it once they are signed', async () => {
