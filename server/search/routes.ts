@@ -5,7 +5,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { input, parseForm, queryDate, queryId, queryText } from '../validation';
 import { registerProcessSurface } from '../processes/surfaces';
 import { renderForm } from '../web/forms';
-import { hasCriteria, search, searchOptions, type SearchCriteria } from './service';
+import { hasCriteria, searchPage, type SearchCriteria } from './service';
 
 const searchSchema = z.object({
   q: queryText(),
@@ -26,9 +26,11 @@ export default function searchRoutes(): Router {
   // each field's problem next to it (422, the form kept).
   const searchInput = { query: z.object(Object.fromEntries(Object.keys(searchSchema.shape).map((k) => [k, z.string().max(300, 'Use no máximo 300 caracteres.').optional()]))) };
   router.get('/pesquisa', input(searchInput), requireUser, async (req, res) => {
-    const options = await searchOptions();
     const parsed = parseForm(searchSchema, req.query);
-    if (!parsed.ok) return renderForm(res, 'search/search', 422, { title: 'Pesquisa', ...options }, { values: req.query, errors: parsed.errors });
+    if (!parsed.ok) {
+      const { result: _none, ...options } = await searchPage(actorOf(req), null);
+      return renderForm(res, 'search/search', 422, { title: 'Pesquisa', ...options }, { values: req.query, errors: parsed.errors });
+    }
     const v = parsed.data;
     let text = v.q;
     let number = v.numero;
@@ -38,7 +40,8 @@ export default function searchRoutes(): Router {
     }
     const criteria: SearchCriteria = { text, number, documentTypeId: v.tipoDocumento, processTypeId: v.tipoProcesso, party: v.interessado, unitId: v.unidade, from: v.de, to: v.ate, page: v.pagina };
     const searched = hasCriteria(criteria);
-    const result = searched ? await search(actorOf(req), criteria) : { hits: [], more: false, capped: false };
+    const { result: found, ...options } = await searchPage(actorOf(req), criteria);
+    const result = found ?? { hits: [], more: false, capped: false };
     const page = v.pagina ?? 1;
     const params = new URLSearchParams(Object.entries({ ...v, q: text, numero: number, pagina: undefined }).filter(([, x]) => x !== undefined).map(([k, x]) => [k, String(x)]));
     res.render('search/search', {

@@ -1,7 +1,7 @@
 import type { Actor } from '../web/actor';
 import { documentReadableSql, listableSql, readableSql } from '../documents/access';
 import { select } from '../db/sql';
-import { DocumentType, ProcessType, Unit } from '../models';
+import type { Transaction } from 'sequelize';
 import { inTenant } from '../tenancy/context';
 
 export interface SearchCriteria {
@@ -80,7 +80,18 @@ export function hasCriteria(c: SearchCriteria): boolean {
  * from processes and documents the actor may read. Otherwise the hits are processes the actor may
  * find (a restrito process elsewhere shows its number and type, never its documents).
  */
-export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: SearchHit[]; more: boolean; capped: boolean }> {
+export interface SearchResult {
+  hits: SearchHit[];
+  more: boolean;
+  capped: boolean;
+}
+
+export async function search(actor: Actor, c: SearchCriteria): Promise<SearchResult> {
+  return inTenant(() => searchIn(actor, c));
+}
+
+/** The search in the caller's tenant transaction. */
+async function searchIn(actor: Actor, c: SearchCriteria): Promise<SearchResult> {
   const page = Math.max(1, c.page ?? 1);
   const bind: unknown[] = [actor.userId, actor.unitId];
   const arg = (v: unknown): string => {
@@ -202,11 +213,27 @@ export async function search(actor: Actor, c: SearchCriteria): Promise<{ hits: S
   });
 }
 
-/** The search form's choices: every document type, every process type, the active units. */
-export async function searchOptions(): Promise<{ documentTypes: { id: string; name: string }[]; processTypes: { id: string; name: string }[]; units: { id: string; name: string }[] }> {
-  return inTenant(async (t) => ({
-    documentTypes: (await DocumentType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
-    processTypes: (await ProcessType.findAll({ order: [['name', 'ASC']], transaction: t })).map((d) => ({ id: String(d.id), name: d.name })),
-    units: (await Unit.findAll({ where: { active: true }, order: [['acronym', 'ASC']], transaction: t })).map((u) => ({ id: String(u.id), name: `${u.acronym} — ${u.name}` })),
-  }));
+export interface SearchOptions {
+  documentTypes: { id: string; name: string }[];
+  processTypes: { id: string; name: string }[];
+  units: { id: string; name: string }[];
+}
+
+/** The search form's choices: every document type, every process type, the active units (one statement). */
+async function optionsIn(t: Transaction): Promise<SearchOptions> {
+  const [row] = await select<{ document_types: SearchOptions['documentTypes']; process_types: SearchOptions['processTypes']; units: SearchOptions['units'] }>(
+    t,
+    `SELECT (SELECT coalesce(json_agg(json_build_object('id', id::text, 'name', name) ORDER BY name), '[]') FROM document_types) AS document_types,
+            (SELECT coalesce(json_agg(json_build_object('id', id::text, 'name', name) ORDER BY name), '[]') FROM process_types) AS process_types,
+            (SELECT coalesce(json_agg(json_build_object('id', id::text, 'name', acronym || ' — ' || name) ORDER BY acronym), '[]') FROM units WHERE active) AS units`,
+  );
+  return { documentTypes: row.document_types, processTypes: row.process_types, units: row.units };
+}
+
+/**
+ * The Pesquisa page in one transaction: the form's choices and, when there are criteria, the
+ * results (null criteria: the form alone, as when it is first opened or refused).
+ */
+export async function searchPage(actor: Actor, c: SearchCriteria | null): Promise<SearchOptions & { result: SearchResult | null }> {
+  return inTenant(async (t) => ({ ...(await optionsIn(t)), result: c && hasCriteria(c) ? await searchIn(actor, c) : null }));
 }
