@@ -239,8 +239,6 @@ async function validSignatures(t: Transaction, documentId: string): Promise<Sign
   return Signature.findAll({ where: { documentId, invalidatedAt: null }, order: [['signedAt', 'ASC'], ['id', 'ASC']], transaction: t });
 }
 
-/** The document, locked for change, when it belongs to a process the actor may read. */
-/** The document, locked, with the facts of its process as the actor sees them. */
 /**
  * The document and its process, when the actor may read it. Writers pass `lock` (the row locked
  * FOR UPDATE: actions on one document queue up, and each sees the other's outcome); readers do not,
