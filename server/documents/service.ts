@@ -16,7 +16,7 @@ import type { FileDownload } from './download';
 import { detectAcceptedType } from './upload';
 import { newVerificationCode } from '../signatures/codes';
 import { preparedSelect, select } from '../db/sql';
-import { letterheadFor, type Letterhead } from '../letterhead/service';
+import { letterheadOf, type Letterhead } from '../letterhead/service';
 import { documentTypeOptions, legalBasisOptions } from '../catalogs/service';
 
 export const MAX_BODY_CHARS = 2_000_000;
@@ -423,12 +423,23 @@ export interface DocumentView {
   letterhead: Letterhead | null;
 }
 
+/** What the document page shows beside the row itself: names of its type, unit and legal basis, its valid signatures, the letterhead's facts. */
+const VIEW_FACTS_SQL = `
+SELECT dt.name AS type_name, u.acronym AS unit_acronym, u.name AS unit_name, u.address AS unit_address,
+       (SELECT lb.name || ' (' || lb.basis || ')' FROM legal_bases lb WHERE lb.id = d.legal_basis_id) AS legal_basis,
+       EXISTS (SELECT 1 FROM tenant_settings ts WHERE ts.arms_sha256 IS NOT NULL) AS arms,
+       (SELECT coalesce(json_agg(json_build_object('signerName', s.signer_name, 'signerTitle', s.signer_title, 'signedAt', s.signed_at) ORDER BY s.signed_at, s.id), '[]')
+          FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signatures
+  FROM documents d JOIN document_types dt ON dt.id = d.document_type_id JOIN units u ON u.id = d.unit_id
+ WHERE d.id = $1`;
+
 async function toView(t: Transaction, doc: Document, actor: Actor | null, process: Pick<ProcessFacts, 'openInUnit'>): Promise<DocumentView> {
-  // One connection per transaction: queries in sequence, never concurrently.
-  const type = await DocumentType.findByPk(doc.documentTypeId, { transaction: t });
-  const unit = await Unit.findByPk(doc.unitId, { transaction: t });
-  const basis = doc.legalBasisId ? await LegalBasis.findByPk(doc.legalBasisId, { transaction: t }) : null;
-  const signatures = await validSignatures(t, String(doc.id));
+  // One statement for every name and the signatures (this runs on every view of a document).
+  const [facts] = await select<{
+    type_name: string; unit_acronym: string; unit_name: string; unit_address: string | null; legal_basis: string | null; arms: boolean;
+    signatures: { signerName: string; signerTitle: string; signedAt: string }[];
+  }>(t, VIEW_FACTS_SQL, [doc.id]);
+  const signatures = facts.signatures.map((x) => ({ signerName: x.signerName, signerTitle: x.signerTitle, signedAt: new Date(x.signedAt) }));
   const signed = signatures.length > 0;
   const author = actor?.unitId === doc.unitId;
   const blocker = actor ? editBlocker(doc, actor, process) : 'Somente leitura';
@@ -437,11 +448,11 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     processId: String(doc.processId),
     number: String(doc.number),
     kind: doc.kind,
-    typeName: type?.name ?? '',
+    typeName: facts.type_name,
     title: doc.title,
     complement: doc.complement,
     accessLevel: doc.accessLevel,
-    legalBasis: basis ? `${basis.name} (${basis.basis})` : null,
+    legalBasis: facts.legal_basis,
     bodyHtml: doc.bodyHtml,
     version: doc.version,
     fileName: doc.fileName,
@@ -454,8 +465,8 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     verificationCode: doc.verificationCode,
     crc: signed ? doc.crc : null,
     unitId: String(doc.unitId),
-    unitAcronym: unit?.acronym ?? '',
-    signatures: signatures.map((s) => ({ signerName: s.signerName, signerTitle: s.signerTitle, signedAt: s.signedAt })),
+    unitAcronym: facts.unit_acronym,
+    signatures,
     signed,
     draft: doc.kind === 'internal' && !signed,
     cancelled: !!doc.cancelledAt,
@@ -468,7 +479,7 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     canDelete: !!author && !doc.seenByOtherUnitAt && !doc.cancelledAt,
     canCancel: !!author && !!doc.seenByOtherUnitAt && !doc.cancelledAt,
     canSign: !doc.cancelledAt && (author || signed || doc.kind === 'external'),
-    letterhead: doc.kind === 'internal' ? await letterheadFor(t, String(doc.unitId)) : null,
+    letterhead: doc.kind === 'internal' ? letterheadOf({ unitName: facts.unit_name, unitAddress: facts.unit_address, hasArms: facts.arms }) : null,
   };
 }
 

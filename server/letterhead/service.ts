@@ -25,7 +25,12 @@ export async function letterheadFor(t: Transaction, unitId: string): Promise<Let
     'SELECT u.name, u.address, EXISTS (SELECT 1 FROM tenant_settings s WHERE s.arms_sha256 IS NOT NULL) AS arms FROM units u WHERE u.id = $1',
     [unitId],
   );
-  return { enteName: requireTenant().name, unitName: row?.name ?? '', unitAddress: row?.address ?? null, hasArms: !!row?.arms };
+  return letterheadOf({ unitName: row?.name ?? '', unitAddress: row?.address ?? null, hasArms: !!row?.arms });
+}
+
+/** The letterhead of a unit of the current tenant, from facts a caller read in its own statement. */
+export function letterheadOf(facts: Omit<Letterhead, 'enteName'>): Letterhead {
+  return { enteName: requireTenant().name, ...facts };
 }
 
 /** The tenant's brasão, or null while its administrator has not uploaded one. */
