@@ -1,0 +1,148 @@
+import { execute, select } from '../db/sql';
+import { NotFoundError, ValidationError } from '../errors';
+import { DocumentType, Unit } from '../models';
+import { recordChange, type Actor as AuditActor } from '../audit/record';
+import { inTenant, requireTenant } from '../tenancy/context';
+import { especieName } from './especies';
+
+/**
+ * Tenant administration of Tramita: which units receive from other governments (published to the
+ * platform directory in the same transaction), the document type ↔ espécie maps and the defaults.
+ */
+export async function setReceivingUnit(unitId: string, receives: boolean): Promise<void> {
+  await inTenant(async (t) => {
+    const unit = /^[1-9][0-9]{0,17}$/.test(unitId) ? await Unit.findByPk(unitId, { transaction: t, lock: t.LOCK.UPDATE }) : null;
+    if (!unit) throw new NotFoundError('Unidade não encontrada.');
+    if (receives && !unit.active) throw new ValidationError('Corrija os campos indicados.', { unitId: 'Uma unidade inativa não pode receber processos de outros órgãos.' });
+    await execute(t, 'UPDATE units SET receives_external = $2 WHERE id = $1', [unitId, receives]);
+    if (receives) {
+      await execute(
+        t,
+        `INSERT INTO platform.tramita_receiving_units (tenant_id, unit_id, acronym, name) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, unit_id) DO UPDATE SET acronym = EXCLUDED.acronym, name = EXCLUDED.name, updated_at = now()`,
+        [requireTenant().id, unitId, unit.acronym, unit.name],
+      );
+    } else {
+      await execute(t, 'DELETE FROM platform.tramita_receiving_units WHERE tenant_id = $1 AND unit_id = $2', [requireTenant().id, unitId]);
+    }
+  });
+}
+
+function checkEspecie(code: number, field: string): void {
+  if (!Number.isInteger(code) || !especieName(code)) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha uma espécie documental da lista nacional.' });
+}
+
+async function checkDocumentType(id: string, field: string): Promise<void> {
+  const type = /^[1-9][0-9]{0,17}$/.test(id) ? await DocumentType.findOne({ where: { id, active: true } }) : null;
+  if (!type) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha um tipo de documento ativo da lista.' });
+}
+
+/** Sending: local document type → espécie (null removes the map). */
+export async function setSendMapping(documentTypeId: string, especieCode: number | null): Promise<void> {
+  await inTenant(async (t) => {
+    await checkDocumentType(documentTypeId, 'documentTypeId');
+    if (especieCode === null) {
+      await execute(t, 'DELETE FROM tramita_send_map WHERE document_type_id = $1', [documentTypeId]);
+      return;
+    }
+    checkEspecie(especieCode, 'especieCode');
+    await execute(
+      t,
+      'INSERT INTO tramita_send_map (document_type_id, especie_code) VALUES ($1, $2) ON CONFLICT (document_type_id) DO UPDATE SET especie_code = EXCLUDED.especie_code',
+      [documentTypeId, especieCode],
+    );
+  });
+}
+
+/** Receiving: espécie → local document type (null removes the map). */
+export async function setReceiveMapping(especieCode: number, documentTypeId: string | null): Promise<void> {
+  await inTenant(async (t) => {
+    checkEspecie(especieCode, 'especieCode');
+    if (documentTypeId === null) {
+      await execute(t, 'DELETE FROM tramita_receive_map WHERE especie_code = $1', [especieCode]);
+      return;
+    }
+    await checkDocumentType(documentTypeId, 'documentTypeId');
+    await execute(
+      t,
+      'INSERT INTO tramita_receive_map (especie_code, document_type_id) VALUES ($1, $2) ON CONFLICT (especie_code) DO UPDATE SET document_type_id = EXCLUDED.document_type_id',
+      [especieCode, documentTypeId],
+    );
+  });
+}
+
+export interface TramitaDefaults {
+  defaultSendEspecie: number | null;
+  defaultReceiveDocumentTypeId: string | null;
+  defaultLegalBasisId: string | null;
+  receivedProcessTypeId: string | null;
+}
+
+export async function setTramitaDefaults(d: TramitaDefaults): Promise<void> {
+  await inTenant(async (t) => {
+    if (d.defaultSendEspecie !== null) checkEspecie(d.defaultSendEspecie, 'defaultSendEspecie');
+    if (d.defaultReceiveDocumentTypeId !== null) await checkDocumentType(d.defaultReceiveDocumentTypeId, 'defaultReceiveDocumentTypeId');
+    await execute(
+      t,
+      `INSERT INTO tramita_settings (id, default_send_especie, default_receive_document_type_id, default_legal_basis_id, received_process_type_id)
+       VALUES (true, $1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET default_send_especie = EXCLUDED.default_send_especie,
+         default_receive_document_type_id = EXCLUDED.default_receive_document_type_id,
+         default_legal_basis_id = EXCLUDED.default_legal_basis_id, received_process_type_id = EXCLUDED.received_process_type_id`,
+      [d.defaultSendEspecie, d.defaultReceiveDocumentTypeId, d.defaultLegalBasisId, d.receivedProcessTypeId],
+    );
+  });
+}
+
+export interface DirectoryUnit {
+  tenantId: string;
+  ente: string;
+  uf: string;
+  unitId: string;
+  unit: string;
+}
+
+/** The platform directory of receiving units, by ente or unit name (accents and case ignored), other tenants only. */
+export async function receivingDirectory(q: string): Promise<DirectoryUnit[]> {
+  return inTenant(async (t) => {
+    const rows = await select<{ tenant_id: string; ente: string; uf: string; unit_id: string; acronym: string; name: string }>(
+      t,
+      `SELECT ru.tenant_id, te.name AS ente, te.uf, ru.unit_id, ru.acronym, ru.name
+         FROM platform.tramita_receiving_units ru JOIN platform.tenants te ON te.id = ru.tenant_id
+        WHERE te.status = 'active' AND ru.tenant_id <> $2
+          AND ($1 = '' OR extensions.immutable_unaccent(lower(te.name || ' ' || ru.acronym || ' ' || ru.name)) LIKE '%' || extensions.immutable_unaccent(lower($1)) || '%')
+        ORDER BY te.name, ru.acronym LIMIT 50`,
+      [q.trim().slice(0, 100), requireTenant().id],
+    );
+    return rows.map((r) => ({ tenantId: String(r.tenant_id), ente: r.ente, uf: r.uf, unitId: String(r.unit_id), unit: `${r.acronym} — ${r.name}` }));
+  });
+}
+
+export interface TramitaAdminInput {
+  receivingUnitIds: string[];
+  /** Document type id → espécie code (null: no map). */
+  sendMap: Record<string, number | null>;
+  defaultSendEspecie: number | null;
+  defaultReceiveDocumentTypeId: string | null;
+}
+
+/** Saves the administration page in one transaction, audited: the receiving units, the sending map and the defaults. */
+export async function saveTramitaAdmin(actor: AuditActor, input: TramitaAdminInput): Promise<void> {
+  await inTenant(async (t) => {
+    const units = await select<{ id: string; receives_external: boolean }>(t, 'SELECT id, receives_external FROM units WHERE active');
+    const wanted = new Set(input.receivingUnitIds);
+    for (const u of units) {
+      const receives = wanted.has(String(u.id));
+      if (receives !== u.receives_external) await setReceivingUnit(String(u.id), receives);
+    }
+    for (const [typeId, code] of Object.entries(input.sendMap)) await setSendMapping(typeId, code);
+    const [current] = await select<{ default_legal_basis_id: string | null; received_process_type_id: string | null }>(t, 'SELECT default_legal_basis_id, received_process_type_id FROM tramita_settings');
+    await setTramitaDefaults({
+      defaultSendEspecie: input.defaultSendEspecie,
+      defaultReceiveDocumentTypeId: input.defaultReceiveDocumentTypeId,
+      defaultLegalBasisId: current?.default_legal_basis_id ?? null,
+      receivedProcessTypeId: current?.received_process_type_id ?? null,
+    });
+    await recordChange(actor, { action: 'tramita.settings', entity: 'tramita', entityId: null, before: null, after: { ...input } });
+  });
+}

@@ -1,0 +1,182 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { auditActorOf } from '../audit/record';
+import { requireRole } from '../auth/currentUnit';
+import { requireUser } from '../middleware/setUpAuth';
+import { registerProcessSurface } from '../processes/surfaces';
+import { NO_INPUT, idParams, input, parseForm, queryText, type FieldErrors } from '../validation';
+import { actorOf } from '../web/actor';
+import { flash, takeFlash } from '../web/flash';
+import { formErrorsOf, renderForm } from '../web/forms';
+import { saveTramitaAdmin } from './admin';
+import { externalSendForm, receiptPdf, tramitaAdminData } from './pages';
+import { acceptTransfer, packageFor, receivedTransfers, refuseTransfer } from './receive';
+import { acknowledgeRefusal, cancelTransfer, sendToOtherGovernment } from './send';
+import { REFUSAL_CODES } from './transit';
+
+registerProcessSurface('GET /processos/:id/enviar-outro-orgao', 'envio a outro órgão: número do processo');
+
+const sendSchema = z.object({
+  destino: z.string({ message: 'Escolha o órgão e a unidade de destino na lista.' }).regex(/^[1-9][0-9]{0,17}:[1-9][0-9]{0,17}$/, 'Escolha o órgão e a unidade de destino na lista.'),
+  message: z.string().trim().max(1000, 'A mensagem pode ter no máximo 1.000 caracteres.').optional(),
+  keepOpen: z.literal('on').optional(),
+});
+const refuseSchema = z.object({
+  code: z.enum(Object.keys(REFUSAL_CODES) as [keyof typeof REFUSAL_CODES], { message: 'Escolha o motivo da recusa na lista.' }),
+  reason: z.string().trim().max(1000, 'O motivo pode ter no máximo 1.000 caracteres.').optional(),
+});
+const adminSchema = z.object({
+  receiving: z.union([z.string(), z.array(z.string())]).optional(),
+  defaultSendEspecie: z.union([z.string().regex(/^[0-9]{1,4}$/, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
+  defaultReceiveDocumentTypeId: z.union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'Escolha um tipo da lista.'), z.literal('')]).optional(),
+});
+const ESPECIE_KEY = /^especie-([1-9][0-9]{0,17})$/;
+const refusalOptions = Object.entries(REFUSAL_CODES).map(([code, label]) => ({ code, label }));
+
+/** Tramita's pages: sending to another government, the received packages, receipts, administration. */
+export default function tramitaRoutes(): Router {
+  const router = Router();
+
+  const renderSend = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Promise<void> => {
+    const q = typeof values.q === 'string' ? values.q : '';
+    const data = await externalSendForm(actorOf(req), String(req.params.id), q);
+    renderForm(res, 'tramita/send', status, {
+      title: 'Enviar para outro órgão',
+      ...data,
+      q,
+      units: data.units.map((u) => ({ ...u, enteName: u.ente, value: `${u.tenantId}:${u.unitId}`, checked: values.destino === `${u.tenantId}:${u.unitId}` })),
+      prerequisites: Object.entries(errors).filter(([k]) => !['destino', 'message', '_form'].includes(k)).map(([, m]) => m),
+    }, { values: { message: values.message ?? '', keepOpen: values.keepOpen === 'on' }, errors });
+  };
+
+  const sendInput = { params: idParams('id'), query: z.object({ q: queryText(100) }) };
+  router.get('/processos/:id/enviar-outro-orgao', input(sendInput), requireUser, async (req, res) => {
+    await renderSend(req, res, 200, { q: req.query.q ?? '' });
+  });
+
+  router.post('/processos/:id/enviar-outro-orgao', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(sendSchema, body);
+    if (!parsed.ok) return renderSend(req, res, 422, body, parsed.errors);
+    const [receiverTenantId, receiverUnitId] = parsed.data.destino.split(':');
+    try {
+      await sendToOtherGovernment(String(req.params.id), actorOf(req), { receiverTenantId, receiverUnitId, message: parsed.data.message ?? null, keepOpen: parsed.data.keepOpen === 'on' });
+    } catch (err) {
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return renderSend(req, res, 422, body, errors);
+    }
+    flash(req, 'Processo enviado para o outro órgão. Enquanto o trâmite não terminar, ele fica somente para leitura nesta unidade.');
+    res.redirect(303, `/processos/${String(req.params.id)}`);
+  });
+
+  router.post('/tramita/:id/cancelar', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const { processId } = await cancelTransfer(String(req.params.id), actorOf(req));
+    flash(req, 'Trâmite externo cancelado. O processo voltou a ficar disponível nesta unidade.');
+    res.redirect(303, `/processos/${processId}`);
+  });
+
+  router.post('/tramita/:id/ciencia', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const { processId } = await acknowledgeRefusal(String(req.params.id), actorOf(req));
+    flash(req, 'Ciência da recusa registrada.');
+    res.redirect(303, `/processos/${processId}`);
+  });
+
+  router.get('/tramita/recebidos', input(NO_INPUT), requireUser, async (req, res) => {
+    res.render('tramita/received', { title: 'Recebidos de outros órgãos', transfers: await receivedTransfers(actorOf(req)), flash: takeFlash(req) });
+  });
+
+  const renderPackage = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Promise<void> => {
+    const pkg = await packageFor(actorOf(req), String(req.params.id));
+    renderForm(res, 'tramita/package', status, {
+      title: `Processo ${pkg.nup} recebido de outro órgão`,
+      pkg,
+      awaiting: pkg.state === 'componentes_enviados',
+      refusalOptions: refusalOptions.map((o) => ({ value: o.code, label: `${o.code} — ${o.label}`, selected: (values.code ?? pkg.automaticRefusal) === o.code })),
+      flash: takeFlash(req),
+    }, { values, errors });
+  };
+
+  router.get('/tramita/recebidos/:id', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    await renderPackage(req, res, 200);
+  });
+
+  router.post('/tramita/recebidos/:id/aceitar', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const out = await acceptTransfer(actorOf(req), String(req.params.id));
+    if (out.outcome === 'accepted') {
+      flash(
+        req,
+        out.returned
+          ? `Processo recebido de volta: ${out.added} documento(s) novo(s) juntado(s) a ele nesta unidade. O recibo de conclusão do trâmite foi emitido para os dois órgãos.`
+          : 'Processo aceito e registrado nesta unidade. O recibo de conclusão do trâmite foi emitido para os dois órgãos.',
+      );
+      return res.redirect(303, `/processos/${out.processId}`);
+    }
+    flash(req, `O pacote foi recusado automaticamente — ${out.code}: ${REFUSAL_CODES[out.code]}. ${out.reason}`);
+    res.redirect(303, `/tramita/recebidos/${String(req.params.id)}`);
+  });
+
+  router.post('/tramita/recebidos/:id/recusar', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(refuseSchema, body);
+    if (!parsed.ok) return renderPackage(req, res, 422, body, parsed.errors);
+    try {
+      await refuseTransfer(actorOf(req), String(req.params.id), parsed.data.code, parsed.data.reason ?? null);
+    } catch (err) {
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return renderPackage(req, res, 422, body, errors);
+    }
+    flash(req, 'Trâmite recusado. A origem foi informada do motivo.');
+    res.redirect(303, '/tramita/recebidos');
+  });
+
+  router.get('/tramita/:id/recibo.pdf', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const { fileName, bytes } = await receiptPdf(actorOf(req), String(req.params.id));
+    res.type('application/pdf').attachment(fileName).send(bytes);
+  });
+
+  router.use('/administracao/tramita', requireUser, requireRole('admin'));
+  const renderAdmin = async (req: Request, res: Response, status: number, errors: FieldErrors = {}): Promise<void> => {
+    const data = await tramitaAdminData();
+    renderForm(res, 'tramita/admin', status, {
+      title: 'Trâmite entre órgãos',
+      ...data,
+      documentTypes: data.documentTypes.map((d) => ({ ...d, options: data.especies.map((e) => ({ ...e, selected: e.code === d.sendEspecie })) })),
+      sendDefaults: data.especies.map((e) => ({ ...e, selected: e.code === data.defaults.defaultSendEspecie })),
+      receiveDefaults: data.documentTypes.map((d) => ({ id: d.id, name: d.name, selected: d.id === data.defaults.defaultReceiveDocumentTypeId })),
+      flash: takeFlash(req),
+    }, { errors });
+  };
+
+  router.get('/administracao/tramita', input(NO_INPUT), async (req, res) => {
+    await renderAdmin(req, res, 200);
+  });
+
+  router.post('/administracao/tramita', input(NO_INPUT), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(adminSchema, body);
+    if (!parsed.ok) return renderAdmin(req, res, 422, parsed.errors);
+    const sendMap: Record<string, number | null> = {};
+    for (const [key, value] of Object.entries(body)) {
+      const m = ESPECIE_KEY.exec(key);
+      if (m && typeof value === 'string') sendMap[m[1]] = /^[0-9]{1,4}$/.test(value) ? Number(value) : null;
+    }
+    try {
+      await saveTramitaAdmin(auditActorOf(req), {
+        receivingUnitIds: ([] as string[]).concat(parsed.data.receiving ?? []),
+        sendMap,
+        defaultSendEspecie: parsed.data.defaultSendEspecie ? Number(parsed.data.defaultSendEspecie) : null,
+        defaultReceiveDocumentTypeId: parsed.data.defaultReceiveDocumentTypeId || null,
+      });
+    } catch (err) {
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return renderAdmin(req, res, 422, errors);
+    }
+    flash(req, 'Alterações salvas.');
+    res.redirect(303, '/administracao/tramita');
+  });
+
+  return router;
+}

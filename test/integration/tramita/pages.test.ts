@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { FailureThrottle } from '../../../server/auth/failureThrottle';
+import { createInternalDocument } from '../../../server/documents/service';
+import { signDocument } from '../../../server/signatures/service';
+import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
+import { testEnv } from '../../support/environment';
+import { $, agentFor, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { tenantQuery } from '../../support/processes';
+import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+
+/** Tramita's pages (issue 14): administration, sending, the banner, the received package, the receipt. */
+describe('Integration - Tramita pages', function () {
+  this.timeout(60_000);
+  let origin: DocWorld;
+  let receiver: DocWorld;
+  let originClerk: Agent;
+  let receiverClerk: Agent;
+  let receiverAdmin: Agent;
+
+  before(async () => {
+    origin = await docWorld(await createTestTenant());
+    receiver = await docWorld(await createTestTenant());
+    originClerk = agentFor(origin.tt.host);
+    await login(originClerk, origin.tt.clerk.email, TEST_PASSWORD);
+    receiverClerk = agentFor(receiver.tt.host);
+    await login(receiverClerk, receiver.tt.clerk.email, TEST_PASSWORD);
+    receiverAdmin = agentFor(receiver.tt.host);
+    await login(receiverAdmin, receiver.tt.admin.email, TEST_PASSWORD);
+  });
+
+  it('lets the administrator mark the receiving units and set the defaults, and refuses it to a clerk', async () => {
+    await receiverClerk.get('/administracao/tramita').expect(403);
+    const res = await postForm(receiverAdmin, '/administracao/tramita', '/administracao/tramita', {
+      receiving: [receiver.ids.units.SEGOV],
+      defaultSendEspecie: '999',
+      defaultReceiveDocumentTypeId: receiver.docTypes['Anexo'],
+    });
+    expect(res.status).to.equal(303);
+    expect(res.headers.location).to.equal('/administracao/tramita');
+    const page = $((await receiverAdmin.get('/administracao/tramita').expect(200)).text);
+    expect(page('[role="status"]').text()).to.contain('Alterações salvas.');
+    expect(page(`#receiving-${receiver.ids.units.SEGOV}`).attr('checked')).to.not.equal(undefined);
+    expect(page('#defaultSendEspecie option[selected]').attr('value')).to.equal('999');
+    const [row] = await testEnv().sequelize.query<{ n: string }>('SELECT count(*) AS n FROM platform.tramita_receiving_units WHERE tenant_id = $1', {
+      bind: [receiver.tt.tenant.id],
+      type: 'SELECT' as never,
+    });
+    expect(Number(row.n)).to.equal(1);
+  });
+
+  it('sends from the process page, shows the banner with the refusal reason on every action, and the receiver accepts; both download the receipt', async () => {
+    const p = await newProcess(origin);
+    const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
+    const show = $((await originClerk.get(`/processos/${p.id}`).expect(200)).text);
+    expect(show(`a[href="/processos/${p.id}/enviar-outro-orgao"]`)).to.have.length(1);
+
+    // Prerequisites first: the unsigned minuta and the unmapped type, each with its message, nothing sent.
+    const form = await originClerk.get(`/processos/${p.id}/enviar-outro-orgao?q=${encodeURIComponent(receiver.tt.tenant.name)}`).expect(200);
+    const destino = `${receiver.tt.tenant.id}:${receiver.ids.units.SEGOV}`;
+    expect($(form.text)(`input[name="destino"][value="${destino}"]`)).to.have.length(1);
+    const refused = await originClerk.post(`/processos/${p.id}/enviar-outro-orgao`).type('form').send({ _csrf: csrfFrom(form.text), destino });
+    expect(refused.status).to.equal(422);
+    const reasons = $(refused.text)('[data-testid="prerequisites"]').text();
+    expect(reasons).to.contain('minuta não assinada');
+    expect(reasons).to.contain('"Despacho"');
+
+    await inWorld(origin, () => signDocument(origin.clerk, String(d.id), { signerTitleId: origin.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, `tp-${Date.now()}`, 5, 60)));
+    await tenantQuery(origin.tt, 'INSERT INTO tramita_settings (id, default_send_especie) VALUES (true, 999) RETURNING id');
+    const sent = await postForm(originClerk, `/processos/${p.id}/enviar-outro-orgao`, `/processos/${p.id}/enviar-outro-orgao`, { destino, message: 'Segue para análise' });
+    expect(sent.status).to.equal(303);
+    const banner = $((await originClerk.get(`/processos/${p.id}`).expect(200)).text);
+    expect(banner('[data-testid="tramita-banner"]').text()).to.contain(`Em trâmite externo para ${receiver.tt.tenant.name}`);
+    expect(banner(`form[action="/processos/${p.id}/concluir"]`)).to.have.length(0);
+    const conclude = await originClerk.post(`/processos/${p.id}/concluir`).type('form').send({ _csrf: csrfFrom(banner.html()) });
+    expect(conclude.status).to.equal(403);
+    expect(conclude.text).to.contain('em trâmite externo para');
+
+    const list = $((await receiverClerk.get('/tramita/recebidos').expect(200)).text);
+    const link = list('[data-testid="received-transfers"] a').filter((_, a) => list(a).text() === p.number);
+    expect(link).to.have.length(1);
+    const pkgPath = link.attr('href')!;
+    const pkg = $((await receiverClerk.get(pkgPath).expect(200)).text);
+    expect(pkg('[data-testid="components"] .br-tag.success')).to.have.length(1);
+    const transferId = pkgPath.split('/').pop()!;
+    await receiverAdmin.get(pkgPath).expect(404);
+    const accepted = await postForm(receiverClerk, pkgPath, `/tramita/recebidos/${transferId}/aceitar`, {});
+    expect(accepted.status).to.equal(303);
+    const newPath = accepted.headers.location as string;
+    expect(newPath).to.match(/^\/processos\/[0-9]+$/);
+    const arrived = $((await receiverClerk.get(newPath).expect(200)).text);
+    expect(arrived('[data-testid="process-number"]').text()).to.equal(p.number);
+
+    for (const [agent, path] of [[receiverClerk, newPath], [originClerk, `/processos/${p.id}`]] as const) {
+      const page = $((await agent.get(path).expect(200)).text);
+      expect(page(`a[href="/tramita/${transferId}/recibo.pdf"]`)).to.have.length(1);
+      const pdf = await agent.get(`/tramita/${transferId}/recibo.pdf`).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      }).expect(200);
+      expect(pdf.headers['content-type']).to.contain('application/pdf');
+      expect((pdf.body as Buffer).subarray(0, 5).toString()).to.equal('%PDF-');
+    }
+  });
+});
