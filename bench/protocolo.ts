@@ -21,6 +21,7 @@ import type { CheckedFile } from '../server/protocol/requestValidation';
 import { inTenant, runWithTenant } from '../server/tenancy/context';
 import { tenantDefinitionSchema } from '../server/tenancy/definition';
 import { provisionTenant } from '../server/tenancy/provisioning';
+import { runBench } from './lib/main';
 import { openBenchDatabase } from './lib/database';
 import { percentile } from './lib/load';
 import { pool } from './lib/pool';
@@ -113,10 +114,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${String((err as Error).stack ?? err)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -2,10 +2,11 @@ import { Router, type Request, type Response } from 'express';
 import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
 import { ACCEPTED_TYPES } from '../documents/upload';
-import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { FIELD_KINDS } from '../models';
 import { NO_INPUT, idParams, input, parseForm, type FieldErrors } from '../validation';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, withFieldErrors } from '../web/forms';
 import { getService, listServices, saveService, serviceFormChoices, setServiceStatus, SERVICE_STATUS_LABELS } from './catalog';
 import { ATTACHMENT_ROWS, FIELD_KIND_LABELS, FIELD_ROWS, MAX_ATTACHMENT_MB, serviceFormValues, serviceSchema, TRUST_REQUIREMENT_LABELS } from './serviceValidation';
 import { idFrom } from './params';
@@ -17,16 +18,13 @@ function str(v: unknown): string {
 }
 
 /** The service form's view model: fixed rows of fields and attachments with their values and errors. */
-async function renderForm(req: Request, res: Response, status: number, id: string | null, values: Record<string, unknown>, errors: FieldErrors = {}, serviceStatus?: string): Promise<void> {
+async function renderService(req: Request, res: Response, status: number, id: string | null, values: Record<string, unknown>, errors: FieldErrors = {}, serviceStatus?: string): Promise<void> {
   const choices = await serviceFormChoices();
   const sel = (list: { id: string; label: string }[], current: unknown) => list.map((o) => ({ value: o.id, label: o.label, selected: o.id === str(current) }));
-  res.status(status).render('protocol/admin-service', {
+  renderForm(res, 'protocol/admin-service', status, {
     title: id ? `Serviço: ${str(values.name)}` : 'Novo serviço',
     id,
-    values,
-    errors,
-    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
-    saved: req.query.salvo,
+    flash: takeFlash(req),
     status: serviceStatus,
     statusLabel: serviceStatus ? SERVICE_STATUS_LABELS[serviceStatus as keyof typeof SERVICE_STATUS_LABELS] : undefined,
     units: sel(choices.units, values.receivingUnitId),
@@ -61,7 +59,7 @@ async function renderForm(req: Request, res: Response, status: number, id: strin
       typesError: errors[`attachment${i}Types`],
       maxMbError: errors[`attachment${i}MaxMb`],
     })),
-  });
+  }, { values, errors });
 }
 
 /** /administracao/servicos: the services citizens can request (administrators of the tenant). */
@@ -69,26 +67,23 @@ export default function protocolAdminRoutes(): Router {
   const router = Router();
   router.use('/servicos', requireUser, requireRole('admin'));
 
-  router.get('/servicos', input(NO_INPUT), async (req, res) => {
-    res.render('protocol/admin-list', { title: 'Serviços ao cidadão', rows: await listServices(), saved: req.query.salvo });
+  router.get('/servicos', input(NO_INPUT), async (_req, res) => {
+    res.render('protocol/admin-list', { title: 'Serviços ao cidadão', rows: await listServices() });
   });
 
   router.get('/servicos/novo', input(NO_INPUT), async (req, res) => {
-    await renderForm(req, res, 200, null, { accessLevel: 'restricted', attachment0Types: 'pdf, jpg, png', attachment0MaxMb: '10' });
+    await renderService(req, res, 200, null, { accessLevel: 'restricted', attachment0Types: 'pdf, jpg, png', attachment0MaxMb: '10' });
   });
 
   const save = async (req: Request, res: Response, id: string | null): Promise<void> => {
     const current = id ? await getService(id) : null;
     const body = req.body as Record<string, unknown>;
     const parsed = parseForm(serviceSchema, body);
-    if (!parsed.ok) return renderForm(req, res, 422, id, body, parsed.errors, current?.status);
-    try {
-      const saved = await saveService(auditActorOf(req), id, parsed.data);
-      res.redirect(`/administracao/servicos/${saved}?salvo=1`);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, 422, id, body, err.fields, current?.status);
-      throw err;
-    }
+    if (!parsed.ok) return renderService(req, res, 422, id, body, parsed.errors, current?.status);
+    const outcome = await withFieldErrors(() => saveService(auditActorOf(req), id, parsed.data));
+    if (!outcome.ok) return renderService(req, res, 422, id, body, outcome.errors, current?.status);
+    flash(req, 'Alterações salvas.');
+    res.redirect(`/administracao/servicos/${outcome.value}`);
   };
 
   router.post('/servicos', input(NO_INPUT), (req, res) => save(req, res, null));
@@ -96,7 +91,7 @@ export default function protocolAdminRoutes(): Router {
   router.get('/servicos/:id', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
     const service = await getService(id);
-    await renderForm(req, res, 200, id, serviceFormValues(service), {}, service.status);
+    await renderService(req, res, 200, id, serviceFormValues(service), {}, service.status);
   });
 
   router.post('/servicos/:id', input({ params: idParams('id') }), (req, res) => save(req, res, serviceId(req)));
@@ -104,13 +99,15 @@ export default function protocolAdminRoutes(): Router {
   router.post('/servicos/:id/publicar', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
     await setServiceStatus(auditActorOf(req), id, 'published');
-    res.redirect(`/administracao/servicos/${id}?salvo=publicado`);
+    flash(req, 'Publicado: o serviço está no portal do Protocolo.');
+    res.redirect(`/administracao/servicos/${id}`);
   });
 
   router.post('/servicos/:id/retirar', input({ params: idParams('id') }), async (req, res) => {
     const id = serviceId(req);
     await setServiceStatus(auditActorOf(req), id, 'withdrawn');
-    res.redirect(`/administracao/servicos/${id}?salvo=retirado`);
+    flash(req, 'Retirado do portal. As solicitações já feitas continuam.');
+    res.redirect(`/administracao/servicos/${id}`);
   });
 
   return router;

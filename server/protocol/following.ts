@@ -2,6 +2,8 @@ import { CitizenRequest, CitizenRequestEvent, CitizenRequestFile, CitizenService
 import { NotFoundError } from '../errors';
 import { inTenant } from '../tenancy/context';
 import { normaliseAccessCode, secretMatches } from './codes';
+import { intercurrentTarget } from './intercurrent';
+import { citizenIntimations, type IntimationView } from './intimations';
 import { answerText } from './receipt';
 
 export const REQUEST_STATUS_LABELS: Record<CitizenRequestStatus, string> = {
@@ -43,7 +45,11 @@ export interface FollowView {
   statusLabel: string;
   processNumber: string | null;
   submittedAt: Date;
+  /** An answer given before intimações existed; a newer one is in `intimations`, closed until opened. */
   answer: string | null;
+  intimations: IntimationView[];
+  /** Converted into a process: the citizen may file documents into it (peticionamento intercorrente). */
+  canFile: boolean;
   answers: { label: string; value: string }[];
   files: { attachmentName: string; fileName: string; size: number; sha256: string }[];
   history: { at: Date; description: string }[];
@@ -58,6 +64,7 @@ export async function followView(requestId: string): Promise<FollowView> {
     const process = r.processId ? await Process.findByPk(r.processId, { attributes: ['number'], transaction: t }) : null;
     const events = await CitizenRequestEvent.findAll({ where: { requestId }, order: [['id', 'ASC']], transaction: t });
     const files = await CitizenRequestFile.findAll({ where: { requestId }, order: [['id', 'ASC']], transaction: t });
+    const intimations = await citizenIntimations(t, requestId);
     return {
       id: requestId,
       number: r.number,
@@ -66,7 +73,9 @@ export async function followView(requestId: string): Promise<FollowView> {
       statusLabel: REQUEST_STATUS_LABELS[r.status as CitizenRequestStatus],
       processNumber: process?.number ?? null,
       submittedAt: r.submittedAt,
-      answer: r.answerText,
+      answer: intimations.length ? null : r.answerText,
+      intimations,
+      canFile: !!(await intercurrentTarget(t, r)),
       answers: r.answers.map((a) => ({ label: a.label, value: answerText(a) })),
       files: files.map((f) => ({ attachmentName: f.attachmentName, fileName: f.fileName, size: Number(f.size), sha256: f.sha256 })),
       history: events.map((e) => ({ at: e.createdAt, description: e.description })),

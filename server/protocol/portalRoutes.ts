@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { sendFile } from '../documents/download';
-import { ACCEPTED_TYPES, formatBytes } from '../documents/upload';
+import { ACCEPTED_TYPES, DOCUMENTS_FIELD, MAX_DOCUMENTS, formatBytes } from '../documents/upload';
 import { NotFoundError } from '../errors';
 import type { Services } from '../services';
 import { NO_INPUT, idParams, input, parseForm, type FieldErrors } from '../validation';
+import { renderForm, type FormState } from '../web/forms';
 import { publishedService, publishedServices } from './catalog';
 import { confirmEmailIdentification, readDraft, receiptOf, saveDraft, startEmailIdentification, submitDraft, CONFIRMATION_HOURS } from './filing';
 import { amendmentByToken, fulfilAmendment, openAmendment } from './amendments';
@@ -15,7 +16,11 @@ import { GovbrTicketError } from '../govbr/service';
 import { identifiedCitizen, identifyCitizen, meetsTrustRequirement, TRUST_LEVEL_LABELS, type CitizenIdentity } from './identity';
 import { idFrom } from './params';
 import { answerText, DECLARATION } from './receipt';
-import { answersSchema, checkAttachments, identificationSchema, MAX_TOTAL_BYTES, type UploadedFile } from './requestValidation';
+import { answersSchema, checkAttachments, checkDocuments, identificationSchema, MAX_TOTAL_BYTES, type UploadedFile } from './requestValidation';
+import { acknowledgeIntimation, intimationFileForCitizen } from './intimations';
+import { fileIntercurrent } from './intercurrent';
+import { DOCUMENTS_RULE } from './uploads';
+import { flash, takeFlash } from '../web/flash';
 import { ProtocolThrottles, type ProtocolLimits, DEFAULT_PROTOCOL_LIMITS } from './throttle';
 import { FIELD_KIND_LABELS } from './serviceValidation';
 import type { CitizenService, RequestAnswer } from '../models';
@@ -39,6 +44,7 @@ const lookupSchema = z.object({
   numero: z.string({ message: 'Informe o número da solicitação.' }).trim().min(1, 'Informe o número da solicitação, como 000123/2026.').max(20, 'Número inválido.'),
   codigo: z.string({ message: 'Informe o código de acesso.' }).trim().min(1, 'Informe o código de acesso recebido por e-mail.').max(40, 'Código inválido.'),
 });
+const intercurrentSchema = z.object({ descricao: z.string().trim().max(100, 'A descrição pode ter no máximo 100 caracteres.').optional().default('') });
 const submitSchema = z.object({ declaracao: z.literal('sim', { message: 'Marque a declaração de responsabilidade para enviar.' }) });
 
 const serviceIdOf = (req: Request): string => idFrom(req.params, 'Serviço não encontrado ou não disponível.');
@@ -79,11 +85,6 @@ function formModel(service: CitizenService, values: Record<string, unknown>, err
   };
 }
 
-function summaryOf(errors: FieldErrors): { field: string; message: string }[] | undefined {
-  const list = Object.entries(errors).map(([field, message]) => ({ field, message }));
-  return list.length ? list : undefined;
-}
-
 /** The citizen portal on the tenant host: /protocolo (public, no login). */
 export default function protocolPortalRoutes({ config, sequelize, govbr }: Services, limits: ProtocolLimits = DEFAULT_PROTOCOL_LIMITS): Router {
   const throttles = new ProtocolThrottles(sequelize, limits);
@@ -100,9 +101,9 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     res.render('protocol/portal-list', { title: 'Protocolo: serviços ao cidadão', q, services: await publishedServices(q), searchError: parsed.success ? undefined : 'Pesquisa longa demais.' });
   });
 
-  const renderService = async (req: Request, res: Response, status: number, service: CitizenService, extra: Record<string, unknown> = {}): Promise<void> => {
+  const renderService = async (req: Request, res: Response, status: number, service: CitizenService, extra: Record<string, unknown> = {}, form: FormState = {}): Promise<void> => {
     const citizen = identifiedCitizen(req);
-    res.status(status).render('protocol/portal-service', {
+    renderForm(res, 'protocol/portal-service', status, {
       title: service.name,
       service: { id: String(service.id), name: service.name, guidanceHtml: service.guidanceHtml, minTrustLevel: service.minTrustLevel },
       citizen,
@@ -110,7 +111,7 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
       // The service asks more than this identification has: what the citizen must do.
       trustShortfall: citizen && !meetsTrustRequirement(citizen, service.minTrustLevel) ? trustShortfall(citizen, service) : undefined,
       ...extra,
-    });
+    }, form);
   };
 
   const trustShortfall = (citizen: CitizenIdentity, service: CitizenService): Record<string, unknown> => ({
@@ -146,10 +147,14 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
       const service = await publishedService(next[1]);
       // Receipts and answers go by e-mail: without one gov.br confirmed, the e-mail link is the way.
       if (!identity.email || !identity.emailVerified) {
-        return renderService(req, res, 422, service, {
-          values: { name: identity.name, cpf: identity.cpf },
-          failure: 'A sua conta gov.br não tem um e-mail confirmado. Confirme um e-mail abaixo para receber o recibo e as respostas.',
-        });
+        return renderService(
+          req,
+          res,
+          422,
+          service,
+          { failure: 'A sua conta gov.br não tem um e-mail confirmado. Confirme um e-mail abaixo para receber o recibo e as respostas.' },
+          { values: { name: identity.name, cpf: identity.cpf } },
+        );
       }
       await identifyCitizen(req, { name: identity.name, cpf: identity.cpf, email: identity.email, method: 'govbr', trustLevel: identity.trustLevel, verifiedAt: new Date().toISOString() });
       res.redirect(redeemed.nextPath);
@@ -164,9 +169,9 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     const service = await publishedService(serviceIdOf(req));
     const parsed = parseForm(identificationSchema, req.body);
     const values = req.body as Record<string, unknown>;
-    if (!parsed.ok) return renderService(req, res, 422, service, { errors: parsed.errors, summary: parsed.summary, values });
+    if (!parsed.ok) return renderService(req, res, 422, service, {}, { errors: parsed.errors, values });
     if (!(await throttles.allowFiling(tenantIdOf(req), ipOf(req), parsed.data.email))) {
-      return renderService(req, res, 429, service, { values, failure: 'Muitos pedidos a partir desta rede ou para este e-mail. Aguarde uma hora e tente de novo.' });
+      return renderService(req, res, 429, service, { failure: 'Muitos pedidos a partir desta rede ou para este e-mail. Aguarde uma hora e tente de novo.' }, { values });
     }
     await startEmailIdentification(config, String(service.id), parsed.data);
     res.render('protocol/portal-check-email', { title: 'Confirme o seu e-mail', email: parsed.data.email, hours: CONFIRMATION_HOURS, service: { id: String(service.id), name: service.name } });
@@ -190,15 +195,8 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     return citizen;
   };
 
-  const renderForm = (res: Response, status: number, service: CitizenService, citizen: NonNullable<ReturnType<typeof identifiedCitizen>>, values: Record<string, unknown>, errors: FieldErrors = {}): void => {
-    res.status(status).render('protocol/portal-form', {
-      title: `${service.name}: formulário`,
-      service: { id: String(service.id), name: service.name },
-      citizen,
-      errors,
-      summary: summaryOf(errors),
-      ...formModel(service, values, errors),
-    });
+  const renderAnswers = (res: Response, status: number, service: CitizenService, citizen: NonNullable<ReturnType<typeof identifiedCitizen>>, values: Record<string, unknown>, errors: FieldErrors = {}): void => {
+    renderForm(res, 'protocol/portal-form', status, { title: `${service.name}: formulário`, service: { id: String(service.id), name: service.name }, citizen, ...formModel(service, values, errors) }, { values, errors });
   };
 
   router.get('/protocolo/servicos/:id/formulario', input({ params: idParams('id') }), async (req, res) => {
@@ -207,7 +205,7 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     if (!citizen) return;
     const draft = req.session.protocolDraft?.serviceId === String(service.id) ? await readDraft(req.session.protocolDraft.id, String(service.id), citizen).catch(() => null) : null;
     const values = Object.fromEntries((draft?.answers ?? []).map((a: RequestAnswer) => [`campo_${a.key}`, a.value]));
-    renderForm(res, 200, service, citizen, values);
+    renderAnswers(res, 200, service, citizen, values);
   });
 
   router.post('/protocolo/servicos/:id/formulario', input({ params: idParams('id') }), async (req, res) => {
@@ -220,7 +218,7 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     const checked = await checkAttachments(service.attachments, files);
     const errors: FieldErrors = { ...(parsed.ok ? {} : parsed.errors), ...checked.errors };
     if (req.uploadError) errors[service.attachments[0] ? `anexo_${service.attachments[0].key}` : '_form'] = req.uploadError;
-    if (!parsed.ok || Object.keys(errors).length) return renderForm(res, 422, service, citizen, body, errors);
+    if (!parsed.ok || Object.keys(errors).length) return renderAnswers(res, 422, service, citizen, body, errors);
     const previous = req.session.protocolDraft?.id ?? null;
     const id = await saveDraft(String(service.id), citizen, parsed.data, checked.files, previous);
     req.session.protocolDraft = { serviceId: String(service.id), id };
@@ -232,17 +230,15 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     const draftRef = req.session.protocolDraft;
     if (!draftRef || draftRef.serviceId !== String(service.id)) throw new NotFoundError('Nenhum formulário preenchido para revisar: preencha o formulário do serviço.');
     const draft = await readDraft(draftRef.id, String(service.id), citizen);
-    res.status(status).render('protocol/portal-review', {
+    renderForm(res, 'protocol/portal-review', status, {
       title: `${service.name}: revisão`,
       service: { id: String(service.id), name: service.name },
       citizen,
       answers: draft.answers.map((a) => ({ label: a.label, value: answerText(a) })),
       files: draft.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })),
       declaration: DECLARATION,
-      errors,
-      summary: summaryOf(errors),
       failure,
-    });
+    }, { errors });
   };
 
   router.get('/protocolo/servicos/:id/revisao', input({ params: idParams('id') }), async (req, res) => {
@@ -284,21 +280,21 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
 
   router.get('/protocolo/recibo.pdf', input(NO_INPUT), (req, res) => sendReceipt(req, res, req.session.protocolFiled?.requestId));
 
-  const renderLookup = (res: Response, status: number, extra: Record<string, unknown> = {}): void => {
-    res.status(status).render('protocol/portal-lookup', { title: 'Acompanhar solicitação', ...extra });
+  const renderLookup = (res: Response, status: number, extra: Record<string, unknown> = {}, form: FormState = {}): void => {
+    renderForm(res, 'protocol/portal-lookup', status, { title: 'Acompanhar solicitação', ...extra }, form);
   };
 
   /** Number + code (form or e-mailed link): the same answer for an unknown number and a wrong code. */
   const lookUp = async (req: Request, res: Response, input: unknown): Promise<void> => {
     const parsed = parseForm(lookupSchema, input);
     const values = (input ?? {}) as Record<string, unknown>;
-    if (!parsed.ok) return renderLookup(res, 422, { errors: parsed.errors, summary: parsed.summary, values });
+    if (!parsed.ok) return renderLookup(res, 422, {}, { errors: parsed.errors, values });
     const wait = await throttles.lookupByIp.blockedFor(ipOf(req));
-    if (wait > 0) return renderLookup(res, 429, { values, failure: `Muitas tentativas sem sucesso a partir desta rede. Tente de novo em ${Math.ceil(wait / 60)} minuto(s).` });
+    if (wait > 0) return renderLookup(res, 429, { failure: `Muitas tentativas sem sucesso a partir desta rede. Tente de novo em ${Math.ceil(wait / 60)} minuto(s).` }, { values });
     const requestId = await findByNumberAndCode(parsed.data.numero, parsed.data.codigo);
     if (!requestId) {
       await throttles.lookupByIp.failed(ipOf(req));
-      return renderLookup(res, 404, { values: { numero: parsed.data.numero }, failure: 'Número ou código de acesso não conferem. Confira os dados do e-mail de recebimento.' });
+      return renderLookup(res, 404, { failure: 'Número ou código de acesso não conferem. Confira os dados do e-mail de recebimento.' }, { values: { numero: parsed.data.numero } });
     }
     req.session.protocolFollowing = requestId;
     res.redirect(303, '/protocolo/acompanhar/solicitacao');
@@ -311,11 +307,56 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
 
   router.post('/protocolo/acompanhar', input(NO_INPUT), (req, res) => lookUp(req, res, req.body));
 
+  const renderStatus = async (req: Request, res: Response, status: number, requestId: string, form: FormState = {}): Promise<void> => {
+    const view = await followView(requestId);
+    renderForm(res, 'protocol/portal-status', status, {
+      title: `Solicitação nº ${view.number}`,
+      view,
+      files: view.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })),
+      intimations: view.intimations.map((i) => ({ ...i, files: i.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })) })),
+      documentsHint: DOCUMENTS_RULE,
+      flash: takeFlash(req),
+    }, form);
+  };
+
   router.get('/protocolo/acompanhar/solicitacao', input(NO_INPUT), async (req, res) => {
     const requestId = req.session.protocolFollowing;
     if (!requestId) return res.redirect('/protocolo/acompanhar');
-    const view = await followView(requestId);
-    res.render('protocol/portal-status', { title: `Solicitação nº ${view.number}`, view, files: view.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })) });
+    await renderStatus(req, res, 200, requestId);
+  });
+
+  /** Opening an intimação of the followed request records the citizen's ciência (date, time, how). */
+  router.post('/protocolo/acompanhar/intimacoes/:id/ciencia', input({ params: idParams('id') }), async (req, res) => {
+    const requestId = req.session.protocolFollowing;
+    if (!requestId) return res.redirect(303, '/protocolo/acompanhar');
+    const intimationId = idFrom(req.params, 'Intimação não encontrada.');
+    await acknowledgeIntimation(requestId, intimationId, req.ip ?? null);
+    res.redirect(303, `/protocolo/acompanhar/solicitacao#intimacao-${intimationId}`);
+  });
+
+  router.get('/protocolo/acompanhar/intimacoes/:id/documentos/:fileId/arquivo', input({ params: idParams('id', 'fileId') }), async (req, res) => {
+    const requestId = req.session.protocolFollowing;
+    if (!requestId) throw new NotFoundError('Documento não encontrado.');
+    const fileId = idFrom({ id: req.params.fileId }, 'Documento não encontrado.');
+    const file = await intimationFileForCitizen(requestId, idFrom(req.params, 'Documento não encontrado.'), fileId);
+    await sendFile(req, res, { name: file.name, mime: file.mime, size: file.bytes.length, open: () => Readable.from([file.bytes]) });
+  });
+
+  /** Peticionamento intercorrente: documents into the process the followed request became. */
+  router.post('/protocolo/acompanhar/peticionar', input(NO_INPUT), async (req, res) => {
+    const requestId = req.session.protocolFollowing;
+    if (!requestId) return res.redirect(303, '/protocolo/acompanhar');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(intercurrentSchema, body);
+    const files = (Array.isArray(req.files) ? req.files : []) as UploadedFile[];
+    const checked = await checkDocuments(files, DOCUMENTS_FIELD, { max: MAX_DOCUMENTS, required: true });
+    const errors: FieldErrors = { ...(parsed.ok ? {} : parsed.errors) };
+    const fileError = req.uploadError ?? checked.error;
+    if (fileError) errors[DOCUMENTS_FIELD] = fileError;
+    if (!parsed.ok || Object.keys(errors).length) return renderStatus(req, res, 422, requestId, { errors, values: body });
+    const filed = await fileIntercurrent(config, requestId, checked.files, parsed.data.descricao);
+    flash(req, `${filed.documents} documento(s) juntado(s) ao processo nº ${filed.processNumber}. A unidade responsável foi avisada.`);
+    res.redirect(303, '/protocolo/acompanhar/solicitacao#peticionamento');
   });
 
   router.get('/protocolo/complementar', input(NO_INPUT), async (req, res) => {
@@ -344,7 +385,7 @@ export default function protocolPortalRoutes({ config, sequelize, govbr }: Servi
     const errors: FieldErrors = { ...(parsed.ok ? {} : parsed.errors), ...checked.errors };
     if (req.uploadError) errors[amendment.service.attachments[0] ? `anexo_${amendment.service.attachments[0].key}` : '_form'] = req.uploadError;
     if (!parsed.ok || Object.keys(errors).length) {
-      return res.status(422).render('protocol/portal-amendment', { title: `Complementar a solicitação nº ${amendment.number}`, amendment, errors, summary: summaryOf(errors), ...formModel(amendment.service, body, errors) });
+      return renderForm(res, 'protocol/portal-amendment', 422, { title: `Complementar a solicitação nº ${amendment.number}`, amendment, ...formModel(amendment.service, body, errors) }, { values: body, errors });
     }
     const requestId = await fulfilAmendment(id, parsed.data, checked.files, '');
     req.session.protocolAmendment = undefined;

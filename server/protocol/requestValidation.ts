@@ -124,3 +124,31 @@ export async function checkAttachments(slots: ServiceAttachment[], files: Upload
   if (total > MAX_TOTAL_BYTES && checked.length) errors[`anexo_${checked[checked.length - 1].attachment.key}`] = `Os anexos somam ${formatBytes(total)}; o limite por solicitação é ${formatBytes(MAX_TOTAL_BYTES)}.`;
   return { files: checked, errors };
 }
+
+/** A document sent without a slot (staff answers, a citizen's intercurrent filing), checked by content. */
+export interface CheckedDocument {
+  fileName: string;
+  mime: string;
+  bytes: Buffer;
+}
+
+/**
+ * The documents of `input` (several files in one field): each of an accepted type by its content
+ * (an HTML or SVG named .pdf is refused), together at most MAX_TOTAL_BYTES, at most `max` of them;
+ * `required`: at least one. The error is for the field `input`.
+ */
+export async function checkDocuments(files: UploadedFile[], input: string, opts: { max: number; required: boolean }): Promise<{ files: CheckedDocument[]; error?: string }> {
+  const mine = files.filter((f) => f.fieldname === input && f.buffer.length > 0);
+  if (files.some((f) => f.fieldname !== input && f.buffer.length > 0)) return { files: [], error: 'Um arquivo foi enviado fora do campo de documentos.' };
+  if (!mine.length) return { files: [], error: opts.required ? 'Escolha pelo menos um documento.' : undefined };
+  if (mine.length > opts.max) return { files: [], error: `Envie no máximo ${opts.max} documentos.` };
+  const checked: CheckedDocument[] = [];
+  for (const f of mine) {
+    const detected = await detectAcceptedType(f.buffer);
+    if (!detected) return { files: [], error: `O conteúdo de "${f.originalname.slice(0, 100)}" não é PDF, imagem nem documento de escritório aceito, qualquer que seja o nome do arquivo.` };
+    checked.push({ fileName: safeName(f.originalname, detected.ext), mime: detected.mime, bytes: f.buffer });
+  }
+  const total = checked.reduce((n, f) => n + f.bytes.length, 0);
+  if (total > MAX_TOTAL_BYTES) return { files: [], error: `Os documentos somam ${formatBytes(total)}; o limite é ${formatBytes(MAX_TOTAL_BYTES)}.` };
+  return { files: checked };
+}

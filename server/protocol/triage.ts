@@ -2,9 +2,10 @@ import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import { recordChange, type Actor as AuditActor } from '../audit/record';
 import { businessDeadline } from '../calendar/businessDays';
 import type { Config } from '../config';
-import { readableProcess } from '../documents/access';
+import { readableProcess } from '../processes/access';
 import type { Actor } from '../web/actor';
 import { createExternalDocument } from '../documents/service';
+import { extractPdfText } from '../documents/pdfText';
 import { readFile } from '../documents/storage';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { enqueueMail } from '../mail/outbox';
@@ -17,7 +18,9 @@ import { inTenant, requireTenant } from '../tenancy/context';
 import { tenantUrl } from '../tenancy/urls';
 import { hashSecret, newLinkToken } from './codes';
 import { REQUEST_STATUS_LABELS } from './following';
+import { issueIntimation, requestIntimations, type IntimationView } from './intimations';
 import { answerText } from './receipt';
+import type { CheckedDocument } from './requestValidation';
 
 /**
  * Triage by the Protocolo users of the receiving unit. A request is only ever read through
@@ -76,8 +79,9 @@ export async function unreadCount(unitId: string): Promise<number> {
   return inTenant((t) => CitizenRequest.count({ where: { receivingUnitId: unitId, unread: true, status: { [Op.ne]: 'draft' } }, transaction: t }));
 }
 
-async function lockedRequest(t: Transaction, actor: Actor, id: string): Promise<CitizenRequest> {
-  const r = await CitizenRequest.findOne({ where: { id, receivingUnitId: actor.unitId, status: { [Op.ne]: 'draft' } }, transaction: t, lock: t.LOCK.UPDATE });
+/** A filed request received by the actor's unit (404 for any other), locked for an action unless `lock` is false. */
+async function unitRequest(t: Transaction, actor: Actor, id: string, { lock = true }: { lock?: boolean } = {}): Promise<CitizenRequest> {
+  const r = await CitizenRequest.findOne({ where: { id, receivingUnitId: actor.unitId, status: { [Op.ne]: 'draft' } }, transaction: t, ...(lock ? { lock: t.LOCK.UPDATE } : {}) });
   if (!r) throw new NotFoundError('Solicitação não encontrada nesta unidade.');
   return r;
 }
@@ -97,6 +101,7 @@ export interface TriageView {
   processId: string | null;
   answerText: string | null;
   amendment: { message: string; deadlineAt: Date } | null;
+  intimations: IntimationView[];
   canAct: boolean;
 }
 
@@ -106,7 +111,7 @@ export interface TriageView {
  */
 export async function openForTriage(actor: Actor, audit: AuditActor, id: string): Promise<TriageView> {
   return inTenant(async (t) => {
-    const r = await lockedRequest(t, actor, id);
+    const r = await unitRequest(t, actor, id);
     if (r.unread || r.status === 'received') {
       const toReview = r.status === 'received';
       await r.update({ unread: false, ...(toReview ? { status: 'in_review' as const } : {}) }, { transaction: t });
@@ -133,6 +138,7 @@ export async function openForTriage(actor: Actor, audit: AuditActor, id: string)
       processId: process ? String(process.id) : null,
       answerText: r.answerText,
       amendment: amendment ? { message: amendment.message, deadlineAt: amendment.deadlineAt } : null,
+      intimations: await requestIntimations(t, id),
       canAct: OPEN.includes(r.status as CitizenRequestStatus),
     };
   });
@@ -141,7 +147,7 @@ export async function openForTriage(actor: Actor, audit: AuditActor, id: string)
 /** One attachment's bytes, for the Protocolo users of the receiving unit (the download is logged). */
 export async function triageFile(actor: Actor, audit: AuditActor, requestId: string, fileId: string): Promise<{ bytes: Buffer; name: string; mime: string }> {
   return inTenant(async (t) => {
-    await lockedRequest(t, actor, requestId);
+    await unitRequest(t, actor, requestId);
     const f = await CitizenRequestFile.findOne({ where: { id: fileId, requestId }, transaction: t });
     const bytes = f ? await readFile(t, f.sha256) : null;
     if (!f || !bytes) throw new NotFoundError('Anexo não encontrado.');
@@ -165,15 +171,19 @@ async function mailCitizen(config: Config, r: CitizenRequest, subject: string, t
   });
 }
 
-/** "Responder": a written answer that closes the request; the citizen is e-mailed. */
-export async function answerRequest(config: Config, actor: Actor, audit: AuditActor, id: string, text: string): Promise<void> {
+/**
+ * "Responder": a written answer, optionally with documents, that closes the request; the citizen is
+ * intimated (e-mail, ciência on opening or tacit at the end of the period, see intimations.ts).
+ */
+export async function answerRequest(config: Config, actor: Actor, audit: AuditActor, id: string, text: string, files: CheckedDocument[] = [], now = new Date()): Promise<void> {
   await inTenant(async (t) => {
-    const r = await lockedRequest(t, actor, id);
+    const r = await unitRequest(t, actor, id);
     assertOpen(r);
+    const service = await CitizenService.findByPk(r.serviceId, { transaction: t });
     await r.update({ status: 'answered', answerText: text }, { transaction: t });
     await CitizenRequestEvent.create({ requestId: id, kind: 'answered', description: 'Solicitação respondida', userId: actor.userId }, { transaction: t });
-    await recordChange(audit, { action: 'citizen_request.answer', entity: 'citizen_request', entityId: id, after: { status: 'answered' } });
-    await mailCitizen(config, r, `Solicitação nº ${r.number} respondida`, 'protocol-update', { message: 'A sua solicitação foi respondida. A resposta está na página de acompanhamento.' });
+    await issueIntimation(t, config, actor, r, { kind: 'answer', body: text, processId: null, processTypeId: service ? String(service.processTypeId) : null, files }, now);
+    await recordChange(audit, { action: 'citizen_request.answer', entity: 'citizen_request', entityId: id, after: { status: 'answered', documents: files.length } });
   });
 }
 
@@ -184,7 +194,7 @@ export async function answerRequest(config: Config, actor: Actor, audit: AuditAc
 export async function requestAmendment(config: Config, actor: Actor, audit: AuditActor, id: string, message: string, days: number, now = new Date()): Promise<void> {
   const token = newLinkToken();
   await inTenant(async (t) => {
-    const r = await lockedRequest(t, actor, id);
+    const r = await unitRequest(t, actor, id);
     assertOpen(r);
     // Business-day rule: day 1 is the first business day after today, an end on a holiday moves on.
     const { endsAt: deadlineAt } = await businessDeadline(t, now, days);
@@ -229,6 +239,37 @@ async function documentTypeId(t: Transaction, preferred: string): Promise<string
   return String(type.id);
 }
 
+interface FileWithText {
+  sha256: string;
+  bytes: Buffer;
+  /** The PDF's text for full-text search; undefined when the bytes do not start as a PDF (createExternalDocument decides by content). */
+  text: string | undefined;
+}
+
+/** The receipt and attachments of a request of the actor's unit, each with its PDF text extracted. */
+async function requestFilesWithText(actor: Actor, id: string): Promise<{ receipt: FileWithText | null; attachments: (FileWithText & { id: string; attachmentName: string; fileName: string })[] }> {
+  const stored = await inTenant(async (t) => {
+    const r = await unitRequest(t, actor, id, { lock: false });
+    const read = async (sha256: string, what: string): Promise<Buffer> => {
+      const bytes = await readFile(t, sha256);
+      if (!bytes) throw new Error(`${what} da solicitação ${id} ausente`);
+      return bytes;
+    };
+    const receipt = r.receiptSha256 ? { sha256: r.receiptSha256, bytes: await read(r.receiptSha256, 'Recibo') } : null;
+    const attachments = [];
+    for (const f of await CitizenRequestFile.findAll({ where: { requestId: id }, order: [['id', 'ASC']], transaction: t })) {
+      attachments.push({ id: String(f.id), attachmentName: f.attachmentName, fileName: f.fileName, sha256: f.sha256, bytes: await read(f.sha256, `Anexo ${f.id}`) });
+    }
+    return { receipt, attachments };
+  });
+  const isPdf = (bytes: Buffer): boolean => bytes.subarray(0, 5).toString('latin1') === '%PDF-';
+  const withText = async <T extends { bytes: Buffer }>(f: T): Promise<T & { text: string | undefined }> => ({ ...f, text: isPdf(f.bytes) ? await extractPdfText(f.bytes) : undefined });
+  return {
+    receipt: stored.receipt ? await withText(stored.receipt) : null,
+    attachments: await Promise.all(stored.attachments.map(withText)),
+  };
+}
+
 /**
  * "Converter em processo", in ONE transaction: a new process (the service's type and access level,
  * the citizen as interessado, in the receiving unit) — or the existing process named by its number,
@@ -237,8 +278,12 @@ async function documentTypeId(t: Transaction, preferred: string): Promise<string
  * failure rolls everything back.
  */
 export async function convertRequest(config: Config, actor: Actor, audit: AuditActor, scheme: NumberingScheme, id: string, input: ConvertInput): Promise<{ processId: string; number: string }> {
+  // The files' text is extracted before the transaction: it takes the unit's NUP counter, and every
+  // conversion of the unit waits for it until the commit. A request's files never change once filed
+  // (stored by SHA-256), so what is read here is what the transaction files.
+  const files = await requestFilesWithText(actor, id);
   return inTenant(async (t) => {
-    const r = await lockedRequest(t, actor, id);
+    const r = await unitRequest(t, actor, id);
     assertOpen(r);
     const service = await CitizenService.findByPk(r.serviceId, { transaction: t });
     if (!service) throw new NotFoundError('Serviço não encontrado.');
@@ -273,8 +318,7 @@ export async function convertRequest(config: Config, actor: Actor, audit: AuditA
     }
     const access = { accessLevel: service.accessLevel, legalBasisId: service.accessLevel === 'public' ? null : service.legalBasisId };
     const date = todayInSaoPaulo(r.submittedAt!);
-    const receipt = r.receiptSha256 ? await readFile(t, r.receiptSha256) : null;
-    if (!receipt) throw new Error(`Recibo da solicitação ${id} ausente`);
+    if (!files.receipt || files.receipt.sha256 !== r.receiptSha256) throw new Error(`Recibo da solicitação ${id} ausente`);
     await createExternalDocument(actor, process.id, {
       ...access,
       documentTypeId: await documentTypeId(t, 'Requerimento'),
@@ -282,13 +326,13 @@ export async function convertRequest(config: Config, actor: Actor, audit: AuditA
       documentDate: date,
       origin: 'nato_digital',
       sender: r.citizenName,
-      file: { buffer: receipt, originalname: `recibo-protocolo-${r.number!.replace('/', '-')}.pdf` },
+      file: { buffer: files.receipt.bytes, text: files.receipt.text, originalname: `recibo-protocolo-${r.number!.replace('/', '-')}.pdf` },
     });
     const attachmentType = await documentTypeId(t, 'Anexo');
-    for (const f of await CitizenRequestFile.findAll({ where: { requestId: id }, order: [['id', 'ASC']], transaction: t })) {
-      const bytes = await readFile(t, f.sha256);
-      if (!bytes) throw new Error(`Anexo ${f.id} ausente`);
-      await createExternalDocument(actor, process.id, { ...access, documentTypeId: attachmentType, complement: f.attachmentName, documentDate: date, origin: 'nato_digital', sender: r.citizenName, file: { buffer: bytes, originalname: f.fileName } });
+    const attached = await CitizenRequestFile.findAll({ where: { requestId: id }, order: [['id', 'ASC']], transaction: t });
+    if (attached.map((f) => String(f.id)).join() !== files.attachments.map((f) => f.id).join()) throw new ConflictError('Os anexos da solicitação mudaram enquanto ela era convertida. Tente de novo.');
+    for (const f of files.attachments) {
+      await createExternalDocument(actor, process.id, { ...access, documentTypeId: attachmentType, complement: f.attachmentName, documentDate: date, origin: 'nato_digital', sender: r.citizenName, file: { buffer: f.bytes, text: f.text, originalname: f.fileName } });
     }
     await r.update({ status: 'converted', processId: process.id }, { transaction: t });
     await CitizenRequestEvent.create({ requestId: id, kind: 'converted', description: `Convertida no processo nº ${process.number}`, userId: actor.userId }, { transaction: t });

@@ -4,25 +4,28 @@ import { z } from 'zod';
 import { auditActorOf } from '../audit/record';
 import { hasRole, requireRole } from '../auth/currentUnit';
 import { actorOf } from '../web/actor';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, withFieldErrors } from '../web/forms';
 import { sendFile } from '../documents/download';
 import { formatBytes } from '../documents/upload';
 import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import type { CitizenRequestStatus } from '../models';
 import type { Services } from '../services';
-import { idParams, input, inputOf, parseForm, type FieldErrors } from '../validation';
+import { idParams, input, inputOf, parseForm, queryChoice, queryId, type FieldErrors } from '../validation';
 import { listServices } from './catalog';
 import { REQUEST_STATUS_LABELS } from './following';
 import { idFrom } from './params';
+import { DOCUMENTS_HINT, staffDocuments } from './uploads';
 import { AMENDMENT_DAYS, answerRequest, convertRequest, openForTriage, requestAmendment, triageFile, triageQueue, unreadCount } from './triage';
 
 const STATUSES = Object.keys(REQUEST_STATUS_LABELS).filter((s) => s !== 'draft') as CitizenRequestStatus[];
 const AGES = { today: 'Últimas 24 horas', week: 'Últimos 7 dias', month: 'Últimos 30 dias', older: 'Mais de 30 dias' } as const;
 
 const queueSchema = z.object({
-  servico: z.string().regex(/^\d{1,18}$/).optional().or(z.literal('')).transform((v) => v || undefined),
-  situacao: z.enum(STATUSES as [CitizenRequestStatus, ...CitizenRequestStatus[]]).optional().or(z.literal('')).transform((v) => v || undefined),
-  idade: z.enum(Object.keys(AGES) as [keyof typeof AGES, ...(keyof typeof AGES)[]]).optional().or(z.literal('')).transform((v) => v || undefined),
+  servico: queryId,
+  situacao: queryChoice(STATUSES, 'Escolha uma situação da lista.'),
+  idade: queryChoice(Object.keys(AGES) as (keyof typeof AGES)[], 'Escolha uma idade da lista.'),
 });
 const answerSchema = z.object({ resposta: z.string({ message: 'Escreva a resposta.' }).trim().min(5, 'Escreva a resposta ao cidadão (pelo menos 5 caracteres).').max(10_000, 'A resposta pode ter no máximo 10.000 caracteres.') });
 const amendmentSchema = z.object({
@@ -72,16 +75,20 @@ export default function triageRoutes({ config }: Services): Router {
 
   const renderRequest = async (req: Request, res: Response, status: number, errors: FieldErrors = {}, values: Record<string, unknown> = {}): Promise<void> => {
     const view = await openForTriage(actorOf(req), auditActorOf(req), requestIdOf(req));
-    res.status(status).render('protocol/triage-request', {
-      title: `Solicitação nº ${view.number}`,
-      view,
-      files: view.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })),
-      errors,
-      summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
-      values: { especificacao: `${view.serviceName} — ${view.citizen.name}`.slice(0, 100), destino: 'novo', ...values },
-      days: AMENDMENT_DAYS.map((d) => ({ value: String(d), label: `${d} dias`, selected: String(values.prazo ?? '15') === String(d) })),
-      done: req.query.ok,
-    });
+    renderForm(
+      res,
+      'protocol/triage-request',
+      status,
+      {
+        title: `Solicitação nº ${view.number}`,
+        view,
+        files: view.files.map((f) => ({ ...f, sizeLabel: formatBytes(f.size) })),
+        days: AMENDMENT_DAYS.map((d) => ({ value: String(d), label: `${d} dias`, selected: String(values.prazo ?? '15') === String(d) })),
+        documentsHint: DOCUMENTS_HINT,
+        flash: takeFlash(req),
+      },
+      { values: { especificacao: `${view.serviceName} — ${view.citizen.name}`.slice(0, 100), destino: 'novo', ...values }, errors },
+    );
   };
 
   router.get('/triagem/:id', input({ params: idParams('id') }), (req, res) => renderRequest(req, res, 200));
@@ -92,25 +99,24 @@ export default function triageRoutes({ config }: Services): Router {
     await sendFile(req, res, { name: file.name, mime: file.mime, size: file.bytes.length, open: () => Readable.from([file.bytes]) });
   });
 
+  /** An action on the request: its form parsed, then `run`, whose answer is the message shown on the request's page. */
   const act = (schema: z.ZodType<unknown>, run: (req: Request, data: never) => Promise<string>) => async (req: Request, res: Response) => {
     const id = requestIdOf(req);
     const parsed = parseForm(schema, req.body);
     if (!parsed.ok) return renderRequest(req, res, 422, parsed.errors, req.body as Record<string, unknown>);
-    try {
-      const ok = await run(req, parsed.data as never);
-      res.redirect(303, `/triagem/${id}?ok=${ok}`);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderRequest(req, res, 422, err.fields, req.body as Record<string, unknown>);
-      throw err;
-    }
+    const outcome = await withFieldErrors(() => run(req, parsed.data as never));
+    if (!outcome.ok) return renderRequest(req, res, 422, outcome.errors, req.body as Record<string, unknown>);
+    flash(req, outcome.value);
+    res.redirect(303, `/triagem/${id}`);
   };
 
   router.post(
     '/triagem/:id/responder',
     input({ params: idParams('id') }),
     act(answerSchema, async (req, data: z.infer<typeof answerSchema>) => {
-      await answerRequest(config, actorOf(req), auditActorOf(req), requestIdOf(req), data.resposta);
-      return 'respondida';
+      const documents = await staffDocuments(req);
+      await answerRequest(config, actorOf(req), auditActorOf(req), requestIdOf(req), data.resposta, documents);
+      return 'Resposta enviada ao cidadão.';
     }),
   );
 
@@ -119,7 +125,7 @@ export default function triageRoutes({ config }: Services): Router {
     input({ params: idParams('id') }),
     act(amendmentSchema, async (req, data: z.infer<typeof amendmentSchema>) => {
       await requestAmendment(config, actorOf(req), auditActorOf(req), requestIdOf(req), data.mensagem, data.prazo);
-      return 'complementacao';
+      return 'Complementação solicitada: o cidadão recebeu o pedido por e-mail.';
     }),
   );
 
@@ -136,7 +142,7 @@ export default function triageRoutes({ config }: Services): Router {
         if (err instanceof ValidationError && err.fields.existingNumber) throw new ValidationError(err.message, { numeroProcesso: err.fields.existingNumber });
         throw err;
       }
-      return 'convertida';
+      return 'Solicitação convertida em processo.';
     }),
   );
 

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { OutboxMessage } from '../../server/models';
 import { samplePdf, samplePng } from '../support/files';
-import { agentFor, login, postForm } from '../support/http';
+import { agentFor, csrfFrom, login, postForm } from '../support/http';
 import { clearProtocolLimits, CPFS, fileGeneralRequest, linkFromOutbox, tenantRows } from '../support/protocol';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,13 +42,10 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     await clearProtocolLimits();
     await harness.stop();
   });
-  beforeEach(async () => {
-    await clearProtocolLimits();
-    context = await harness.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
+  beforeEach(() => clearProtocolLimits());
+  pagePerTest(harness, 'protocol', (p, c) => {
+    page = p;
+    context = c;
   });
 
   let shot = 0;
@@ -144,7 +141,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     await checkPage(staff);
     await staff.locator('label[for="destino-novo"]').click();
     await staff.getByRole('button', { name: 'Converter em processo' }).click();
-    await staff.waitForURL(/ok=convertida$/, { timeout: 180_000 });
+    await staff.locator('[data-testid="flash"]', { hasText: 'Solicitação convertida em processo.' }).waitFor({ timeout: 180_000 });
     await checkPage(staff);
     const nup = await staff.locator('[data-testid="triage-process"]').innerText();
     expect(nup).to.match(/^\d{5}\.\d{6}\/\d{4}-\d{2}$/);
@@ -158,6 +155,47 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     await page.waitForURL(/\/protocolo\/acompanhar\/solicitacao$/);
     expect(await page.locator('[data-testid="process-number"]').innerText()).to.equal(nup);
     await check();
+
+    // Staff intimate the interessado of a decision from the process; the citizen acknowledges it.
+    const deciderContext = await harness.newContext();
+    const decider = await deciderContext.newPage();
+    await logIn(decider, 'protocolo@e2e-prot.test');
+    await decider.goto(harness.url(t.host, `/processos/numero?numero=${encodeURIComponent(nup)}`));
+    await decider.waitForURL(/\/processos\/\d+$/);
+    await decider.getByRole('link', { name: 'Intimar o interessado de uma decisão' }).click();
+    await decider.waitForURL(/\/intimar$/);
+    await checkPage(decider);
+    await decider.getByRole('button', { name: 'Enviar intimação' }).click();
+    expect(await decider.locator('#decisao-error').innerText()).to.contain('decisão');
+    await checkPage(decider);
+    await decider.getByLabel('Decisão').fill('Deferida a poda; a equipe irá ao local em até 15 dias.');
+    await decider.getByLabel('Documentos (opcional)').setInputFiles(files.pdf);
+    await decider.getByRole('button', { name: 'Enviar intimação' }).click();
+    await decider.waitForURL(/\/processos\/\d+$/);
+    expect(await decider.locator('[data-testid="process-intimations"] [data-testid="intimation-status"]').innerText()).to.equal('Pendente');
+    await checkPage(decider);
+
+    await page.reload();
+    expect(await page.locator('[data-testid="intimation-pending"]').innerText()).to.contain('ciência');
+    await check();
+    await page.getByRole('button', { name: 'Abrir e registrar ciência' }).click();
+    await page.waitForURL(/#intimacao-\d+$/);
+    expect(await page.locator('[data-testid="answer"]').innerText()).to.contain('Deferida a poda');
+    expect(await page.locator('[data-testid="intimation-ack"]').innerText()).to.contain('Cumprida por consulta');
+    await check();
+    await page.getByRole('button', { name: 'Juntar documentos' }).click();
+    expect(await page.locator('#documentos-error').innerText()).to.contain('pelo menos um');
+    await check();
+    await page.getByLabel('Documentos', { exact: true }).setInputFiles(files.png);
+    await page.getByRole('button', { name: 'Juntar documentos' }).click();
+    await page.waitForURL(/#peticionamento$/);
+    expect(await page.locator('[data-testid="flash"]').innerText()).to.contain('juntado(s) ao processo');
+    await check();
+
+    await decider.reload();
+    expect(await decider.locator('[data-testid="process-intimations"] [data-testid="intimation-status"]').innerText()).to.equal('Respondida');
+    await checkPage(decider);
+    await deciderContext.close();
   });
 
   it('keeps the administration, complementação and invalid-link pages accessible', async function () {
@@ -235,7 +273,49 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     await tabTo('form[action$="/enviar"] button[type="submit"]');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/protocolo\/recibo$/);
-    expect(await page.locator('[data-testid="request-number"]').innerText()).to.match(/^\d{6}\/\d{4}$/);
+    const number = await page.locator('[data-testid="request-number"]').innerText();
+    expect(number).to.match(/^\d{6}\/\d{4}$/);
+    const code = await page.locator('[data-testid="access-code"]').innerText();
     await check();
+
+    // Staff convert it and intimate the interessado of a decision (their screens are covered above).
+    const [request] = await tenantRows<{ id: string }>(t, 'SELECT id::text FROM tenant.citizen_requests WHERE number = $1', [number]);
+    const staff = agentFor(t.host);
+    await login(staff, 'protocolo@e2e-prot.test', TEST_PASSWORD);
+    await postForm(staff, `/triagem/${request.id}`, `/triagem/${request.id}/converter`, { destino: 'novo', especificacao: 'Iluminação da esquina' }, 303);
+    const [{ process_id: processId }] = await tenantRows<{ process_id: string }>(t, 'SELECT process_id::text FROM tenant.citizen_requests WHERE id = $1', [request.id]);
+    const form = await staff.get(`/processos/${processId}/intimar`).expect(200);
+    await staff.post(`/processos/${processId}/intimar`).field('_csrf', csrfFrom(form.text)).field('decisao', 'Troca da lâmpada agendada para amanhã.').expect(303);
+
+    // The citizen follows it, opens the intimação (ciência) and files a document, by keyboard.
+    await context.clearCookies();
+    await page.goto(harness.url(t.host, '/protocolo/acompanhar'));
+    await tabTo('#numero');
+    await page.keyboard.type(number);
+    await tabTo('#codigo');
+    await page.keyboard.type(code);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/protocolo\/acompanhar\/solicitacao$/);
+    expect(await page.locator('[data-testid="intimation-pending"]').innerText()).to.contain('ciência');
+    await tabTo('form[action$="/ciencia"] button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#intimacao-\d+$/);
+    expect(await page.locator('[data-testid="intimation-ack"]').innerText()).to.contain('Cumprida por consulta');
+    expect(await page.locator('[data-testid="answer"]').innerText()).to.contain('Troca da lâmpada');
+    await check();
+    await tabTo('#descricao');
+    await page.keyboard.type('Foto do poste');
+    await tabTo('#documentos');
+    // The file comes from the system's picker, which the keyboard opens; Playwright answers it.
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Space');
+    await (await chooser).setFiles(files.png);
+    await tabTo('[data-testid="intercurrent-form"] button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#peticionamento$/);
+    expect(await page.locator('[data-testid="flash"]').innerText()).to.contain('juntado(s) ao processo');
+    await check();
+    const [intimation] = await tenantRows<{ status: string }>(t, 'SELECT status FROM tenant.citizen_intimations WHERE request_id = $1', [request.id]);
+    expect(intimation.status).to.equal('responded');
   });
 });

@@ -1,11 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { createApp } from '../../../server/app';
-import { LoginThrottle } from '../../../server/auth/loginThrottle';
-import type { GovbrService } from '../../../server/govbr/service';
-import { platformUrl } from '../../../server/tenancy/urls';
-import { testEnv } from '../../support/environment';
-import { GovbrTestProvider, govbrServiceFor, randomCpf, type GovbrAccount } from '../../support/govbr';
+import { appWithGovbr, randomCpf, type AppWithGovbr, type GovbrAccount, type GovbrTestProvider } from '../../support/govbr';
 import { $, agentFor, csrfFrom, type Agent } from '../../support/http';
 import { clearProtocolLimits, identify, postRequestForm, serviceId, submitReviewed, tenantRows } from '../../support/protocol';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
@@ -13,9 +8,8 @@ import { createTestTenant, type TestTenant } from '../../support/tenants';
 const PLATFORM = 'localhost';
 
 describe('Integration - protocol/govbr (the portal\'s sign-in with gov.br, against a real OpenID Connect provider)', () => {
-  const provider = new GovbrTestProvider();
-  let govbr: GovbrService;
-  let app: ReturnType<typeof createApp>;
+  let provider: GovbrTestProvider;
+  let app: AppWithGovbr;
   let t: TestTenant;
   let general: string;
   let strict: string;
@@ -24,10 +18,7 @@ describe('Integration - protocol/govbr (the portal\'s sign-in with gov.br, again
   let unverified: GovbrAccount;
 
   before(async () => {
-    const { config } = testEnv();
-    await provider.start(platformUrl(config, '/entrar/govbr/retorno'), platformUrl(config, '/'));
-    govbr = govbrServiceFor(provider.issuer);
-    app = createApp({ ...testEnv(), loginThrottle: new LoginThrottle(testEnv().sequelize, { perAccount: 100, perIp: 1000, windowSeconds: 60 }), govbr }, testEnv().sessionPool);
+    ({ provider, app } = await appWithGovbr());
     ouro = provider.add({ cpf: randomCpf(), name: 'Cidadã Ouro', email: 'ouro@cidada.test', emailVerified: true, levels: ['1', '2', '3'] });
     bronze = provider.add({ cpf: randomCpf(), name: 'Cidadão Bronze', email: 'bronze@cidada.test', emailVerified: true, levels: ['1'] });
     unverified = provider.add({ cpf: randomCpf(), name: 'Sem E-mail Confirmado', email: 'talvez@cidada.test', emailVerified: false, levels: ['2'] });

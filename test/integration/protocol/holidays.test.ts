@@ -47,3 +47,39 @@ describe('Integration - protocol/holidays administration (/administracao/feriado
     await basic.get('/administracao/feriados').expect(403);
   });
 });
+
+describe('Integration - protocol/holidays page: years and the tacit period of intimações', () => {
+  it('links only the years that make sense, warns where the national holidays are missing, and sets the tenant\'s and a process type\'s tacit period', async () => {
+    const t = await createTestTenant();
+    const admin = agentFor(t.host);
+    await login(admin, t.admin.email, t.admin.password);
+    const thisYear = Number(new Date(Date.now() - 3 * 3_600_000).toISOString().slice(0, 4));
+    const years = async (year: number) => $((await admin.get(`/administracao/feriados?ano=${year}`).expect(200)).text);
+    const first = await years(Math.min(thisYear, 2026));
+    expect(first('[data-testid="years"] a').map((_, a) => first(a).text()).get()).to.deep.equal([`${Math.min(thisYear, 2026) + 1} →`]);
+    expect(first('[data-testid="not-seeded"]')).to.have.length(thisYear > 2026 ? 1 : 0);
+    const last = await years(Math.max(thisYear, 2027) + 1);
+    expect(last('[data-testid="years"] a').map((_, a) => last(a).text()).get()).to.deep.equal([`← ${Math.max(thisYear, 2027)}`]);
+    expect(last('[data-testid="not-seeded"]').text()).to.contain('ainda não estão cadastrados');
+    expect(first('[data-testid="tacit-days"]').text()).to.equal('10 dias');
+
+    const days = async () => (await tenantRows<{ d: number }>(t, 'SELECT tacit_days AS d FROM tenant.protocol_settings'))[0].d;
+    const bad = await postForm(admin, '/administracao/feriados', '/administracao/feriados/prazo-ciencia', { tipo: '', dias: '0' }, 422);
+    expect($(bad.text)('#dias-error').text()).to.contain('de 1 a 60');
+    const empty = await postForm(admin, '/administracao/feriados', '/administracao/feriados/prazo-ciencia', { tipo: '', dias: '' }, 422);
+    expect($(empty.text)('#dias-error').text()).to.contain('prazo do ente');
+    expect(await days()).to.equal(10);
+    await postForm(admin, '/administracao/feriados', '/administracao/feriados/prazo-ciencia', { tipo: '', dias: '15' }, 303);
+    expect(await days()).to.equal(15);
+    const [type] = await tenantRows<{ id: string; name: string }>(t, 'SELECT id::text, name FROM tenant.process_types WHERE active ORDER BY name LIMIT 1');
+    const unknown = await postForm(admin, '/administracao/feriados', '/administracao/feriados/prazo-ciencia', { tipo: '999999', dias: '5' }, 422);
+    expect($(unknown.text)('#tipo-error').text()).to.contain('tipo de processo');
+    await postForm(admin, '/administracao/feriados', '/administracao/feriados/prazo-ciencia', { tipo: type.id, dias: '20' }, 303);
+    const page = $((await admin.get('/administracao/feriados').expect(200)).text);
+    expect(page('#prazo-ciencia + p').text()).to.contain(`${type.name} (20 dias)`).and.to.contain('15 dias');
+    await postForm(admin, '/administracao/feriados', '/administracao/feriados/prazo-ciencia', { tipo: type.id, dias: '' }, 303);
+    expect((await tenantRows<{ d: number | null }>(t, 'SELECT tacit_days AS d FROM tenant.process_types WHERE id = $1', [type.id]))[0].d).to.equal(null);
+    const audit = await tenantRows<{ n: string }>(t, "SELECT count(*) AS n FROM tenant.audit_log WHERE action = 'tacit_period.update'");
+    expect(audit[0].n).to.equal('3');
+  });
+});

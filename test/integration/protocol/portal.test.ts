@@ -78,12 +78,16 @@ describe('Integration - protocol/portal (citizen filing)', () => {
     const peer = new SmtpPeer();
     await peer.start();
     const worker = new OutboxWorker(testEnv().sequelize, createTransport(peer.url, os.tmpdir()), { from: 'PEN Nuvem <nao-responda@pen.gov.br>' });
+    // Other test files leave mail in the outbox: deliver batches until none is due (a batch is 20).
+    const deliverAll = async (): Promise<void> => {
+      while ((await worker.deliverDue()) > 0);
+    };
     try {
       const agent = agentFor(t.host);
       const page = await agent.get(`/protocolo/servicos/${general}`).expect(200);
       await agent.get(`/protocolo/servicos/${general}/formulario`).expect(302);
       await agent.post(`/protocolo/servicos/${general}/identificacao`).type('form').send({ _csrf: csrfFrom(page.text), name: 'Maria da Silva Souza', cpf: '529.982.247-25', email: 'maria@cidada.test' }).expect(200);
-      await worker.deliverDue();
+      await deliverAll();
       const confirm = await peer.waitFor('maria@cidada.test', /^Confirme o seu e-mail/);
       const link = new URL(/http:\/\/\S+\/protocolo\/confirmar\?token=[A-Za-z0-9_-]+/.exec(confirm.text ?? '')![0]);
       expect((await agent.get(link.pathname + link.search).expect(302)).headers.location).to.equal(`/protocolo/servicos/${general}/formulario`);
@@ -111,7 +115,7 @@ describe('Integration - protocol/portal (citizen filing)', () => {
       const stored = await tenantRows<{ sha256: string; size: string }>(t, 'SELECT f.sha256, c.size::text FROM tenant.citizen_request_files f JOIN tenant.file_contents c USING (sha256) JOIN tenant.citizen_requests r ON r.id = f.request_id WHERE r.number = $1 ORDER BY f.id', [number]);
       expect(stored).to.deep.equal([{ sha256: sha256Hex(id), size: String(id.length) }, { sha256: sha256Hex(other), size: String(other.length) }]);
 
-      await worker.deliverDue();
+      await deliverAll();
       const mail = await peer.waitFor('maria@cidada.test', /^Solicitação nº .* recebida/);
       expect(mail.text).to.contain(number).and.to.contain(code);
 

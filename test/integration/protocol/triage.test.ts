@@ -81,9 +81,11 @@ describe('Integration - protocol/triage (Protocolo users of the receiving unit)'
     await postForm(staff, `/triagem/${r.id}`, `/triagem/${r.id}/responder`, { resposta: 'A poda foi agendada para o dia 10.' }, 303);
     const status = await r.citizen.get('/protocolo/acompanhar/solicitacao').expect(200);
     expect($(status.text)('[data-testid="request-status"]').text()).to.contain('Respondida');
-    expect($(status.text)('[data-testid="answer"]').text()).to.contain('agendada');
+    // The answer is an intimação: closed until the citizen opens it (intimations.test.ts).
+    expect($(status.text)('[data-testid="intimation-pending"]').text()).to.contain('ciência');
+    expect(status.text).not.to.contain('agendada');
     const mail = await OutboxMessage.findOne({ where: { toAddress: r.email }, order: [['id', 'DESC']] });
-    expect(mail?.subject).to.contain('respondida');
+    expect(mail?.subject).to.contain('resposta para ciência');
     await postForm(staff, `/triagem/${r.id}`, `/triagem/${r.id}/responder`, { resposta: 'De novo, outra resposta.' }, 409);
   });
 
