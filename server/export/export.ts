@@ -118,7 +118,18 @@ async function pipeInto(source: Readable, sink: PassThrough): Promise<void> {
  * and renamed when complete, so a file at `out` is always a whole export. Rows are read through
  * cursors and files in small batches, and every entry is streamed into the archive.
  */
-export async function exportTenant(target: ExportTarget, slug: string, out: string, onProgress: ProgressFn = () => {}): Promise<Manifest> {
+export interface ExportOptions {
+  /**
+   * Each process's PDF (default true). The PDFs are most of an export's time (~0.2 s a process on
+   * one core, bench/tenant-export.ts); without them every process is listed in the manifest with
+   * `file: null` and the reason, and the data is all in the tables and files anyway.
+   */
+  processPdfs?: boolean;
+}
+
+export const NO_PDF_REASON = 'não gerado: exportação pedida sem os PDFs dos processos';
+
+export async function exportTenant(target: ExportTarget, slug: string, out: string, onProgress: ProgressFn = () => {}, options: ExportOptions = {}): Promise<Manifest> {
   const row = await tenantBySlug(target.sequelize, slug);
   if (!row) throw new Error(`Ente "${slug}" não encontrado.`);
   const tenant: TenantRef = { id: String(row.id), slug: row.slug, name: row.name, schema: schemaFor(row.id) };
@@ -211,6 +222,11 @@ export async function exportTenant(target: ExportTarget, slug: string, out: stri
       );
       onProgress('processos', 0, processes.length);
       for (const p of processes) {
+        if (options.processPdfs === false) {
+          manifest.processes.push({ id: p.id, number: p.number, file: null, sha256: null, error: NO_PDF_REASON });
+          onProgress('processos', manifest.processes.length, processes.length);
+          continue;
+        }
         const path = `processes/${p.number.replace(/[^0-9A-Za-z.-]+/g, '_')}-${p.id}.pdf`;
         try {
           const pdf = await buildProcessPdf(target.config, { userId: p.user_id, name: p.user_name, unitId: p.unit_id, unitAcronym: p.acronym }, p.id);
