@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   print(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 
   const app = createApp({ config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize), govbr: null }, sessionPool);
+  app.enable('view cache'); // as production runs it (NODE_ENV=production): templates compiled once
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -40,6 +40,7 @@ import protocolAdminRoutes from './protocol/adminRoutes';
 import holidayAdminRoutes from './calendar/adminRoutes';
 import protocolPortalRoutes from './protocol/portalRoutes';
 import triageRoutes, { exposeProtocolQueue } from './protocol/triageRoutes';
+import intimationRoutes, { intimationPanel } from './protocol/intimationRoutes';
 import { parseCitizenUploads } from './protocol/uploads';
 import { registerProcessPageSlot } from './processes/pageSlots';
 import { registerProcessGuards } from './processes/unitGuard';
@@ -47,6 +48,8 @@ import searchRoutes from './search/routes';
 import signatureRoutes from './signatures/routes';
 import letterheadRoutes from './letterhead/routes';
 import unitRoutes from './units/routes';
+import tramitaRoutes from './tramita/routes';
+import { tramitaPanel } from './tramita/panel';
 import type { Services } from './services';
 
 /** The routes of each kind of host. Features add their routers here. */
@@ -69,16 +72,20 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(forgotPasswordRoutes(services));
   registerProcessGuards();
   registerProcessPageSlot('documents', documentPanel(services.config));
+  registerProcessPageSlot('intimations', intimationPanel);
+  registerProcessPageSlot('tramita', tramitaPanel);
   tenant.use(processRoutes(services));
   tenant.use(homeRoutes());
   tenant.use(authenticityRoutes(services));
   tenant.use(protocolPortalRoutes(services));
   tenant.use(triageRoutes(services));
+  tenant.use(intimationRoutes(services));
   tenant.use(documentRoutes(services));
   tenant.use(signatureRoutes(services));
   tenant.use(searchRoutes());
   tenant.use(processPdfRoutes(services));
   tenant.use(letterheadRoutes());
+  tenant.use(tramitaRoutes());
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());

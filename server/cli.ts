@@ -18,7 +18,7 @@ const USAGE = `Uso: npm run cli -- <comando>
   migrate                       migra o esquema platform e todos os entes
   tenants:list                  lista os entes
   tenants:create <slug>         cria o ente definido em tenants/<slug>/tenant.json
-  tenants:export <slug> [--out arquivo.zip]
+  tenants:export <slug> [--out arquivo.zip] [--sem-pdf]
                                 exporta todos os dados do ente num arquivo zip
   tenants:import <arquivo.zip> [--slug novo-slug]
                                 restaura uma exportação num ente novo
@@ -69,7 +69,7 @@ async function run(db: Database, command: string, args: string[]): Promise<numbe
       const file = option(args, '--out') ?? `${slug}-${new Date().toISOString().slice(0, 10)}.zip`;
       const progress = exportProgress('Exportando');
       const started = Date.now();
-      const manifest = await exportTenant({ sequelize: db.sequelize, config, url: db.url }, slug, file, progress.onProgress).finally(progress.stop);
+      const manifest = await exportTenant({ sequelize: db.sequelize, config, url: db.url }, slug, file, progress.onProgress, { processPdfs: !args.includes('--sem-pdf') }).finally(progress.stop);
       await recordExport(db.sequelize, String(tenant.id), { type: 'system' }, file, manifest, await sha256OfFile(file));
       if (manifest.pgDump.file === null) out(`Aviso: schema.sql não incluído: ${manifest.pgDump.reason}.`);
       out(`Ente ${slug} exportado em ${file}: ${manifest.tables.length} tabelas, ${manifest.files.length} arquivos, ${manifest.processes.length} processos (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -11,6 +11,9 @@ import { logger } from './logger';
 import { createTransport } from './mail/transport';
 import { OutboxWorker } from './mail/worker';
 import { runProtocolJobs } from './protocol/jobs';
+import { runTramitaJobs } from './tramita/sync';
+import { runApiJobs } from './api/jobs';
+import { ExportWorker } from './export/jobs';
 import { listTenantDefinitions, readTenantDefinition } from './tenancy/definition';
 import { listenForRegistryChanges } from './tenancy/listener';
 import { SessionReadCache } from './middleware/sessionReadCache';
@@ -86,6 +89,14 @@ async function main(): Promise<void> {
     stops.push(async () => clearInterval(spares));
     const protocolJobs = setInterval(() => void runProtocolJobs().catch((err: unknown) => logger.error({ err }, 'falha nas tarefas do Protocolo')), 5 * 60_000);
     stops.push(async () => clearInterval(protocolJobs));
+    const tramitaJobs = setInterval(() => void runTramitaJobs().catch((err: unknown) => logger.error({ err }, 'falha nas tarefas do Tramita')), 60_000);
+    stops.push(async () => clearInterval(tramitaJobs));
+    // The console's "Exportar dados" (server/export/jobs.ts).
+    const exports = new ExportWorker({ sequelize: db.sequelize, config, url: db.url }, { dir: path.join(config.VAR_DIR, 'exports') });
+    exports.start();
+    stops.push(() => exports.stop());
+    const apiJobs = setInterval(() => void runApiJobs().catch((err: unknown) => logger.error({ err }, 'falha nas tarefas da API de integração')), 60 * 60_000);
+    stops.push(async () => clearInterval(apiJobs));
     logger.info(config.SMTP_URL ? 'entregador de e-mails ativo (SMTP)' : `entregador de e-mails ativo: mensagens em ${path.join(config.VAR_DIR, 'mail')}`);
   }
 

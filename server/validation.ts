@@ -62,6 +62,9 @@ export function calendarDate(message = 'Informe uma data válida (dd/mm/aaaa).')
 export const queryText = (max = 300) => z.string().max(max, `Use no máximo ${max} caracteres.`).optional().transform((v) => v || undefined);
 export const queryId = z.union([idSchema, z.literal('')]).optional().transform((v) => v || undefined);
 export const queryDate = z.union([calendarDate(), z.literal('')]).optional().transform((v) => v || undefined);
+/** An optional choice from a list in a query string ('' = none), refused with `message` when it is not one of `values`. */
+export const queryChoice = <T extends string>(values: readonly T[], message: string) =>
+  z.enum(['', ...values] as [string, ...string[]], { error: message }).optional().transform((v) => (v || undefined) as T | undefined);
 export const queryPage = z.union([z.string().regex(/^[1-9][0-9]{0,3}$/, 'A página deve ser um número de 1 a 9999.'), z.literal('')]).optional().transform((v) => (v ? Number(v) : undefined));
 
 export interface RouteInput {
@@ -121,12 +124,4 @@ export function declaredInput(handler: unknown): RouteInput | undefined {
 /** `req.input` typed by the route's schemas. */
 export function inputOf<S extends RouteInput>(req: Request, _schemas: S): ParsedInput<S> {
   return req.input as ParsedInput<S>;
-}
-
-/**
- * `record[key]` only when `key` is the record's own entry: a key from the request (`constructor`,
- * `__proto__`, `toString`) never reaches Object.prototype.
- */
-export function ownEntry<V>(record: Record<string, V>, key: string): V | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -6,7 +6,9 @@ import type { AdhesionRequest } from '../models';
 import type { Services } from '../services';
 import { agreeing, withArticle } from '../tenancy/grammar';
 import { tenantHost, tenantUrl } from '../tenancy/urls';
-import { NO_INPUT, input, parseForm, type FieldErrors } from '../validation';
+import { NO_INPUT, input, parseForm } from '../validation';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, type FormState } from '../web/forms';
 import { AGREEMENT_CLAUSES } from './agreement';
 import { allStates, municipalityByCode, searchMunicipalities, stateByUf, stateGovernmentName } from './ibge';
 import { formatCnpj, formatCpf, formatPhone } from '../formatting';
@@ -114,18 +116,18 @@ function valuesFor(step: StepPath, request: AdhesionRequest | null, pending: Val
 export default function adhesionRoutes({ sequelize, config }: Services): Router {
   const router = Router();
 
-  function renderStep(req: Request, res: Response, step: StepPath, request: AdhesionRequest | null, status = 200, extra: Values = {}): void {
+  /** A step of the wizard: `form` is the input shown again (the saved values when there is none) with its errors. */
+  function renderStep(req: Request, res: Response, step: StepPath, request: AdhesionRequest | null, status = 200, form: FormState = {}, extra: Values = {}): void {
     const def = STEPS.find((s) => s.path === step)!;
-    const values = (extra.values as Values | undefined) ?? valuesFor(step, request, req.session.adhesionPending?.[step]);
+    const values = (form.values as Values | undefined) ?? valuesFor(step, request, req.session.adhesionPending?.[step]);
     const view: Values = {
       title: `${def.title} — Pedido de adesão`,
       stepTitle: def.title,
       stepNumber: def.n,
       steps: stepNav(def.n, request?.completedStep ?? 0),
       previous: STEPS[def.n - 2]?.path,
-      values,
       request: request ? summaryOf(request) : null,
-      appDomain: config.APP_DOMAIN,
+      tenantHostSuffix: tenantHost(config, ''),
       tenantHost: request?.data.setup?.slug ? tenantHost(config, request.data.setup.slug) : null,
       ...extra,
     };
@@ -144,8 +146,8 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
         n: i + 1,
         acronym: values[`unit-${i}-acronym`] ?? '',
         name: values[`unit-${i}-name`] ?? '',
-        acronymError: (extra.errors as FieldErrors | undefined)?.[`unit-${i}-acronym`],
-        nameError: (extra.errors as FieldErrors | undefined)?.[`unit-${i}-name`],
+        acronymError: form.errors?.[`unit-${i}-acronym`],
+        nameError: form.errors?.[`unit-${i}-name`],
       }));
       view.rowCount = rows;
       view.canAddRows = rows < MAX_UNIT_ROWS;
@@ -158,7 +160,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
         view.party = { name: withArticle('', ente), represented: agreeing(ente, 'representado') };
       }
     }
-    res.status(status).render(`adhesion/${step}`, view);
+    renderForm(res, `adhesion/${step}`, status, view, { values, errors: form.errors });
   }
 
   /** The draft of this session, if the step may be opened now; otherwise where to go instead. */
@@ -229,7 +231,8 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     if (!id) return res.redirect(303, '/adesao');
     await resendConfirmation(sequelize, config, id);
     const back = (['gestor', 'configuracao', 'termo', 'revisao'] as const).find((s) => s === req.body?.back) ?? 'gestor';
-    res.redirect(303, `/adesao/${back}?reenviado=1`);
+    flash(req, 'Enviamos um novo link de confirmação', 'info');
+    res.redirect(303, `/adesao/${back}`);
   });
 
   router.post('/adesao/continuar-depois', input(NO_INPUT), async (req, res) => {
@@ -266,7 +269,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
         const values = { ...valuesFor('ente', request, req.session.adhesionPending?.ente), kind: 'municipio', uf: req.query.uf, q: req.query.q };
         return renderStep(req, res, 'ente', request, 200, { values });
       }
-      renderStep(req, res, def.path, request, 200, { resent: req.query.reenviado === '1' });
+      renderStep(req, res, def.path, request, 200, {}, { resent: takeFlash(req)?.message });
     });
   }
 
@@ -276,12 +279,12 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     const values = stringValues(req.body);
     if (req.body?.nav === 'filter') return renderStep(req, res, 'ente', request, 200, { values });
     const parsed = parseForm(enteSchema, req.body);
-    if (!parsed.ok) return renderStep(req, res, 'ente', request, 422, { values, errors: parsed.errors, summary: parsed.summary });
+    if (!parsed.ok) return renderStep(req, res, 'ente', request, 422, { values, errors: parsed.errors });
     try {
       const saved = await saveEnte(sequelize, request ? String(request.id) : null, parsed.data);
       attach(req, saved);
     } catch (err) {
-      if (err instanceof ConflictError) return renderStep(req, res, 'ente', request, 409, { values, failure: err.message });
+      if (err instanceof ConflictError) return renderStep(req, res, 'ente', request, 409, { values }, { failure: err.message });
       throw err;
     }
     afterSave(req, res, 'ente');
@@ -295,7 +298,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
       const parsed = parseForm(schema, req.body);
       if (!parsed.ok) {
         if (backWithoutSaving(req, res, step)) return;
-        return renderStep(req, res, step, request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
+        return renderStep(req, res, step, request, 422, { values: stringValues(req.body), errors: parsed.errors });
       }
       await save(String(request.id), parsed.data);
       afterSave(req, res, step);
@@ -314,15 +317,14 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     const parsed = parseForm(setupSchema, req.body);
     if (!parsed.ok) {
       if (backWithoutSaving(req, res, 'configuracao')) return;
-      return renderStep(req, res, 'configuracao', request, 422, { values, errors: parsed.errors, summary: parsed.summary });
+      return renderStep(req, res, 'configuracao', request, 422, { values, errors: parsed.errors });
     }
     try {
       await saveSetup(sequelize, String(request.id), parsed.data);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       if (backWithoutSaving(req, res, 'configuracao')) return;
-      const summary = Object.entries(err.fields).map(([field, message]) => ({ field, message }));
-      return renderStep(req, res, 'configuracao', request, 422, { values, errors: err.fields, summary });
+      return renderStep(req, res, 'configuracao', request, 422, { values, errors: err.fields });
     }
     afterSave(req, res, 'configuracao');
   });
@@ -333,7 +335,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     const parsed = parseForm(agreementSchema(request.managerName ?? ''), req.body);
     if (!parsed.ok) {
       if (backWithoutSaving(req, res, 'termo')) return;
-      return renderStep(req, res, 'termo', request, 422, { values: stringValues(req.body), errors: parsed.errors, summary: parsed.summary });
+      return renderStep(req, res, 'termo', request, 422, { values: stringValues(req.body), errors: parsed.errors });
     }
     await acceptAgreement(sequelize, String(request.id), parsed.data.acceptedName, { ip: req.ip });
     afterSave(req, res, 'termo');
@@ -345,7 +347,7 @@ export default function adhesionRoutes({ sequelize, config }: Services): Router 
     try {
       await submitRequest(sequelize, config, String(request.id));
     } catch (err) {
-      if (err instanceof ConflictError) return renderStep(req, res, 'revisao', request, 409, { failure: err.message });
+      if (err instanceof ConflictError) return renderStep(req, res, 'revisao', request, 409, {}, { failure: err.message });
       throw err;
     }
     res.redirect(303, '/adesao/situacao');

@@ -1,10 +1,11 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
-import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, idParams, input, inputOf, parseForm, type FieldErrors } from '../validation';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, withFieldErrors } from '../web/forms';
 import { API_BASE } from './contract';
 import { SCOPES, SCOPE_LABELS, createKey, listKeys, revokeKey, unitsForKeys, type Scope } from './keys';
 
@@ -16,25 +17,19 @@ const keySchema = z.object({
     .transform((v) => [...new Set(([] as Scope[]).concat(v))]),
 });
 
-const listQuery = { query: z.object({ revogada: z.literal('1').optional() }) };
-
-async function render(res: Response, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; created?: { name: string; token: string }; revoked?: boolean } = {}): Promise<void> {
+async function render(req: Request, res: Response, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; created?: { name: string; token: string } } = {}): Promise<void> {
   const [keys, units] = await Promise.all([listKeys(), unitsForKeys()]);
   const values = extra.values ?? {};
   const chosen = new Set(([] as unknown[]).concat(values.scopes ?? []).map(String));
-  const errors = extra.errors ?? {};
-  res.status(status).render('api/keys', {
+  renderForm(res, 'api/keys', status, {
     title: 'Integrações',
     keys: keys.map((k) => ({ ...k, scopeList: k.scopes.join(', ') })),
     units: units.map((u) => ({ value: String(u.id), label: `${u.acronym} — ${u.name}`, selected: String(u.id) === String(values.unitId ?? '') })),
     scopes: SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s], id: `scope-${s.replace(':', '-')}`, checked: chosen.has(s) })),
-    values,
-    errors,
-    summary: Object.keys(errors).length ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,
     created: extra.created,
-    revoked: extra.revoked,
+    flash: takeFlash(req),
     docsUrl: `${API_BASE}/docs`,
-  });
+  }, { values, errors: extra.errors });
 }
 
 /** /administracao/integracoes — the tenant's integration keys (issue 17). */
@@ -42,29 +37,26 @@ export default function apiKeyRoutes(): Router {
   const router = Router();
   router.use('/integracoes', requireUser, requireRole('admin'));
 
-  router.get('/integracoes', input(listQuery), async (req, res) => {
-    await render(res, 200, { revoked: inputOf(req, listQuery).query.revogada === '1' });
+  router.get('/integracoes', input(NO_INPUT), async (req, res) => {
+    await render(req, res, 200);
   });
 
   router.post('/integracoes', input(NO_INPUT), async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const parsed = parseForm(keySchema, body);
-    if (!parsed.ok) return render(res, 422, { values: body, errors: parsed.errors });
-    try {
-      const { token } = await createKey(auditActorOf(req), parsed.data);
-      // The secret is shown on this response only: never stored, never redirected through a URL.
-      res.setHeader('Cache-Control', 'no-store');
-      await render(res, 201, { created: { name: parsed.data.name, token } });
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return render(res, 422, { values: body, errors: err.fields });
-      throw err;
-    }
+    if (!parsed.ok) return render(req, res, 422, { values: body, errors: parsed.errors });
+    const outcome = await withFieldErrors(() => createKey(auditActorOf(req), parsed.data));
+    if (!outcome.ok) return render(req, res, 422, { values: body, errors: outcome.errors });
+    // The secret is shown on this response only: never stored, never redirected through a URL.
+    res.setHeader('Cache-Control', 'no-store');
+    await render(req, res, 201, { created: { name: parsed.data.name, token: outcome.value.token } });
   });
 
   const revokeInput = { params: idParams('id') };
   router.post('/integracoes/:id/revogar', input(revokeInput), async (req, res) => {
     await revokeKey(auditActorOf(req), inputOf(req, revokeInput).params.id);
-    res.redirect('/administracao/integracoes?revogada=1');
+    flash(req, 'Chave revogada. As próximas chamadas com ela são recusadas.');
+    res.redirect('/administracao/integracoes');
   });
   return router;
 }

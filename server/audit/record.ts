@@ -24,18 +24,9 @@ export interface Change {
 
 /** Writes one audit entry in the caller's tenant transaction, so it exists exactly when the change does. */
 export async function recordChange(actor: Actor, change: Change): Promise<void> {
-  await inTenant(() =>
-    TenantAuditEntry.create({
-      userId: actor.userId,
-      action: change.action,
-      entity: change.entity,
-      entityId: change.entityId,
-      before: change.before ?? null,
-      after: change.after ?? null,
-      ip: actor.ip,
-      requestId: actor.requestId,
-    }),
-  );
+  const { userId, ip, requestId } = actor;
+  const { action, entity, entityId, before = null, after = null } = change;
+  await inTenant(() => TenantAuditEntry.create({ userId, ip, requestId, action, entity, entityId, before, after }));
 }
 
 /** A row's plain attributes without the timestamps, as the before/after of an audit entry. */

@@ -2,6 +2,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import passport from 'passport';
 import type { Services } from '../services';
 import { NO_INPUT, input, parseForm } from '../validation';
+import { renderForm, type FormState } from '../web/forms';
 import { logIn } from './logIn';
 import { TooManyAttemptsError } from './loginThrottle';
 import type { Principal } from './principal';
@@ -16,15 +17,16 @@ export function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
-function renderLogin(req: Request, res: Response, status: number, extra: Record<string, unknown> = {}): void {
+/** The login page; a refused attempt keeps the e-mail typed (`form.values`) and names what was wrong. */
+function renderLogin(req: Request, res: Response, status: number, extra: Record<string, unknown> = {}, form: FormState = {}): void {
   const operator = req.site.type === 'platform';
-  res.status(status).render('auth/login', {
+  renderForm(res, 'auth/login', status, {
     title: operator ? 'Entrar no console do MGI' : 'Entrar',
     operator,
     govbr: !!res.locals.govbrEnabled,
     next: safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next),
     ...extra,
-  });
+  }, form);
 }
 
 const loggedOutSchema = z.object({ saiu: z.enum(['govbr']).optional() });
@@ -47,7 +49,7 @@ export default function authRoutes({ loginThrottle, govbr }: Services): Router {
   router.post('/login', input(NO_INPUT), async (req: Request, res: Response, next: NextFunction) => {
     const parsed = parseForm(loginSchema, req.body);
     const values = { email: typeof req.body?.email === 'string' ? req.body.email : '' };
-    if (!parsed.ok) return renderLogin(req, res, 422, { errors: parsed.errors, summary: parsed.summary, values });
+    if (!parsed.ok) return renderLogin(req, res, 422, {}, { values, errors: parsed.errors });
     const ip = req.ip ?? 'unknown';
     const account = `${req.site.type === 'tenant' ? req.site.tenant.id : 'op'}:${parsed.data.email.toLowerCase()}`;
     try {
@@ -56,10 +58,7 @@ export default function authRoutes({ loginThrottle, govbr }: Services): Router {
       if (!(err instanceof TooManyAttemptsError)) return next(err);
       res.setHeader('Retry-After', String(err.retryAfterSeconds));
       const minutes = Math.max(1, Math.ceil(err.retryAfterSeconds / 60));
-      return renderLogin(req, res, 429, {
-        failure: `Muitas tentativas de acesso. Aguarde ${minutes} minuto${minutes > 1 ? 's' : ''} e tente novamente.`,
-        values,
-      });
+      return renderLogin(req, res, 429, { failure: `Muitas tentativas de acesso. Aguarde ${minutes} minuto${minutes > 1 ? 's' : ''} e tente novamente.` }, { values });
     }
     const strategy = req.site.type === 'tenant' ? 'tenant-user' : 'operator';
     passport.authenticate(strategy, (err: unknown, principal: Principal | false) => {
@@ -67,7 +66,7 @@ export default function authRoutes({ loginThrottle, govbr }: Services): Router {
       if (!principal) {
         loginThrottle
           .failed(ip, account)
-          .then(() => renderLogin(req, res, 401, { failure: GENERIC_FAILURE, values }))
+          .then(() => renderLogin(req, res, 401, { failure: GENERIC_FAILURE }, { values }))
           .catch(next);
         return;
       }

@@ -2,12 +2,12 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
-import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ACCESS_LEVELS } from '../models';
 import { ACCESS_LEVEL_LABELS, accessLevelLabel } from '../processes/accessLevels';
 import { NO_INPUT, idParams, input, parseForm } from '../validation';
-import { errorSummary } from '../web/forms';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, withFieldErrors } from '../web/forms';
 import { sanitizeTemplate, TEMPLATE_PLACEHOLDERS } from './sanitize';
 import { activeLegalBases, getCatalogItem, listCatalog, saveCatalogItem, setCatalogItemActive, type CatalogKind } from './service';
 import { documentTypeSchema, legalBasisSchema, processTypeSchema } from './validation';
@@ -52,18 +52,15 @@ async function formContext(page: CatalogPage, values: Record<string, unknown>): 
   return {};
 }
 
-async function renderForm(req: Request, res: Response, page: CatalogPage, status: number, id: string | null, values: Record<string, unknown>, errors: Record<string, string> = {}): Promise<void> {
-  res.status(status).render(page.view, {
+async function renderItem(req: Request, res: Response, page: CatalogPage, status: number, id: string | null, values: Record<string, unknown>, errors: Record<string, string> = {}): Promise<void> {
+  renderForm(res, page.view, status, {
     title: id ? `${page.singular}: ${String(values.name ?? '')}` : page.newLabel,
     page: { path: page.path, title: page.title, singular: page.singular },
     id,
-    values,
     active: values.active !== false,
-    errors,
-    summary: errorSummary(errors),
-    saved: req.query.salvo,
+    flash: takeFlash(req),
     ...(await formContext(page, values)),
-  });
+  }, { values, errors });
 }
 
 function catalogRouter(page: CatalogPage): Router {
@@ -76,52 +73,48 @@ function catalogRouter(page: CatalogPage): Router {
       defaultLevel: accessLevelLabel(r.defaultAccessLevel),
       usageLabel: USAGE_LABELS[String(r.usage)],
     }));
-    res.render('catalogs/list', { title: page.title, page: { ...page, schema: undefined }, rows, saved: req.query.salvo });
+    res.render('catalogs/list', { title: page.title, page: { ...page, schema: undefined }, rows, flash: takeFlash(req) });
   });
 
   router.get('/novo', input(NO_INPUT), async (req, res) => {
     const defaults: Record<string, unknown> = page.kind === 'processType' ? { allowedAccessLevels: ['public', 'restricted'], defaultAccessLevel: 'public' } : page.kind === 'documentType' ? { usage: 'both' } : {};
-    await renderForm(req, res, page, 200, null, defaults);
+    await renderItem(req, res, page, 200, null, defaults);
   });
 
   router.post('/', input(NO_INPUT), async (req, res) => {
     const parsed = parseForm(page.schema, req.body);
-    if (!parsed.ok) return renderForm(req, res, page, 422, null, req.body, parsed.errors);
-    try {
-      await saveCatalogItem(auditActorOf(req), page.kind, null, parsed.data as never);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, null, req.body, err.fields);
-      throw err;
-    }
-    res.redirect(`/administracao/${page.path}?salvo=1`);
+    if (!parsed.ok) return renderItem(req, res, page, 422, null, req.body, parsed.errors);
+    const outcome = await withFieldErrors(() => saveCatalogItem(auditActorOf(req), page.kind, null, parsed.data as never));
+    if (!outcome.ok) return renderItem(req, res, page, 422, null, req.body, outcome.errors);
+    flash(req, 'Salvo.');
+    res.redirect(`/administracao/${page.path}`);
   });
 
   router.get('/:id', input({ params: idParams('id') }), async (req, res) => {
-    await renderForm(req, res, page, 200, String(req.params.id), await getCatalogItem(page.kind, String(req.params.id)));
+    await renderItem(req, res, page, 200, String(req.params.id), await getCatalogItem(page.kind, String(req.params.id)));
   });
 
   router.post('/:id', input({ params: idParams('id') }), async (req, res) => {
     const id = String(req.params.id);
     const current = await getCatalogItem(page.kind, id);
     const parsed = parseForm(page.schema, req.body);
-    if (!parsed.ok) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, parsed.errors);
-    try {
-      await saveCatalogItem(auditActorOf(req), page.kind, id, parsed.data as never);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderForm(req, res, page, 422, id, { ...req.body, active: current.active }, err.fields);
-      throw err;
-    }
-    res.redirect(`/administracao/${page.path}/${id}?salvo=1`);
+    if (!parsed.ok) return renderItem(req, res, page, 422, id, { ...req.body, active: current.active }, parsed.errors);
+    const outcome = await withFieldErrors(() => saveCatalogItem(auditActorOf(req), page.kind, id, parsed.data as never));
+    if (!outcome.ok) return renderItem(req, res, page, 422, id, { ...req.body, active: current.active }, outcome.errors);
+    flash(req, 'Alterações salvas.');
+    res.redirect(`/administracao/${page.path}/${id}`);
   });
 
   router.post('/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     await setCatalogItemActive(auditActorOf(req), page.kind, String(req.params.id), false);
-    res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=desativado`);
+    flash(req, 'Desativado: não aparece mais para novos usos.');
+    res.redirect(`/administracao/${page.path}/${req.params.id}`);
   });
 
   router.post('/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
     await setCatalogItemActive(auditActorOf(req), page.kind, String(req.params.id), true);
-    res.redirect(`/administracao/${page.path}/${req.params.id}?salvo=reativado`);
+    flash(req, 'Reativado.');
+    res.redirect(`/administracao/${page.path}/${req.params.id}`);
   });
 
   return router;

@@ -6,9 +6,16 @@ import type { TenantKind } from '../models';
 import { platformFigures } from '../platform/figures';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
-import { NO_INPUT, idParams, input, ownEntry, parseForm } from '../validation';
+import { NO_INPUT, idParams, input, inputOf, parseForm, queryChoice, queryId, type FieldErrors } from '../validation';
+import { consoleTransfers } from '../tramita/console';
+import { STATE_LABELS, TRANSFER_STATES } from '../tramita/transit';
+import { z } from 'zod';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, type FormState } from '../web/forms';
 import { approveRequest, refuseRequest } from '../adhesion/approval';
 import type { OperatorContext } from '../audit/operator';
+import { exportDownload, PHASE_LABELS, requestExport, tenantExports } from '../export/jobs';
+import { ConflictError } from '../errors';
 import {
   auditLog,
   listRequests,
@@ -57,75 +64,131 @@ export default function consoleRoutes(services: Services): Router {
     });
   });
 
-  async function renderRequest(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}): Promise<void> {
+  async function renderRequest(req: Request, res: Response, status = 200, form: FormState = {}): Promise<void> {
     const request = await requestDetail(sequelize, String(req.params.id));
-    res.status(status).render('console/request', {
+    renderForm(res, 'console/request', status, {
       title: `Pedido nº ${request.id}`,
       request,
       kindLabel: request.ente ? KIND_LABELS[request.ente.kind] : '',
       tenantLink: request.status === 'approved' && request.slug ? tenantUrl(services.config, request.slug) : null,
-      notice: ownEntry({ aprovado: 'Pedido aprovado: o ente foi criado e o gestor recebeu o convite.', recusado: 'Pedido recusado; o gestor foi avisado.', falha: 'A criação do ente falhou. Veja o erro abaixo.' }, query(req, 'ok')),
-      ...extra,
-    });
+      notice: takeFlash(req)?.message,
+    }, form);
   }
 
   router.get('/admin/pedidos/:id', input({ params: idParams('id') }), (req, res) => renderRequest(req, res));
 
   router.post('/admin/pedidos/:id/aprovar', input({ params: idParams('id') }), async (req, res) => {
     const result = await approveRequest(services, String(req.params.id), operatorOf(req));
-    res.redirect(303, `/admin/pedidos/${req.params.id}?ok=${result.ok ? 'aprovado' : 'falha'}`);
+    flash(req, result.ok ? 'Pedido aprovado: o ente foi criado e o gestor recebeu o convite.' : 'A criação do ente falhou. Veja o erro abaixo.');
+    res.redirect(303, `/admin/pedidos/${req.params.id}`);
   });
 
   router.post('/admin/pedidos/:id/recusar', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(refusalSchema, req.body);
     if (!parsed.ok) {
-      return renderRequest(req, res, 422, { errors: parsed.errors, summary: parsed.summary, values: { reason: req.body?.reason ?? '' } });
+      return renderRequest(req, res, 422, { errors: parsed.errors, values: { reason: req.body?.reason ?? '' } });
     }
     await refuseRequest(services, String(req.params.id), parsed.data.reason, operatorOf(req));
-    res.redirect(303, `/admin/pedidos/${req.params.id}?ok=recusado`);
+    flash(req, 'Pedido recusado; o gestor foi avisado.');
+    res.redirect(303, `/admin/pedidos/${req.params.id}`);
   });
 
-  async function renderTenants(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}): Promise<void> {
+  /** The tenants' page; `errors` are keyed by the field's id (`reason-<tenant>`, `article-<tenant>`), the forms being one a row. */
+  async function renderTenants(req: Request, res: Response, status = 200, errors: FieldErrors = {}): Promise<void> {
     const q = query(req, 'q');
     const filterStatus = ['active', 'suspended'].includes(query(req, 'situacao')) ? query(req, 'situacao') : '';
     const tenants = await listTenants(sequelize, { q, status: filterStatus });
-    res.status(status).render('console/tenants', {
+    renderForm(res, 'console/tenants', status, {
       title: 'Entes',
-      tenants: tenants.map((t) => ({ ...t, kindLabel: KIND_LABELS[t.kind], active: t.status === 'active', formErrors: extra.tenantId === t.id ? extra.errors : undefined })),
+      tenants: tenants.map((t) => ({ ...t, kindLabel: KIND_LABELS[t.kind], active: t.status === 'active', formErrors: errors[`reason-${t.id}`] ? { reason: errors[`reason-${t.id}`] } : undefined })),
       filter: { q, active: filterStatus === 'active', suspended: filterStatus === 'suspended' },
-      notice: ownEntry({ suspenso: 'Ente suspenso: o endereço mostra "temporariamente indisponível".', reativado: 'Ente reativado.', artigo: 'Artigo do nome do ente salvo: os textos do ente já o usam.' }, query(req, 'ok')),
-      ...extra,
-    });
+      notice: takeFlash(req)?.message,
+    }, { errors });
   }
 
   router.get('/admin/entes', input(NO_INPUT), (req, res) => renderTenants(req, res));
 
-  for (const [path, status, ok] of [
-    ['suspender', 'suspended', 'suspenso'],
-    ['reativar', 'active', 'reativado'],
+  for (const [path, status, done] of [
+    ['suspender', 'suspended', 'Ente suspenso: o endereço mostra "temporariamente indisponível".'],
+    ['reativar', 'active', 'Ente reativado.'],
   ] as const) {
     router.post(`/admin/entes/:id/${path}`, input({ params: idParams('id') }), async (req, res) => {
       const parsed = parseForm(tenantStatusSchema, req.body);
-      if (!parsed.ok) {
-        const field = `reason-${req.params.id}`;
-        return renderTenants(req, res, 422, {
-          tenantId: String(req.params.id),
-          errors: { reason: parsed.errors.reason },
-          summary: [{ field, message: parsed.errors.reason }],
-        });
-      }
+      if (!parsed.ok) return renderTenants(req, res, 422, { [`reason-${req.params.id}`]: parsed.errors.reason });
       await setTenantStatus(services, String(req.params.id), status, parsed.data.reason, operatorOf(req));
-      res.redirect(303, `/admin/entes?ok=${ok}`);
+      flash(req, done);
+      res.redirect(303, '/admin/entes');
     });
   }
 
   router.post('/admin/entes/:id/artigo', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(tenantArticleSchema, req.body);
     if (!parsed.ok) {
-      return renderTenants(req, res, 422, { summary: [{ field: `article-${req.params.id}`, message: parsed.errors.article }] });
+      return renderTenants(req, res, 422, { [`article-${req.params.id}`]: parsed.errors.article });
     }
     await setTenantArticle(services, String(req.params.id), parsed.data.article, operatorOf(req));
-    res.redirect(303, '/admin/entes?ok=artigo');
+    flash(req, 'Artigo do nome do ente salvo: os textos do ente já o usam.');
+    res.redirect(303, '/admin/entes');
+  });
+
+  const exportParams = { params: idParams('id') };
+  async function renderExports(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}): Promise<void> {
+    const { tenant, jobs } = await tenantExports(sequelize, String(req.params.id));
+    const pending = jobs.find((j) => j.status === 'queued' || j.status === 'running') ?? null;
+    res.status(status).render('console/exports', {
+      title: `Exportar dados: ${tenant.name}`,
+      tenant,
+      pending: pending && {
+        ...pending,
+        phaseLabel: pending.phase ? PHASE_LABELS[pending.phase] : null,
+        percent: pending.total ? Math.floor((100 * pending.done) / pending.total) : 0,
+      },
+      jobs: jobs.map((j) => ({ ...j, statusLabel: { queued: 'na fila', running: 'em andamento', done: 'concluída', failed: 'falhou' }[j.status], sizeMb: j.sizeBytes ? (Number(j.sizeBytes) / 1048576).toFixed(1) : null })),
+      notice: takeFlash(req)?.message,
+      ...extra,
+    });
+  }
+
+  router.get('/admin/entes/:id/exportacoes', input(exportParams), (req, res) => renderExports(req, res));
+
+  router.post('/admin/entes/:id/exportacoes', input(exportParams), async (req, res) => {
+    try {
+      await requestExport(sequelize, String(req.params.id), operatorOf(req));
+    } catch (err) {
+      if (err instanceof ConflictError) return renderExports(req, res, 409, { conflict: err.message });
+      throw err;
+    }
+    flash(req, 'Exportação pedida: o executor de tarefas a faz em segundo plano; o progresso aparece abaixo.');
+    res.redirect(303, `/admin/entes/${req.params.id}/exportacoes`);
+  });
+
+  router.get('/admin/entes/:id/exportacoes/:exportId/arquivo', input({ params: idParams('id', 'exportId') }), async (req, res) => {
+    const archive = await exportDownload(sequelize, String(req.params.id), String(req.params.exportId), operatorOf(req));
+    res.set('Cache-Control', 'no-store');
+    res.download(archive.file, archive.name);
+  });
+
+  const transfersInput = {
+    query: z.object({
+      situacao: queryChoice(TRANSFER_STATES, 'Escolha uma situação da lista.'),
+      ente: queryId,
+      antes: queryId,
+    }),
+  };
+  /** Transfers between tenants with their states: metadata only, never content. */
+  router.get('/admin/tramites', input(transfersInput), async (req, res) => {
+    const { situacao, ente, antes } = inputOf(req, transfersInput).query;
+    const { rows, next, entes } = await consoleTransfers(sequelize, { state: situacao, tenantId: ente, before: antes });
+    const more = next && new URLSearchParams({ ...(situacao && { situacao }), ...(ente && { ente }), antes: next }).toString();
+    res.render('console/transfers', {
+      title: 'Trâmites entre órgãos',
+      rows,
+      states: TRANSFER_STATES.map((value) => ({ value, label: STATE_LABELS[value], selected: value === situacao })),
+      entes: entes.map((e) => ({ ...e, selected: e.id === ente })),
+      filtered: Boolean(situacao || ente),
+      paged: Boolean(antes),
+      moreHref: more ? `/admin/tramites?${more}` : null,
+    });
   });
 
   router.get('/admin/auditoria', input(NO_INPUT), async (req, res) => {

@@ -3,6 +3,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Document } from '../models';
 import { assertTenantTransaction, markTenantTransaction, tenantSearchPathSql, type TenantRef } from '../tenancy/context';
 import type { MigrationContext } from './migration-types';
+import { logger } from '../logger';
 import { preparedOn } from './prepared';
 
 /**
@@ -14,15 +15,35 @@ import { preparedOn } from './prepared';
  *   migrating transaction, on a schema of one of the two shapes only.
  */
 
+/**
+ * A statement on the transaction's own connection. Sequelize's query path costs more CPU than most
+ * of these statements take to run (it captures a stack trace, builds a query object and runs hooks
+ * for every call); a tenant page runs several, so they go to pg directly. An error comes out as
+ * Sequelize would have given it (UniqueConstraintError and the rest), so callers see one shape.
+ */
+async function onConnection<T extends object>(t: Transaction, sql: string, bind: unknown[]): Promise<T[]> {
+  const connection = (t as unknown as { connection: Client }).connection;
+  logger.trace({ sql }, 'sql');
+  try {
+    // As Sequelize binds strings: a NUL (which PostgreSQL refuses in text) becomes the two characters "\0".
+    const values = bind.map((v) => (typeof v === 'string' && v.includes('\0') ? v.replace(/\0/g, '\\0') : v));
+    return (await connection.query<T>(sql, values)).rows;
+  } catch (err) {
+    const sequelize = Document.sequelize!;
+    const QueryClass = (sequelize as unknown as { dialect: { Query: new (c: unknown, s: Sequelize, o: object) => { formatError(e: unknown, stack?: string): Error } } }).dialect.Query;
+    throw new QueryClass(connection, sequelize, {}).formatError(err, (err as Error).stack);
+  }
+}
+
 /** Raw SQL on tenant tables, in a tenant transaction (fails closed outside one). */
 export async function select<T extends object>(t: Transaction, sql: string, bind: unknown[] = []): Promise<T[]> {
   assertTenantTransaction(t);
-  return Document.sequelize!.query<T>(sql, { bind, transaction: t, type: QueryTypes.SELECT });
+  return onConnection<T>(t, sql, bind);
 }
 
 export async function execute(t: Transaction, sql: string, bind: unknown[] = []): Promise<void> {
   assertTenantTransaction(t);
-  await Document.sequelize!.query(sql, { bind, transaction: t });
+  await onConnection(t, sql, bind);
 }
 
 /**

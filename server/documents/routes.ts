@@ -8,7 +8,8 @@ import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/v
 import { idParams, idSchema, input, inputOf, parseForm, type FieldErrors } from '../validation';
 import { registerProcessSurface } from '../processes/surfaces';
 import { actorOf } from '../web/actor';
-import { errorSummary, renderForm } from '../web/forms';
+import { renderForm } from '../web/forms';
+import { flash, takeFlash } from '../web/flash';
 import {
   cancelDocument,
   createExternalDocument,
@@ -100,7 +101,7 @@ export default function documentRoutes(services: Services): Router {
     const actor = actorOf(req);
     const process = await readableProcessFor(actor, String(req.params.processId));
     const tree = await documentTree(actor, process.id);
-    res.render('documents/process-documents', { title: `Documentos do processo ${process.number}`, process, tree });
+    res.render('documents/process-documents', { title: `Documentos do processo ${process.number}`, process, tree, flash: takeFlash(req) });
   });
 
   async function documentPage(res: Response, req: Request, page: DocumentPage, extra: Record<string, unknown> = {}) {
@@ -114,7 +115,7 @@ export default function documentRoutes(services: Services): Router {
       verification: url ? { url, pageUrl: verificationPageUrl(config), qr: await qrDataUrl(url) } : null,
       fileSize: doc.fileSize ? formatBytes(Number(doc.fileSize)) : null,
       isImage: !!doc.fileMime?.startsWith('image/') && doc.fileMime !== 'image/tiff',
-      flash: typeof req.query.ok === 'string' ? req.query.ok : null,
+      flash: takeFlash(req),
       ...extra,
     });
   }
@@ -136,14 +137,7 @@ export default function documentRoutes(services: Services): Router {
     if (doc.signed && !confirmed) {
       return res.status(status === 200 ? 200 : 409).render('documents/edit-signed', { title: `Editar ${doc.title}: remover as assinaturas?`, doc });
     }
-    res.status(status).render('documents/edit', {
-      title: `Editar ${doc.title}`,
-      doc,
-      body: body ?? doc.bodyHtml,
-      errors,
-      summary: errorSummary(errors),
-      editorAssets: true,
-    });
+    renderForm(res, 'documents/edit', status, { title: `Editar ${doc.title}`, doc, body: body ?? doc.bodyHtml, editorAssets: true }, { errors });
   }
 
   router.get('/documentos/:id/editar', input({ params: idParams('id') }), requireUser, (req, res) => renderEditor(req, res));
@@ -154,8 +148,8 @@ export default function documentRoutes(services: Services): Router {
     const result = await saveDocumentBody(actorOf(req), String(req.params.id), parsed.data.body, null, {
       removeSignatures: parsed.data.removeSignatures === 'sim',
     });
-    const ok = result.signaturesRemoved ? 'salvo-sem-assinaturas' : 'salvo';
-    res.redirect(`/documentos/${req.params.id}?ok=${ok}`);
+    flash(req, result.signaturesRemoved ? 'Documento salvo. As assinaturas anteriores foram removidas porque o texto mudou: assine novamente.' : 'Documento salvo.');
+    res.redirect(`/documentos/${req.params.id}`);
   });
 
   router.get('/documentos/:id/versoes', input({ params: idParams('id') }), requireUser, async (req, res) => {
@@ -174,13 +168,15 @@ export default function documentRoutes(services: Services): Router {
 
   router.post('/documentos/:id/versoes/:version/restaurar', input({ params: z.object({ id: idSchema, version: versionNumber }) }), requireUser, async (req, res) => {
     await restoreDocumentVersion(actorOf(req), String(req.params.id), inputOf(req, { params: z.object({ version: versionNumber }) }).params.version);
-    res.redirect(`/documentos/${req.params.id}?ok=restaurado`);
+    flash(req, 'Versão restaurada.');
+    res.redirect(`/documentos/${req.params.id}`);
   });
 
   router.post('/documentos/:id/excluir', input({ params: idParams('id') }), requireUser, async (req, res) => {
     const doc = await documentForActor(actorOf(req), String(req.params.id));
     await deleteDocument(actorOf(req), doc.id);
-    res.redirect(`/processos/${doc.processId}/documentos?ok=excluido`);
+    flash(req, 'Documento excluído.');
+    res.redirect(`/processos/${doc.processId}/documentos`);
   });
 
   async function renderCancel(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
@@ -194,7 +190,8 @@ export default function documentRoutes(services: Services): Router {
     const parsed = parseForm(cancelSchema, req.body);
     if (!parsed.ok) return renderCancel(req, res, 422, req.body, parsed.errors);
     await cancelDocument(actorOf(req), String(req.params.id), parsed.data.reason);
-    res.redirect(`/documentos/${req.params.id}?ok=cancelado`);
+    flash(req, 'Documento cancelado.');
+    res.redirect(`/documentos/${req.params.id}`);
   });
 
   return router;

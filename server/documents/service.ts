@@ -3,7 +3,8 @@ import type { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
 import { Document, DocumentType, DocumentVersion, LegalBasis, Process, Signature, UserPosition, Unit, type AccessLevel, type DocumentOrigin } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
-import { readableProcess, type ProcessFacts } from './access';
+import { readableProcess, type ProcessFacts } from '../processes/access';
+import { transitBlocker } from '../processes/rules';
 import type { Actor } from '../web/actor';
 import { recordDocumentEvent } from './history';
 import { numberingYear } from '../processes/numbering';
@@ -189,7 +190,8 @@ export interface ExternalInput extends InternalInput {
   documentDate: string;
   origin: DocumentOrigin;
   sender: string | null;
-  file: { buffer: Buffer; originalname: string } | undefined;
+  /** `text`: the PDF's text when the caller extracted it already (outside a transaction holding a lock). */
+  file: { buffer: Buffer; originalname: string; text?: string } | undefined;
 }
 
 function safeFileName(name: string, ext: string): string {
@@ -206,7 +208,7 @@ export async function createExternalDocument(actor: Actor, processId: string, in
       arquivo: 'O conteúdo do arquivo não é PDF, imagem (PNG, JPEG, GIF, WEBP, TIFF) nem documento de escritório (DOCX, XLSX, PPTX, ODT, ODS).',
     });
   }
-  const text = detected.kind === 'pdf' ? await extractPdfText(input.file.buffer) : '';
+  const text = detected.kind !== 'pdf' ? '' : (input.file.text ?? (await extractPdfText(input.file.buffer)));
   const file = input.file;
   return inTenant(async (t) => {
     await readableProcess(t, actor, processId, { forWriting: true });
@@ -258,10 +260,6 @@ function lockedDocumentInProcess(t: Transaction, actor: Actor, documentId: strin
   return documentInProcess(t, actor, documentId, true);
 }
 
-async function lockedDocument(t: Transaction, actor: Actor, documentId: string): Promise<Document> {
-  return (await lockedDocumentInProcess(t, actor, documentId)).doc;
-}
-
 /**
  * Records that a unit other than the author's opened the document. The first such view marks the
  * document seen (from then on its author can no longer edit or delete it): a conditional UPDATE,
@@ -283,8 +281,13 @@ async function isSigned(t: Transaction, doc: Document): Promise<boolean> {
   return (await Signature.count({ where: { documentId: doc.id, invalidatedAt: null }, transaction: t })) > 0;
 }
 
-function assertAuthorUnit(doc: Document, actor: Actor, what: string): void {
+/** The document, locked, for a change only its author unit may make (`what`: "excluí-lo"…) and never while the process is in transit. */
+async function documentForAuthorChange(t: Transaction, actor: Actor, documentId: string, what: string): Promise<Document> {
+  const { doc, process } = await lockedDocumentInProcess(t, actor, documentId);
+  const transit = transitBlocker(process);
+  if (transit) throw new ConflictError(transit);
   if (doc.unitId !== actor.unitId) throw new PermissionDeniedError(`Só a unidade que gerou o documento pode ${what}.`);
+  return doc;
 }
 
 /**
@@ -294,9 +297,11 @@ function assertAuthorUnit(doc: Document, actor: Actor, what: string): void {
 export function editBlocker(
   doc: Pick<Document, 'kind' | 'unitId' | 'seenByOtherUnitAt' | 'cancelledAt'>,
   actor: Actor,
-  process: Pick<ProcessFacts, 'openInUnit'>,
+  process: Pick<ProcessFacts, 'openInUnit'> & Partial<Pick<ProcessFacts, 'externalTransitTo'>>,
 ): string | null {
   if (doc.kind !== 'internal') return 'Documentos externos não são editáveis.';
+  const transit = transitBlocker({ externalTransitTo: process.externalTransitTo ?? null });
+  if (transit) return transit;
   if (doc.cancelledAt) return 'O documento foi cancelado.';
   if (doc.unitId !== actor.unitId) return 'Só a unidade que gerou o documento pode editá-lo.';
   if (!process.openInUnit) return 'O processo não está aberto na sua unidade: reabra-o para editar os seus documentos.';
@@ -355,8 +360,7 @@ export async function restoreDocumentVersion(actor: Actor, documentId: string, v
 /** "Excluir": only the author unit, only while no other unit has seen the document. The number stays used. */
 export async function deleteDocument(actor: Actor, documentId: string): Promise<void> {
   await inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
-    assertAuthorUnit(doc, actor, 'excluí-lo');
+    const doc = await documentForAuthorChange(t, actor, documentId, 'excluí-lo');
     if (doc.seenByOtherUnitAt) throw new ConflictError('O documento já foi visualizado por outra unidade: ele não pode ser excluído, apenas cancelado.');
     await doc.update({ deletedAt: new Date(), deletedBy: actor.userId }, { transaction: t });
     await recordDocumentEvent(t, actor, doc.processId, String(doc.id), 'document.deleted', `Documento ${doc.title} (${doc.number}) excluído`);
@@ -368,8 +372,7 @@ export async function cancelDocument(actor: Actor, documentId: string, reason: s
   const why = reason.trim();
   if (why.length < 5) throw new ValidationError('Informe o motivo.', { reason: 'Informe o motivo do cancelamento (pelo menos 5 caracteres).' });
   await inTenant(async (t) => {
-    const doc = await lockedDocument(t, actor, documentId);
-    assertAuthorUnit(doc, actor, 'cancelá-lo');
+    const doc = await documentForAuthorChange(t, actor, documentId, 'cancelá-lo');
     if (doc.cancelledAt) throw new ConflictError('O documento já está cancelado.');
     if (!doc.seenByOtherUnitAt) throw new ConflictError('Nenhuma outra unidade viu o documento ainda: exclua-o em vez de cancelar.');
     await doc.update({ cancelledAt: new Date(), cancelledBy: actor.userId, cancelReason: why.slice(0, 1000) }, { transaction: t });
@@ -653,4 +656,55 @@ export async function assertNoUnsignedDrafts(processId: string): Promise<void> {
   if (drafts.length) {
     throw new ConflictError(`O processo tem minutas não assinadas: ${drafts.map((d) => `${d.title} (${d.number})`).join(', ')}. Assine-as ou exclua-as antes de enviar.`);
   }
+}
+
+export interface ReceivedDocumentInput {
+  documentTypeId: string;
+  title: string;
+  accessLevel: AccessLevel;
+  legalBasisId: string | null;
+  bytes: Buffer;
+  fileName: string;
+  mime: string;
+  documentDate: string;
+  /** Who sent it: "<ente> / <unidade>". */
+  sender: string;
+}
+
+/**
+ * A document that arrived from another government (Tramita): an external document holding the
+ * bytes exactly as they travelled (so its SHA-256 is the one the transfer carried), numbered here,
+ * titled as at the origin. Runs in the caller's tenant transaction (the acceptance's).
+ */
+export async function createReceivedDocument(t: Transaction, actor: Actor, processId: string, input: ReceivedDocumentInput): Promise<Document> {
+  const number = await nextDocumentNumber(t);
+  const sha256 = await storeFile(t, input.bytes);
+  const text = input.mime === 'application/pdf' ? await extractPdfText(input.bytes).catch(() => '') : '';
+  return Document.create(
+    {
+      processId,
+      number: String(number),
+      kind: 'external',
+      documentTypeId: input.documentTypeId,
+      unitId: actor.unitId,
+      createdBy: actor.userId,
+      typeNumber: null,
+      typeYear: null,
+      title: input.title.slice(0, 300),
+      complement: null,
+      accessLevel: input.accessLevel,
+      legalBasisId: input.accessLevel === 'public' ? null : input.legalBasisId,
+      bodyHtml: null,
+      contentText: text,
+      fileSha256: sha256,
+      fileName: safeFileName(input.fileName, input.fileName.split('.').pop() || 'pdf'),
+      fileMime: input.mime,
+      fileSize: String(input.bytes.length),
+      documentDate: input.documentDate,
+      origin: 'nato_digital',
+      sender: input.sender.slice(0, 300),
+      verificationCode: await uniqueVerificationCode(t),
+    },
+    { transaction: t },
+  );
 }

@@ -3,7 +3,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import multer from 'multer';
 import { namespace } from '../db/cls';
 import { BadRequestError } from '../errors';
-import { isCitizenUploadPath } from '../protocol/paths';
+import { isCitizenUploadPath, takesSeveralDocuments } from '../protocol/paths';
 
 /** What an external document may be, recognised by content (magic bytes), never by name. */
 export const ACCEPTED_TYPES: Record<string, { mime: string; label: string; kind: 'pdf' | 'image' | 'office' }> = {
@@ -53,19 +53,31 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The input name of a staff form that takes several documents (an answer to a citizen, an intimação). */
+export const DOCUMENTS_FIELD = 'documentos';
+/** How many documents such a form takes. */
+export const MAX_DOCUMENTS = 5;
+
 /**
- * Reads multipart uploads into memory, limited to `maxBytes`, BEFORE the CSRF check, so the form's
- * hidden `_csrf` field is read from the parsed body like every other form's. Only logged-in users'
+ * Reads multipart uploads into memory, limited to `maxBytes` per file, BEFORE the CSRF check, so the
+ * form's hidden `_csrf` field is read from the parsed body like every other form's. Only logged-in users'
  * multipart requests are parsed (an anonymous one is left unparsed and fails the CSRF check); the
- * citizen portal's own forms are read by server/protocol/uploads.ts. A file
+ * citizen portal's own forms are read by server/protocol/uploads.ts with `readMultipart`. A form whose
+ * path takes several documents (`takesSeveralDocuments`) reads up to MAX_DOCUMENTS files of
+ * DOCUMENTS_FIELD into `req.files`; every other one the single file `arquivo` into `req.file`. A file
  * over the limit does not end the request: the fields read so far are kept and `req.uploadError`
  * says why, so the route re-renders its form (the CSRF check still runs first).
  */
 export function parseUploads(maxBytes: number): RequestHandler {
-  const read = readSingleUpload(maxBytes);
+  const single = readSingleUpload(maxBytes);
+  const several = readMultipart(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: MAX_DOCUMENTS, fields: 30 } }).array(DOCUMENTS_FIELD, MAX_DOCUMENTS),
+    maxBytes,
+    `Envie no máximo ${MAX_DOCUMENTS} documentos.`,
+  );
   return (req: Request, res, next) => {
     if (!req.user || !req.is('multipart/form-data') || isCitizenUploadPath(req.path)) return next();
-    read(req, res, next);
+    (takesSeveralDocuments(req.path) ? several : single)(req, res, next);
   };
 }
 
@@ -76,13 +88,24 @@ export function parseUploads(maxBytes: number): RequestHandler {
  */
 export function readSingleUpload(maxBytes: number): RequestHandler {
   const single = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 30 } }).single('arquivo');
+  return readMultipart(single, maxBytes, 'Envie um único arquivo pelo formulário.');
+}
+
+/**
+ * The one way a multipart body is read (staff forms, the API, the citizen portal): `parser` is the
+ * multer middleware with its limits. A file over `maxBytes` or too many files set `req.uploadError`
+ * (`tooLarge` or `tooMany`) and the rest of the body is drained, so the route answers with its form;
+ * a malformed body is a 400 before any route.
+ */
+export function readMultipart(parser: RequestHandler, maxBytes: number, tooMany: string): RequestHandler {
   return (req: Request, res, next) => {
     // Multer continues from its parser's events: carry the request's CLS context (tenant) across.
-    single(req, res, namespace.bind((err?: unknown) => {
+    parser(req, res, namespace.bind((err?: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError) {
-        req.uploadError = err.code === 'LIMIT_FILE_SIZE' ? tooLargeMessage(maxBytes) : 'Envie um único arquivo pelo formulário.';
+        req.uploadError = err.code === 'LIMIT_FILE_SIZE' ? tooLargeMessage(maxBytes) : tooMany;
         req.file = undefined;
+        req.files = [];
         req.body ??= {};
         // multer stops reading at the error; drain the rest so the response can be sent.
         req.resume();

@@ -5,6 +5,8 @@ import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { formatBytes } from '../documents/upload';
 import { NO_INPUT, input } from '../validation';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm } from '../web/forms';
 import { ARMS_MAX_BYTES, armsImage, saveArms } from './service';
 
 /** The tenant's brasão: served to everyone (headers, letterheads, public pages), replaced by its administrators. */
@@ -20,16 +22,16 @@ export default function letterheadRoutes(): Router {
     res.type(arms.mime).send(arms.bytes);
   });
 
-  const render = (res: Response, status = 200, extra: Record<string, unknown> = {}): void => {
-    res.status(status).render('letterhead/arms', { title: 'Brasão e cabeçalho dos documentos', maxSize: formatBytes(ARMS_MAX_BYTES), ...extra });
+  const render = (res: Response, status = 200, extra: Record<string, unknown> = {}, errors: Record<string, string> = {}): void => {
+    renderForm(res, 'letterhead/arms', status, { title: 'Brasão e cabeçalho dos documentos', maxSize: formatBytes(ARMS_MAX_BYTES), version: Date.now(), ...extra }, { errors });
   };
 
   router.get('/administracao/brasao', input(NO_INPUT), requireUser, requireRole('admin'), (req: Request, res) => {
-    render(res, 200, { saved: req.query.salvo === '1', version: Date.now() });
+    render(res, 200, { flash: takeFlash(req) });
   });
 
   router.post('/administracao/brasao', input(NO_INPUT), requireUser, requireRole('admin'), async (req, res) => {
-    const fail = (message: string, status: number): void => render(res, status, { errors: { arquivo: message }, summary: [{ field: 'arquivo', message }], version: Date.now() });
+    const fail = (message: string, status: number): void => render(res, status, {}, { arquivo: message });
     if (req.uploadError) return fail(req.uploadError, 413);
     try {
       await saveArms(auditActorOf(req), req.file);
@@ -37,7 +39,8 @@ export default function letterheadRoutes(): Router {
       if (err instanceof ValidationError) return fail(err.fields.arquivo ?? err.message, 422);
       throw err;
     }
-    res.redirect(303, '/administracao/brasao?salvo=1');
+    flash(req, 'Brasão salvo. Ele já aparece no cabeçalho dos documentos e do site.');
+    res.redirect(303, '/administracao/brasao');
   });
 
   return router;

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { platformExecute, platformSelect } from '../db/sql';
 import { logger } from '../logger';
+import { PollingLoop } from '../worker/pollingLoop';
 import type { MailTransport } from './transport';
 
 interface ClaimedRow {
@@ -41,8 +42,7 @@ export function messageIdFor(outboxId: string, from: string): string {
  * at-least-once, each copy with the row's own Message-ID (`messageIdFor`).
  */
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly loop = new PollingLoop(() => this.deliverDue(), 'erro no entregador de e-mails');
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -90,23 +90,11 @@ export class OutboxWorker {
   }
 
   start(intervalMs = 1000): void {
-    const tick = (): void => {
-      this.running = this.deliverDue()
-        .catch((err: unknown) => {
-          logger.error({ err }, 'erro no entregador de e-mails');
-          return 0;
-        })
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start(intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     this.transport.close();
   }
 }

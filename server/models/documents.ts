@@ -21,7 +21,8 @@ export class Document extends Model<InferAttributes<Document>, InferCreationAttr
   declare kind: DocumentKind;
   declare documentTypeId: string;
   declare unitId: string;
-  declare createdBy: string;
+  /** Null for a document a citizen filed (intercurrent filing): `sender` names them. */
+  declare createdBy: string | null;
   declare typeNumber: number | null;
   declare typeYear: number | null;
   declare title: string;
@@ -84,7 +85,7 @@ export function initDocumentModels(sequelize: Sequelize): void {
       kind: { type: DataTypes.TEXT, allowNull: false },
       documentTypeId: { type: DataTypes.BIGINT, allowNull: false },
       unitId: { type: DataTypes.BIGINT, allowNull: false },
-      createdBy: { type: DataTypes.BIGINT, allowNull: false },
+      createdBy: { type: DataTypes.BIGINT },
       typeNumber: { type: DataTypes.INTEGER },
       typeYear: { type: DataTypes.INTEGER },
       title: { type: DataTypes.TEXT, allowNull: false },

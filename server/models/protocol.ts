@@ -129,6 +129,41 @@ export class CitizenRequestEvent extends Model<InferAttributes<CitizenRequestEve
   declare createdAt: CreationOptional<Date>;
 }
 
+export type IntimationStatus = 'pending' | 'read' | 'tacit' | 'responded';
+
+/** An answer or decision the citizen must acknowledge (ciência), with its stored deadline (migration 0802). */
+export class CitizenIntimation extends Model<InferAttributes<CitizenIntimation>, InferCreationAttributes<CitizenIntimation>> {
+  declare id: CreationOptional<string>;
+  declare requestId: string;
+  declare processId: string | null;
+  declare unitId: string;
+  declare kind: 'answer' | 'decision';
+  declare body: string;
+  declare sentAt: Date;
+  declare sentBy: string | null;
+  declare tacitDays: number;
+  /** The last day of the tacit period ('YYYY-MM-DD', Brasília). */
+  declare deadlineDay: string;
+  /** The instant that day ends: from then on, ciência tácita. */
+  declare deadlineAt: Date;
+  declare status: CreationOptional<IntimationStatus>;
+  declare acknowledgedAt: CreationOptional<Date | null>;
+  declare acknowledgedHow: CreationOptional<'consulta' | 'decurso' | null>;
+  declare acknowledgedIp: CreationOptional<string | null>;
+  declare respondedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class CitizenIntimationFile extends Model<InferAttributes<CitizenIntimationFile>, InferCreationAttributes<CitizenIntimationFile>> {
+  declare id: CreationOptional<string>;
+  declare intimationId: string;
+  declare fileName: string;
+  declare mime: string;
+  declare size: string;
+  declare sha256: string;
+  declare createdAt: CreationOptional<Date>;
+}
+
 export function initProtocolModels(sequelize: Sequelize): void {
   CitizenService.init(
     {
@@ -228,5 +263,39 @@ export function initProtocolModels(sequelize: Sequelize): void {
     },
     { sequelize, tableName: 'citizen_request_events', updatedAt: false },
   );
-  failClosed(CitizenService, CitizenIdentification, CitizenRequest, CitizenRequestFile, CitizenRequestAmendment, CitizenRequestEvent);
+  CitizenIntimation.init(
+    {
+      id,
+      requestId: { type: DataTypes.BIGINT, allowNull: false },
+      processId: { type: DataTypes.BIGINT },
+      unitId: { type: DataTypes.BIGINT, allowNull: false },
+      kind: { type: DataTypes.TEXT, allowNull: false },
+      body: { type: DataTypes.TEXT, allowNull: false },
+      sentAt: { type: DataTypes.DATE, allowNull: false },
+      sentBy: { type: DataTypes.BIGINT },
+      tacitDays: { type: DataTypes.INTEGER, allowNull: false },
+      deadlineDay: { type: DataTypes.DATEONLY, allowNull: false },
+      deadlineAt: { type: DataTypes.DATE, allowNull: false },
+      status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'pending' },
+      acknowledgedAt: { type: DataTypes.DATE },
+      acknowledgedHow: { type: DataTypes.TEXT },
+      acknowledgedIp: { type: DataTypes.TEXT },
+      respondedAt: { type: DataTypes.DATE },
+      createdAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'citizen_intimations', updatedAt: false },
+  );
+  CitizenIntimationFile.init(
+    {
+      id,
+      intimationId: { type: DataTypes.BIGINT, allowNull: false },
+      fileName: { type: DataTypes.TEXT, allowNull: false },
+      mime: { type: DataTypes.TEXT, allowNull: false },
+      size: { type: DataTypes.BIGINT, allowNull: false },
+      sha256: { type: DataTypes.TEXT, allowNull: false },
+      createdAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'citizen_intimation_files', updatedAt: false },
+  );
+  failClosed(CitizenService, CitizenIdentification, CitizenRequest, CitizenRequestFile, CitizenRequestAmendment, CitizenRequestEvent, CitizenIntimation, CitizenIntimationFile);
 }

@@ -3,11 +3,12 @@ import { Router, type Request, type Response } from 'express';
 import { auditActorOf } from '../audit/record';
 import { refreshMemberships, requireRole } from '../auth/currentUnit';
 import type { Config } from '../config';
-import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { ROLES, type Role } from '../models';
 import { flatten, unitTree } from '../units/service';
-import { NO_INPUT, idParams, input, inputOf, parseForm, queryId, queryPage, queryText } from '../validation';
+import { NO_INPUT, idParams, input, inputOf, parseForm, queryId, queryPage, queryText, type FieldErrors } from '../validation';
+import { flash, takeFlash } from '../web/flash';
+import { renderForm, withFieldErrors } from '../web/forms';
 import { addMembershipSchema, cpfSchema, inviteSchema, parseInviteMemberships, positionSchema } from './adminValidation';
 import {
   addMembership,
@@ -34,10 +35,6 @@ async function unitOptions(selected?: string): Promise<{ id: string; path: strin
     .map((n) => ({ id: n.id, path: n.path, name: n.name, selected: n.id === selected }));
 }
 
-function errorList(errors: Record<string, string>): { field: string; message: string }[] {
-  return Object.entries(errors).map(([field, message]) => ({ field, message }));
-}
-
 async function renderInvite(res: Response, status: number, body: Record<string, unknown> = {}, errors: Record<string, string> = {}): Promise<void> {
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
   const units = list(body.unitId);
@@ -50,21 +47,22 @@ async function renderInvite(res: Response, status: number, body: Record<string, 
     roles: ROLE_OPTIONS.map((r) => ({ ...r, selected: (roles[i] ?? 'basic') === r.value })),
     error: errors[`unitId${i}`],
   }));
-  res.status(status).render('people/invite', { title: 'Convidar usuário', values: body, errors, summary: status === 422 ? errorList(errors) : undefined, rows });
+  renderForm(res, 'people/invite', status, { title: 'Convidar usuário', rows }, { values: body, errors });
 }
 
-async function renderUser(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}): Promise<void> {
+/** The user's page; a refused form names its errors in `extra` (roleErrors, positionErrors, cpfErrors) and in `errors`, for the summary. */
+async function renderUser(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}, errors: FieldErrors = {}): Promise<void> {
   const user = await userDetail(String(req.params.id));
-  res.status(status).render('people/user', {
+  renderForm(res, 'people/user', status, {
     title: user.name,
     user,
     self: req.user?.id === user.id,
     units: await unitOptions(),
     roleOptions: ROLE_OPTIONS,
-    saved: req.query.salvo,
+    flash: takeFlash(req),
     cpfValue: user.cpf ?? '',
     ...extra,
-  });
+  }, { errors });
 }
 
 /** /administracao/usuarios… — the administrators' side of people. */
@@ -115,7 +113,6 @@ export default function peopleAdminRoutes(config: Config): Router {
       pages,
       previous: page > 1 ? query(page - 1) : null,
       next: page < pages ? query(page + 1) : null,
-      invited: req.query.convidado,
     });
   });
 
@@ -127,18 +124,14 @@ export default function peopleAdminRoutes(config: Config): Router {
     const parsed = parseForm(inviteSchema, req.body);
     const rows = parseInviteMemberships(req.body ?? {});
     if (!parsed.ok || Object.keys(rows.errors).length) return renderInvite(res, 422, req.body, { ...(parsed.ok ? {} : parsed.errors), ...rows.errors });
-    try {
-      const user = await inviteUser(auditActorOf(req), config, { ...parsed.data, memberships: rows.memberships });
-      res.redirect(`/administracao/usuarios/${user.id}?salvo=convidado`);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) {
-        const fields = { ...err.fields };
-        if (fields.unitId) fields.unitId0 = fields.unitId;
-        delete fields.unitId;
-        return renderInvite(res, 422, req.body, fields);
-      }
-      throw err;
+    const outcome = await withFieldErrors(() => inviteUser(auditActorOf(req), config, { ...parsed.data, memberships: rows.memberships }));
+    if (!outcome.ok) {
+      // The service names the unit field; the form's first membership row shows it.
+      const { unitId, ...fields } = outcome.errors;
+      return renderInvite(res, 422, req.body, unitId ? { ...fields, unitId0: unitId } : fields);
     }
+    flash(req, 'Convite enviado por e-mail.');
+    res.redirect(`/administracao/usuarios/${outcome.value.id}`);
   });
 
   router.get('/usuarios/:id', input({ params: idParams('id') }), async (req, res) => {
@@ -148,67 +141,63 @@ export default function peopleAdminRoutes(config: Config): Router {
   router.post('/usuarios/:id/perfis', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(addMembershipSchema, req.body);
     const id = String(req.params.id);
-    if (!parsed.ok) return renderUser(req, res, 422, { roleErrors: parsed.errors, summary: errorList(parsed.errors) });
-    try {
-      await addMembership(auditActorOf(req), id, parsed.data.unitId, parsed.data.role);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { roleErrors: err.fields, summary: errorList(err.fields) });
-      throw err;
-    }
+    if (!parsed.ok) return renderUser(req, res, 422, { roleErrors: parsed.errors }, parsed.errors);
+    const outcome = await withFieldErrors(() => addMembership(auditActorOf(req), id, parsed.data.unitId, parsed.data.role));
+    if (!outcome.ok) return renderUser(req, res, 422, { roleErrors: outcome.errors }, outcome.errors);
     if (id === req.user?.id) await refreshMemberships(req);
-    res.redirect(`/administracao/usuarios/${id}?salvo=perfis`);
+    flash(req, 'Perfis atualizados. Eles valem a partir da próxima página que a pessoa abrir.');
+    res.redirect(`/administracao/usuarios/${id}`);
   });
 
   router.post('/usuarios/:id/perfis/:membershipId/remover', input({ params: idParams('id', 'membershipId') }), async (req, res) => {
     const id = String(req.params.id);
     await removeMembership(auditActorOf(req), id, String(req.params.membershipId));
     if (id === req.user?.id) await refreshMemberships(req);
-    res.redirect(`/administracao/usuarios/${id}?salvo=perfis`);
+    flash(req, 'Perfis atualizados. Eles valem a partir da próxima página que a pessoa abrir.');
+    res.redirect(`/administracao/usuarios/${id}`);
   });
 
   router.post('/usuarios/:id/cargos', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(positionSchema, req.body);
-    if (!parsed.ok) return renderUser(req, res, 422, { positionErrors: parsed.errors, positionValue: req.body?.title, summary: errorList(parsed.errors) });
-    try {
-      await addPosition(auditActorOf(req), String(req.params.id), parsed.data.title);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { positionErrors: err.fields, positionValue: req.body?.title, summary: errorList(err.fields) });
-      throw err;
-    }
-    res.redirect(`/administracao/usuarios/${req.params.id}?salvo=cargos`);
+    if (!parsed.ok) return renderUser(req, res, 422, { positionErrors: parsed.errors, positionValue: req.body?.title }, parsed.errors);
+    const outcome = await withFieldErrors(() => addPosition(auditActorOf(req), String(req.params.id), parsed.data.title));
+    if (!outcome.ok) return renderUser(req, res, 422, { positionErrors: outcome.errors, positionValue: req.body?.title }, outcome.errors);
+    flash(req, 'Cargos atualizados.');
+    res.redirect(`/administracao/usuarios/${req.params.id}`);
   });
 
   router.post('/usuarios/:id/cargos/:positionId/remover', input({ params: idParams('id', 'positionId') }), async (req, res) => {
     await deactivatePosition(auditActorOf(req), String(req.params.id), String(req.params.positionId));
-    res.redirect(`/administracao/usuarios/${req.params.id}?salvo=cargos`);
+    flash(req, 'Cargos atualizados.');
+    res.redirect(`/administracao/usuarios/${req.params.id}`);
   });
 
   router.post('/usuarios/:id/cpf', input({ params: idParams('id') }), async (req, res) => {
-    const ids = { data: { id: String(req.params.id) } };
+    const id = String(req.params.id);
     const parsed = parseForm(cpfSchema, req.body);
-    if (!parsed.ok) return renderUser(req, res, 422, { cpfErrors: parsed.errors, cpfValue: req.body?.cpf, summary: errorList(parsed.errors) });
-    try {
-      await setUserCpf(auditActorOf(req), ids.data.id, parsed.data.cpf);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUser(req, res, 422, { cpfErrors: err.fields, cpfValue: req.body?.cpf, summary: errorList(err.fields) });
-      throw err;
-    }
-    res.redirect(`/administracao/usuarios/${ids.data.id}?salvo=cpf`);
+    if (!parsed.ok) return renderUser(req, res, 422, { cpfErrors: parsed.errors, cpfValue: req.body?.cpf }, parsed.errors);
+    const outcome = await withFieldErrors(() => setUserCpf(auditActorOf(req), id, parsed.data.cpf));
+    if (!outcome.ok) return renderUser(req, res, 422, { cpfErrors: outcome.errors, cpfValue: req.body?.cpf }, outcome.errors);
+    flash(req, 'CPF atualizado. É com ele que a pessoa entra com gov.br.');
+    res.redirect(`/administracao/usuarios/${id}`);
   });
 
   router.post('/usuarios/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
     await deactivateUser(auditActorOf(req), String(req.params.id));
-    res.redirect(`/administracao/usuarios/${req.params.id}?salvo=desativado`);
+    flash(req, 'Usuário desativado; as sessões abertas dele foram encerradas.');
+    res.redirect(`/administracao/usuarios/${req.params.id}`);
   });
 
   router.post('/usuarios/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
     await reactivateUser(auditActorOf(req), String(req.params.id));
-    res.redirect(`/administracao/usuarios/${req.params.id}?salvo=reativado`);
+    flash(req, 'Usuário reativado.');
+    res.redirect(`/administracao/usuarios/${req.params.id}`);
   });
 
   router.post('/usuarios/:id/reenviar-convite', input({ params: idParams('id') }), async (req, res) => {
     await resendInvitation(auditActorOf(req), config, String(req.params.id));
-    res.redirect(`/administracao/usuarios/${req.params.id}?salvo=reenviado`);
+    flash(req, 'Convite reenviado por e-mail. O link anterior deixa de valer quando o novo for usado.');
+    res.redirect(`/administracao/usuarios/${req.params.id}`);
   });
 
   return router;

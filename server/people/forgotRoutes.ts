@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { FailureThrottle } from '../auth/failureThrottle';
 import type { Services } from '../services';
 import { NO_INPUT, input, parseForm } from '../validation';
+import { renderForm, type FormState } from '../web/forms';
 import { forgotSchema } from './adminValidation';
 import { requestPasswordReset } from './service';
 
@@ -23,15 +24,15 @@ export default function forgotPasswordRoutes({ config, sequelize }: Services, li
   const byIp = new FailureThrottle(sequelize, 'reset-ip', limits.perIp, limits.windowSeconds);
   const router = Router();
 
-  const render = (res: Response, status: number, extra: Record<string, unknown> = {}): void => {
-    res.status(status).render('people/forgot', { title: 'Esqueci minha senha', ...extra });
+  const render = (res: Response, status: number, extra: Record<string, unknown> = {}, form: FormState = {}): void => {
+    renderForm(res, 'people/forgot', status, { title: 'Esqueci minha senha', ...extra }, form);
   };
 
   router.get('/esqueci-minha-senha', input(NO_INPUT), (_req, res) => render(res, 200));
 
   router.post('/esqueci-minha-senha', input(NO_INPUT), async (req: Request, res: Response) => {
     const parsed = parseForm(forgotSchema, req.body);
-    if (!parsed.ok) return render(res, 422, { errors: parsed.errors, summary: parsed.summary, values: { email: String(req.body?.email ?? '') } });
+    if (!parsed.ok) return render(res, 422, {}, { errors: parsed.errors, values: { email: String(req.body?.email ?? '') } });
     const tenantId = req.site.type === 'tenant' ? req.site.tenant.id : 'platform';
     if (!(await byIp.consume(req.ip ?? 'unknown'))) {
       return render(res, 429, { failure: 'Muitos pedidos de redefinição a partir desta rede. Aguarde uma hora e tente de novo.' });

@@ -4,6 +4,7 @@ import { logIn } from '../auth/logIn';
 import { recordTenantEvent } from '../auth/service';
 import { requireTenant } from '../tenancy/context';
 import { NO_INPUT, input, parseForm } from '../validation';
+import { renderForm } from '../web/forms';
 import { peekUserToken, setPasswordByToken } from './tokens';
 import { newPasswordSchema } from './validation';
 
@@ -28,14 +29,13 @@ export default function passwordRoutes(): Router {
     if (!parsed.ok) {
       const found = await peekUserToken(token);
       if (!found) return renderInvalid(res);
-      return res.status(422).render('people/set-password', {
-        title: 'Definir senha',
-        token,
-        user: { name: found.user.name, email: found.user.email },
-        invite: found.token.purpose === 'invite',
-        errors: parsed.errors,
-        summary: parsed.summary,
-      });
+      return renderForm(
+        res,
+        'people/set-password',
+        422,
+        { title: 'Definir senha', token, user: { name: found.user.name, email: found.user.email }, invite: found.token.purpose === 'invite' },
+        { errors: parsed.errors },
+      );
     }
     const passwordHash = await hashPassword(parsed.data.password);
     const user = await setPasswordByToken(parsed.data.token, passwordHash);

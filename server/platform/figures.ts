@@ -6,7 +6,9 @@ export interface PlatformFigures {
   municipalities: number;
   states: number;
   processes: number;
+  /** Transfers that reached the receiver (recebido / recibo de conclusão), all time and in the last 30 days. */
   transfers: number;
+  transfersLast30Days: number;
   /** Active tenants per UF (only UFs with at least one), by UF. */
   byUf: { uf: string; municipalities: number; states: number; others: number; total: number }[];
 }
@@ -19,7 +21,9 @@ export async function platformFigures(sequelize: Sequelize): Promise<PlatformFig
             count(*) FILTER (WHERE t.kind = 'municipio') AS municipalities,
             count(*) FILTER (WHERE t.kind = 'estado') AS states,
             coalesce(sum(f.processes), 0) AS processes,
-            coalesce(sum(f.transfers), 0) AS transfers
+            (SELECT count(*) FROM platform.tramita_transfers WHERE state IN ('recebido', 'recibo_conclusao')) AS transfers,
+            (SELECT count(*) FROM platform.tramita_transfers
+              WHERE state IN ('recebido', 'recibo_conclusao') AND ended_at > now() - interval '30 days') AS "transfersLast30Days"
        FROM platform.tenants t LEFT JOIN platform.tenant_figures f ON f.tenant_id = t.id
       WHERE t.status = 'active'`,
   );
@@ -45,5 +49,6 @@ export async function platformFigures(sequelize: Sequelize): Promise<PlatformFig
     states: Number(row.states),
     processes: Number(row.processes),
     transfers: Number(row.transfers),
+    transfersLast30Days: Number(row.transfersLast30Days),
   };
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config';
 import type { Actor } from '../web/actor';
-import { readableProcess } from '../documents/access';
+import { readableProcess } from '../processes/access';
 import { chunkedFileStream, tenantChunkReader } from '../documents/chunks';
 import type { FileDownload } from '../documents/download';
 import { ID_PATTERN } from '../documents/ids';

@@ -1,7 +1,8 @@
 import { PDFDocument as PdfLib } from 'pdf-lib';
 import type { Config } from '../config';
 import type { Actor } from '../web/actor';
-import { documentReadableSql, readableProcess } from '../documents/access';
+import { documentReadableSql } from '../documents/access';
+import { readableProcess } from '../processes/access';
 import { select } from '../db/sql';
 import { sha256Hex } from '../documents/storage';
 import { qrPng, verificationPageUrl, verificationUrl } from '../signatures/verification';

@@ -3,6 +3,10 @@ import { select } from '../db/sql';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
 import type { Actor } from '../web/actor';
+import { ID_PATTERN } from '../documents/ids';
+import { formatCpfCnpj } from '../formatting';
+import { externalTransitOf } from '../tramita/transit';
+import { transitBlocker } from './rules';
 
 /**
  * Who may find and who may read a process — the one place these rules live; lists, pages, search
@@ -69,7 +73,7 @@ export async function accessFacts(t: Transaction, process: Process, viewer: View
  * exactly like one that does not exist, so a guessed URL reveals nothing.
  */
 export async function findableProcess(t: Transaction, id: string, viewer: Viewer): Promise<{ process: Process; access: AccessDecision; facts: AccessFacts }> {
-  const process = /^[1-9][0-9]{0,17}$/.test(id) ? await Process.findByPk(id, { transaction: t }) : null;
+  const process = ID_PATTERN.test(id) ? await Process.findByPk(id, { transaction: t }) : null;
   if (!process) throw new NotFoundError('Processo não encontrado.');
   const facts = await accessFacts(t, process, viewer);
   const access = decideAccess(facts);
@@ -77,11 +81,58 @@ export async function findableProcess(t: Transaction, id: string, viewer: Viewer
   return { process, access, facts };
 }
 
-/** Loads a process whose content the viewer may read (403 when they may only find it). */
-export async function readableProcess(t: Transaction, id: string, viewer: Viewer): Promise<Process> {
-  const { process, access } = await findableProcess(t, id, viewer);
-  if (!access.canRead) throw new PermissionDeniedError('Este processo é restrito às unidades por onde tramitou.');
-  return process;
+/** What the pages and services that work inside a process (documents, signatures, the PDF, triage) know of it. */
+export interface ProcessFacts {
+  id: string;
+  number: string;
+  specification: string;
+  typeName: string;
+  accessLevel: AccessLevel;
+  effectiveLevel: AccessLevel;
+  parties: string[];
+  openInUnit: boolean;
+  /** The government a live Tramita transfer is carrying the process to: read-only here meanwhile. */
+  externalTransitTo: string | null;
+  createdAt: Date;
+}
+
+/**
+ * The process when the viewer may read it — the one "readable process" of the codebase: NotFound
+ * when they may not even know it exists (sigiloso), PermissionDenied when they may find it but not
+ * read it (restrito elsewhere). `forWriting` also requires it to be open in the viewer's unit.
+ */
+export async function readableProcess(t: Transaction, viewer: Viewer, processId: string, opts: { forWriting?: boolean } = {}): Promise<ProcessFacts> {
+  if (!ID_PATTERN.test(processId)) throw new NotFoundError('Processo não encontrado.');
+  const [row] = await select<{
+    id: string; number: string; specification: string; type_name: string; access_level: AccessLevel; effective: AccessLevel;
+    readable: boolean; findable: boolean; open_here: boolean | null; parties: { name: string; document: string | null }[] | null; created_at: Date;
+  }>(
+    t,
+    `SELECT p.id, p.number, p.specification, pt.name AS type_name, p.access_level, p.created_at,
+            ${effectiveLevelSql('p')} AS effective, ${readableSql('p', '$2', '$3')} AS readable, ${findableSql('$2')} AS findable,
+            (SELECT pu.open FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $3) AS open_here,
+            (SELECT json_agg(json_build_object('name', pa.name, 'document', pa.document) ORDER BY pp.position) FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties
+       FROM processes p JOIN process_types pt ON pt.id = p.process_type_id
+      WHERE p.id = $1`,
+    [processId, viewer.userId, viewer.unitId],
+  );
+  if (!row || !row.findable) throw new NotFoundError('Processo não encontrado.');
+  if (!row.readable) throw new PermissionDeniedError('Este processo é de acesso restrito às unidades por onde tramitou.');
+  if (opts.forWriting && !row.open_here) throw new PermissionDeniedError('O processo não está aberto na sua unidade: inclua documentos na unidade onde ele está aberto.');
+  const transit = row.open_here ? await externalTransitOf(t, String(row.id)) : null;
+  if (opts.forWriting && transit) throw new PermissionDeniedError(transitBlocker({ externalTransitTo: transit.receiverName })!);
+  return {
+    id: String(row.id),
+    number: row.number,
+    specification: row.specification,
+    typeName: row.type_name,
+    accessLevel: row.access_level,
+    effectiveLevel: row.effective,
+    parties: (row.parties ?? []).map((pa) => (pa.document ? `${pa.name} (${formatCpfCnpj(pa.document)})` : pa.name)),
+    openInUnit: !!row.open_here,
+    externalTransitTo: transit?.receiverName ?? null,
+    createdAt: row.created_at,
+  };
 }
 
 /** The viewer holds an active access credential for the process `p`. */

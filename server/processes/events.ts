@@ -15,16 +15,6 @@ export interface EventInput {
 
 /** Writes an andamento (immutable history line) for `processId`, by `actor`, now. */
 export async function recordEvent(t: Transaction, processId: string, actor: Actor, event: EventInput): Promise<void> {
-  await ProcessEvent.create(
-    {
-      processId,
-      unitId: actor.unitId,
-      userId: actor.userId,
-      kind: event.kind,
-      description: event.description,
-      summary: event.summary ?? true,
-      details: event.details ?? null,
-    },
-    { transaction: t },
-  );
+  const { kind, description, summary = true, details = null } = event;
+  await ProcessEvent.create({ processId, unitId: actor.unitId, userId: actor.userId, kind, description, summary, details }, { transaction: t });
 }

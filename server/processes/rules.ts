@@ -19,6 +19,11 @@ export interface ProcessState {
   annexed: boolean;
   /** Viewer holds an active credential (meaningful for sigiloso). */
   credentialed: boolean;
+  /**
+   * Being carried to another government by a live Tramita transfer (server/tramita/transit.ts): the
+   * process is read-only at the origin until the transfer ends, and every action says why.
+   */
+  externalTransitTo?: string | null;
 }
 
 export type ProcessAction =
@@ -50,6 +55,7 @@ export const REFUSALS: Record<ProcessAction, string> = {
 
 export function isAllowed(action: ProcessAction, s: ProcessState): boolean {
   if (!s.canRead) return false;
+  if (s.externalTransitTo) return false;
   const working = s.openHere && !s.annexed;
   switch (action) {
     case 'send':
@@ -76,6 +82,18 @@ export function isAllowed(action: ProcessAction, s: ProcessState): boolean {
     default:
       return false;
   }
+}
+
+/** The in-transit refusal of a change to a process (null when no Tramita transfer is carrying it). */
+export function transitBlocker(process: { externalTransitTo?: string | null }): string | null {
+  return process.externalTransitTo
+    ? `O processo está em trâmite externo para ${process.externalTransitTo} e não pode ser alterado até o fim do trâmite (recebimento, recusa ou cancelamento).`
+    : null;
+}
+
+/** Why `action` is refused in state `s`: the in-transit reason first, the action's rule otherwise. */
+export function refusalOf(action: ProcessAction, s: ProcessState): string {
+  return (s.canRead && transitBlocker(s)) || REFUSALS[action];
 }
 
 export function allowedActions(s: ProcessState): Record<ProcessAction, boolean> {

@@ -2,7 +2,8 @@ import type { Transaction } from 'sequelize';
 import { PermissionDeniedError } from '../errors';
 import { AccessCredential, Process, ProcessUnit } from '../models';
 import { findableProcess, type Viewer } from './access';
-import { isAllowed, REFUSALS, type ProcessAction, type ProcessState } from './rules';
+import { externalTransitOf } from '../tramita/transit';
+import { isAllowed, refusalOf, type ProcessAction, type ProcessState } from './rules';
 
 export interface LoadedProcess {
   process: Process;
@@ -27,6 +28,7 @@ export async function loadProcess(t: Transaction, id: string, viewer: Viewer, lo
     suspended: Boolean(process.suspendedAt),
     annexed: Boolean(process.annexedToId),
     credentialed: found.facts.credentialed,
+    externalTransitTo: (await externalTransitOf(t, String(process.id)))?.receiverName ?? null,
   };
   return { process, state, here, units };
 }
@@ -37,7 +39,7 @@ export async function loadProcess(t: Transaction, id: string, viewer: Viewer, lo
  */
 export async function loadForAction(t: Transaction, id: string, viewer: Viewer, action: ProcessAction): Promise<LoadedProcess> {
   const loaded = await loadProcess(t, id, viewer, true);
-  if (!isAllowed(action, loaded.state)) throw new PermissionDeniedError(REFUSALS[action]);
+  if (!isAllowed(action, loaded.state)) throw new PermissionDeniedError(refusalOf(action, loaded.state));
   return loaded;
 }
 

@@ -1,3 +1,4 @@
+import { externalTransitOf } from '../tramita/transit';
 import { preparedSelect, select } from '../db/sql';
 import { NotFoundError } from '../errors';
 import type { AccessLevel } from '../models';
@@ -127,6 +128,7 @@ export async function processPage(id: string, viewer: Viewer): Promise<ProcessPa
       suspended: raw.suspended_reason !== null,
       annexed: raw.annexed,
       credentialed: raw.credentialed,
+      externalTransitTo: access.canRead ? ((await externalTransitOf(t, id))?.receiverName ?? null) : null,
     };
     let receivedNow = false;
     let here = hereRow

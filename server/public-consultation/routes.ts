@@ -7,6 +7,7 @@ import type { Services } from '../services';
 import { qrDataUrl, verificationPageUrl, verificationUrl } from '../signatures/verification';
 import { registerProcessSurface } from '../processes/surfaces';
 import { NO_INPUT, input, inputOf, parseForm } from '../validation';
+import { renderForm } from '../web/forms';
 import { publicDocument, publicFile, publicProcess, publicSearchPage } from './service';
 import { documentParamsSchema, encodeCursor, processParamsSchema, publicSearchSchema } from './validation';
 
@@ -40,22 +41,22 @@ export default function publicConsultationRoutes(services: Services): Router {
   router.get(BASE, input(NO_INPUT), async (req, res) => {
     const parsed = parseForm(publicSearchSchema, req.query);
     const page = await publicSearchPage(parsed.ok ? parsed.data : null);
-    const view = { title: 'Consulta pública de processos', processTypes: page.processTypes, units: page.units, values: req.query };
+    const view = { title: 'Consulta pública de processos', processTypes: page.processTypes, units: page.units };
     if (!parsed.ok) {
       res.setHeader('Cache-Control', 'no-store');
-      return res.status(422).render('public-consultation/search', { ...view, errors: parsed.errors, summary: parsed.summary });
+      return renderForm(res, 'public-consultation/search', 422, view, { values: req.query, errors: parsed.errors });
     }
     const criteria = parsed.data;
     const searched = page.hits.length > 0 || !!(criteria.numberDigits || criteria.partyName || criteria.partyDocument || criteria.processTypeId || criteria.unitId || criteria.from || criteria.to);
     const params = new URLSearchParams(Object.entries(criteria.raw).filter(([k, v]) => k !== 'depois' && typeof v === 'string' && v) as [string, string][]);
     cacheable(res);
-    res.render('public-consultation/search', {
+    renderForm(res, 'public-consultation/search', 200, {
       ...view,
       searched,
       hits: page.hits.map((h) => ({ ...h, restricted: h.level !== 'public' })),
       nextPage: page.next ? `${BASE}?${params}${params.size ? '&' : ''}depois=${encodeCursor(page.next)}` : null,
       firstPage: criteria.after ? `${BASE}?${params}` : null,
-    });
+    }, { values: req.query });
   });
 
   const processInput = { params: processParamsSchema };

@@ -4,6 +4,8 @@ import { ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
 import { actorOf } from '../web/actor';
+import { flash } from '../web/flash';
+import { renderForm } from '../web/forms';
 import { documentForActor } from '../documents/service';
 import { signSchema } from '../documents/validation';
 import { idParams, input, parseForm, type FieldErrors } from '../validation';
@@ -19,15 +21,7 @@ export default function signatureRoutes(services: Services): Router {
     const actor = actorOf(req);
     const doc = await documentForActor(actor, String(req.params.id));
     const titles = await signerTitlesOf(actor.userId);
-    res.status(status).render('signatures/sign', {
-      title: `Assinar ${doc.title}`,
-      doc,
-      titles,
-      values: { signerTitleId: titles.length === 1 ? titles[0].id : '', ...values, password: '' },
-      errors,
-      summary: Object.entries(errors).map(([field, message]) => ({ field, message })),
-      failure,
-    });
+    renderForm(res, 'signatures/sign', status, { title: `Assinar ${doc.title}`, doc, titles, failure }, { values: { signerTitleId: titles.length === 1 ? titles[0].id : '', ...values, password: '' }, errors });
   }
 
   router.get('/documentos/:id/assinar', input({ params: idParams('id') }), requireUser, (req, res) => renderSign(req, res));
@@ -42,7 +36,8 @@ export default function signatureRoutes(services: Services): Router {
       if (err instanceof ValidationError) return renderSign(req, res, 422, req.body, err.fields);
       throw err;
     }
-    res.redirect(`/documentos/${req.params.id}?ok=assinado`);
+    flash(req, 'Documento assinado.');
+    res.redirect(`/documentos/${req.params.id}`);
   });
 
   return router;

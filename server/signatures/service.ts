@@ -3,7 +3,8 @@ import { verifyPassword } from '../auth/passwords';
 import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
 import { Document, Signature, UserPosition, User } from '../models';
 import { inTenant, requireTenant } from '../tenancy/context';
-import { readableProcess } from '../documents/access';
+import { readableProcess } from '../processes/access';
+import { transitBlocker } from '../processes/rules';
 import type { Actor } from '../web/actor';
 import { recordDocumentEvent } from '../documents/history';
 import { sha256Hex } from '../documents/storage';
@@ -44,7 +45,8 @@ export async function signDocument(actor: Actor, documentId: string, input: Sign
   return inTenant(async (t) => {
     const doc = ID_PATTERN.test(documentId) ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE }) : null;
     if (!doc) throw new NotFoundError('Documento não encontrado.');
-    await readableProcess(t, actor, doc.processId);
+    const transit = transitBlocker(await readableProcess(t, actor, doc.processId));
+    if (transit) throw new ConflictError(transit);
     if (doc.cancelledAt) throw new ConflictError('Documento cancelado não pode ser assinado.');
     const current = await Signature.findAll({ where: { documentId: doc.id, invalidatedAt: null }, transaction: t });
     if (doc.kind === 'internal' && !current.length && doc.unitId !== actor.unitId) throw new NotFoundError('Documento não encontrado.');

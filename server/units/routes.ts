@@ -5,7 +5,8 @@ import { requireRole } from '../auth/currentUnit';
 import { NotFoundError, ValidationError } from '../errors';
 import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, idParams, input, parseForm, queryId } from '../validation';
-import { errorSummary, formLocals, renderForm } from '../web/forms';
+import { errorSummary, formLocals, renderForm, withFieldErrors } from '../web/forms';
+import { flash, takeFlash } from '../web/flash';
 import { commitImport, exportCsv, previewImport } from './csvImport';
 import {
   createUnit,
@@ -64,7 +65,7 @@ export default function unitRoutes(): Router {
       roots,
       total: all.length,
       inactive: all.filter((n) => !n.active).length,
-      imported: req.query.importado === '1',
+      flash: takeFlash(req),
     });
   });
 
@@ -80,7 +81,7 @@ export default function unitRoutes(): Router {
   router.post('/unidades/importar', input(NO_INPUT), async (req, res) => {
     const file = req.file;
     if (!file || file.size === 0) {
-      return res.status(422).render('units/import', { title: 'Importar unidades', errors: { arquivo: 'Escolha um arquivo CSV.' }, summary: [{ field: 'arquivo', message: 'Escolha um arquivo CSV.' }] });
+      return renderForm(res, 'units/import', 422, { title: 'Importar unidades' }, { errors: { arquivo: 'Escolha um arquivo CSV.' } });
     }
     const csv = file.buffer.toString('utf8');
     const plan = await previewImport(csv);
@@ -102,7 +103,8 @@ export default function unitRoutes(): Router {
       const plan = await previewImport(csv);
       return res.status(422).render('units/import-preview', { title: 'Prévia da importação de unidades', plan, csv, failure: err.message, errorCount: plan.rows.filter((r) => r.errors.length).length });
     }
-    res.redirect('/administracao/unidades?importado=1');
+    flash(req, 'Importação concluída: a estrutura abaixo já inclui as unidades do arquivo.');
+    res.redirect('/administracao/unidades');
   });
 
   router.get('/unidades/nova', input({ query: z.object({ superior: queryId }) }), async (req, res) => {
@@ -120,43 +122,33 @@ export default function unitRoutes(): Router {
       renderForm(res, 'units/new', 422, { title: 'Nova unidade', parents }, { values: body, errors });
     };
     if (!parsed.ok) return rerender(parsed.errors);
-    try {
-      const unit = await createUnit(auditActorOf(req), parsed.data.parentId, parsed.data);
-      res.redirect(`/administracao/unidades#unidade-${unit.id}`);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return rerender(err.fields);
-      throw err;
-    }
+    const outcome = await withFieldErrors(() => createUnit(auditActorOf(req), parsed.data.parentId, parsed.data));
+    if (!outcome.ok) return rerender(outcome.errors);
+    res.redirect(`/administracao/unidades#unidade-${outcome.value.id}`);
   });
 
   router.get('/unidades/:id', input({ params: idParams('id') }), async (req, res) => {
-    await renderUnit(req, res, 200, { saved: req.query.salvo });
+    await renderUnit(req, res, 200, { flash: takeFlash(req) });
   });
 
   router.post('/unidades/:id', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(unitFormSchema, req.body);
     const errorsOf = (errors: Record<string, string>): Record<string, unknown> => formLocals({ values: req.body, errors });
     if (!parsed.ok) return renderUnit(req, res, 422, errorsOf(parsed.errors));
-    try {
-      await updateUnit(auditActorOf(req), String(req.params.id), parsed.data);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, errorsOf(err.fields));
-      throw err;
-    }
-    res.redirect(`/administracao/unidades/${req.params.id}?salvo=dados`);
+    const outcome = await withFieldErrors(() => updateUnit(auditActorOf(req), String(req.params.id), parsed.data));
+    if (!outcome.ok) return renderUnit(req, res, 422, errorsOf(outcome.errors));
+    flash(req, 'Dados da unidade salvos.');
+    res.redirect(`/administracao/unidades/${req.params.id}`);
   });
 
   router.post('/unidades/:id/mover', input({ params: idParams('id') }), async (req, res) => {
     const parsed = parseForm(moveUnitSchema, req.body);
     const moveErrors = (errors: Record<string, string>): Record<string, unknown> => ({ moveErrors: errors, summary: errorSummary(errors).map(({ message }) => ({ field: 'parentId', message })) });
     if (!parsed.ok) return renderUnit(req, res, 422, moveErrors(parsed.errors));
-    try {
-      await moveUnit(auditActorOf(req), String(req.params.id), parsed.data.parentId);
-    } catch (err) {
-      if (err instanceof ValidationError && Object.keys(err.fields).length) return renderUnit(req, res, 422, moveErrors(err.fields));
-      throw err;
-    }
-    res.redirect(`/administracao/unidades/${req.params.id}?salvo=movida`);
+    const outcome = await withFieldErrors(() => moveUnit(auditActorOf(req), String(req.params.id), parsed.data.parentId));
+    if (!outcome.ok) return renderUnit(req, res, 422, moveErrors(outcome.errors));
+    flash(req, 'Unidade movida.');
+    res.redirect(`/administracao/unidades/${req.params.id}`);
   });
 
   router.post('/unidades/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
@@ -166,12 +158,14 @@ export default function unitRoutes(): Router {
       if (err instanceof UnitDeactivationRefused) return renderUnit(req, res, 409, { blocks: err.blocks, blockMessage: err.message });
       throw err;
     }
-    res.redirect(`/administracao/unidades/${req.params.id}?salvo=desativada`);
+    flash(req, 'Unidade desativada.');
+    res.redirect(`/administracao/unidades/${req.params.id}`);
   });
 
   router.post('/unidades/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
     await reactivateUnit(auditActorOf(req), String(req.params.id));
-    res.redirect(`/administracao/unidades/${req.params.id}?salvo=reativada`);
+    flash(req, 'Unidade reativada.');
+    res.redirect(`/administracao/unidades/${req.params.id}`);
   });
 
   return router;

@@ -28,3 +28,19 @@ export function renderForm(res: Response, view: string, status: number, locals: 
 export function formErrorsOf(err: unknown): FieldErrors | null {
   return err instanceof ValidationError ? { ...err.fields, ...(Object.keys(err.fields).length ? {} : { _form: err.message }) } : null;
 }
+
+/** What a service's write came to: its value, or the fields it refused (to show beside them). */
+export type FormOutcome<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/**
+ * Runs a service's write for a form: a refusal that names fields (a `ValidationError` with fields)
+ * comes back as those fields, so the route shows the form again; anything else is thrown on.
+ */
+export async function withFieldErrors<T>(write: () => Promise<T>): Promise<FormOutcome<T>> {
+  try {
+    return { ok: true, value: await write() };
+  } catch (err) {
+    if (err instanceof ValidationError && Object.keys(err.fields).length) return { ok: false, errors: err.fields };
+    throw err;
+  }
+}

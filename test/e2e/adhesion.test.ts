@@ -6,7 +6,7 @@ import { AdhesionRequest, type Operator } from '../../server/models';
 import { createOperator, makeCnpj, makeCpf, OPERATOR_PASSWORD } from '../support/adhesion';
 import { testEnv } from '../support/environment';
 import { SmtpPeer } from '../support/smtp';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 
 interface Journey {
   municipality: string;
@@ -39,11 +39,8 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     await harness.stop();
     await peer.stop();
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-  });
-  afterEach(async () => {
-    await context.close();
+  pagePerTest(harness, 'adhesion', (_p, c) => {
+    context = c;
   });
 
   async function mailLink(to: string, subject: RegExp, path: string): Promise<string> {
@@ -285,7 +282,7 @@ describe('E2E - adhesion: a municipality joins, the MGI approves, the gestor log
     } else {
       await page.getByRole('button', { name: 'Aprovar e criar o ente' }).click();
     }
-    await page.waitForURL(/ok=aprovado/);
+    await page.locator('[data-testid="notice"]', { hasText: 'Pedido aprovado' }).waitFor();
     expect(await page.locator('[data-testid="request-status"]').innerText()).to.contain('aprovado');
     await expectAccessible(page);
     await page.goto(harness.url('localhost', '/admin/entes'));

@@ -8,7 +8,7 @@ import { OutboxWorker } from '../../server/mail/worker';
 import { testEnv } from '../support/environment';
 import { SmtpPeer } from '../support/smtp';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 import { pressAndWait, tabTo } from './support/keyboard';
 
 const CSV = [
@@ -43,15 +43,10 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await peer.stop();
     await harness.stop();
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await page.screenshot({ path: path.join(os.tmpdir(), `admin-e2e-${Date.now()}.png`), fullPage: true });
-    await context.close();
-  });
+  pagePerTest(harness, 'administration', (p, c) => {
+    page = p;
+    context = c;
+  }, { timeout: 10_000 });
 
   /** Delivers the outbox through the real SMTP peer and returns the link of the invitation. */
   async function invitationLink(email: string): Promise<string> {
@@ -82,7 +77,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     expect(await page.locator('[data-testid="import-ok"]').innerText()).to.contain('3 unidades novas');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Confirmar importação' }).click();
-    await page.waitForURL(/importado=1/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Importação concluída' }).waitFor();
     expect(await page.locator('.app-tree-path').allInnerTexts()).to.include('PMT/SEADM/DRH');
     await page.getByRole('button', { name: 'Recolher ou expandir as unidades de SEADM' }).click();
     expect(await page.locator('.app-tree-path', { hasText: 'PMT/SEADM/DRH' }).isVisible()).to.equal(false);
@@ -155,7 +150,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await pressAndWait(page, 'Enter');
     await tabTo(page, 'button', 'Confirmar importação');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/importado=1/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Importação concluída' }).waitFor();
     await tabTo(page, 'button[aria-controls]', 'unidades de SEADM');
     await page.keyboard.press('Space');
     expect(await page.locator('.app-tree-path', { hasText: 'PMT/SEADM/DRH' }).isVisible()).to.equal(false);
@@ -183,7 +178,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await page.keyboard.type('PMT/SEADM ');
     await tabTo(page, 'button', 'Enviar convite');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/salvo=convidado/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Convite enviado por e-mail.' }).waitFor();
     expect(await page.locator('[data-testid="user-state"]').innerText()).to.equal('Convite pendente');
     expect(await page.locator('#main-content').innerText()).to.contain('DRH — Departamento de Recursos Humanos');
 
@@ -228,7 +223,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await page.locator('[data-testid="unit-link"]', { hasText: 'SEGOV' }).click();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Mover unidade' }).click();
-    await page.waitForURL(/salvo=movida/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Unidade movida.' }).waitFor();
     expect(await page.getByRole('status').innerText()).to.contain('Unidade movida');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Nova unidade subordinada' }).click();

@@ -1,15 +1,14 @@
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { docWorld, newProcess, type DocWorld } from '../support/documents';
 import { samplePng } from '../support/files';
 import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
-import { BrowserHarness, expectAccessible, expectNoPageErrors } from './support/browser';
+import { BrowserHarness, expectAccessible, expectNoPageErrors, pagePerTest } from './support/browser';
 
 /** A newcomer's walk, in the browser (issue 19: points 1, 2, 6, 9 and 17). */
 describe('E2E - what a clerk sees', () => {
   const harness = new BrowserHarness();
   let w: DocWorld;
-  let context: BrowserContext;
   let page: Page;
 
   before(async function () {
@@ -20,12 +19,8 @@ describe('E2E - what a clerk sees', () => {
   after(async () => {
     await harness.stop();
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
+  pagePerTest(harness, 'clerk', (p) => {
+    page = p;
   });
 
   async function logIn(email = w.tt.clerk.email): Promise<void> {
@@ -77,7 +72,7 @@ describe('E2E - what a clerk sees', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.type('Defiro o pedido.');
     await page.getByRole('button', { name: 'Salvar' }).click();
-    await page.waitForURL(/\/documentos\/\d+\?ok=salvo$/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Documento salvo.' }).waitFor();
     const paragraphs = await page.locator('[data-testid="document-body"] p').allInnerTexts();
     expect(paragraphs.at(-1)).to.equal('Defiro o pedido.');
     expect(paragraphs.find((t) => t.startsWith('Interessado(s):'))).to.equal('Interessado(s): Papelaria Central Ltda');
@@ -121,7 +116,7 @@ describe('E2E - what a clerk sees', () => {
     await expectAccessible(page);
     await page.getByLabel('Imagem do brasão').setInputFiles({ name: 'brasao.png', mimeType: 'image/png', buffer: await samplePng() });
     await page.getByRole('button', { name: 'Enviar o brasão' }).click();
-    await page.waitForURL(/\/administracao\/brasao\?salvo=1$/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Brasão salvo.' }).waitFor();
     await expectAccessible(page);
     const loaded = (selector: string) => page.locator(selector).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0 && img.currentSrc);
     expect(await loaded('img.tenant-arms')).to.match(/\/brasao$/);

@@ -5,7 +5,7 @@ import { extractPdfText } from '../../server/documents/pdfText';
 import { docWorld, newProcess, type DocWorld } from '../support/documents';
 import { tenantQuery } from '../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 import fs from 'node:fs';
 
 /**
@@ -24,12 +24,9 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
   after(async () => {
     await harness.stop();
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
+  pagePerTest(harness, 'documents', (p, c) => {
+    page = p;
+    context = c;
   });
 
   /** A tenant whose SMS has its own receiving clerk; returns the world and a fresh process. */
@@ -73,7 +70,7 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.type(`Solicitamos orçamento para a pavimentação com ${word}.`);
     await page.getByRole('button', { name: 'Salvar' }).click();
-    await page.waitForURL(/\/documentos\/\d+\?ok=salvo$/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Documento salvo.' }).waitFor();
     expect(await page.locator('[data-testid="document-body"]').innerText()).to.contain(word);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Assinar' }).click();
@@ -81,7 +78,7 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     await page.getByLabel('Cargo ou função').selectOption({ label: 'Assessor Técnico' });
     await page.getByLabel('Senha').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Assinar' }).click();
-    await page.waitForURL(/\?ok=assinado$/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Documento assinado.' }).waitFor();
     const title = await page.locator('[data-testid="document-title"]').innerText();
     expect(title).to.match(/^Ofício nº 1\/\d{4}\/SEGOV$/);
     expect(await page.locator('[data-testid="signatures"]').innerText()).to.contain('Servidor de Teste, Assessor Técnico');
@@ -174,7 +171,7 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     await page.keyboard.type(`Pedimos urgência na obra com ${word}.`);
     await tabTo(page, 'main button[type="submit"]');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\?ok=salvo$/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Documento salvo.' }).waitFor();
     await expectAccessible(page);
     await tabTo(page, 'a[href$="/assinar"]');
     await page.keyboard.press('Enter');
@@ -185,7 +182,7 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     await tabTo(page, '#password');
     await page.keyboard.type(TEST_PASSWORD);
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\?ok=assinado$/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Documento assinado.' }).waitFor();
     const title = await page.locator('[data-testid="document-title"]').innerText();
     expect(await page.locator('[data-testid="signatures"]').innerText()).to.contain('Assessor Técnico');
     await expectAccessible(page);

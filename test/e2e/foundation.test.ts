@@ -6,12 +6,11 @@ import { issueUserToken } from '../../server/people/tokens';
 import { inTenant, runWithTenant } from '../../server/tenancy/context';
 import { testEnv } from '../support/environment';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 
 describe('E2E - foundation: platform and tenant sites', () => {
   const harness = new BrowserHarness();
   let tenant: TestTenant;
-  let context: BrowserContext;
   let page: Page;
 
   before(async function () {
@@ -22,12 +21,8 @@ describe('E2E - foundation: platform and tenant sites', () => {
   after(async () => {
     await harness.stop();
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
+  pagePerTest(harness, 'foundation', (p) => {
+    page = p;
   });
 
   it('shows the platform landing page with its figures', async () => {
@@ -47,7 +42,7 @@ describe('E2E - foundation: platform and tenant sites', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('searchbox');
-    await page.keyboard.type(tenant.definition.name.slice(0, 20));
+    await page.keyboard.type(tenant.definition.name);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/entes\?q=/);
     expect(await page.locator('tbody').innerText()).to.contain(tenant.definition.name);
@@ -116,12 +111,9 @@ describe('E2E - foundation: operators, password links and error pages', () => {
   after(async () => {
     await harness.stop();
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
+  pagePerTest(harness, 'foundation', (p, c) => {
+    page = p;
+    context = c;
   });
 
   it('lets an MGI operator log in on the platform host and reach the console', async () => {
@@ -134,6 +126,16 @@ describe('E2E - foundation: operators, password links and error pages', () => {
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.waitForURL(harness.url('localhost', '/admin'));
     expect(await page.locator('h1').innerText()).to.equal('Pedidos de adesão');
+    await expectAccessible(page);
+    // The transfers between governments: metadata and states, filtered by state.
+    await page.getByRole('navigation', { name: 'Console do MGI' }).getByRole('link', { name: 'Trâmites' }).click();
+    await page.waitForURL(harness.url('localhost', '/admin/tramites'));
+    expect(await page.locator('h1').innerText()).to.equal('Trâmites entre órgãos');
+    await expectAccessible(page);
+    await page.getByLabel('Situação').selectOption('cancelado');
+    await page.getByRole('button', { name: 'Filtrar' }).click();
+    await page.waitForURL(harness.url('localhost', '/admin/tramites?situacao=cancelado&ente='));
+    expect(await page.getByLabel('Situação').inputValue()).to.equal('cancelado');
     await expectAccessible(page);
   });
 

@@ -1,15 +1,12 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { createApp } from '../../server/app';
-import { LoginThrottle } from '../../server/auth/loginThrottle';
 import { freePort } from '../../server/db/throwaway';
-import { platformUrl } from '../../server/tenancy/urls';
 import { testEnv } from '../support/environment';
-import { GovbrTestProvider, govbrServiceFor, randomCpf } from '../support/govbr';
+import { appWithGovbr, randomCpf, type GovbrTestProvider } from '../support/govbr';
 import { createTestTenant, type TestTenant } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 
 /**
  * "Entrar com gov.br" in Chromium: our login page, the provider's real login and consent pages
@@ -17,9 +14,8 @@ import { BrowserHarness, expectAccessible } from './support/browser';
  */
 describe('E2E - sign in with gov.br', () => {
   const harness = new BrowserHarness();
-  const provider = new GovbrTestProvider();
+  let provider: GovbrTestProvider;
   let tt: TestTenant;
-  let context: BrowserContext;
   let page: Page;
   const cpf = randomCpf();
   const stranger = randomCpf();
@@ -29,24 +25,19 @@ describe('E2E - sign in with gov.br', () => {
     this.timeout(60_000);
     const port = await freePort();
     const config = { ...testEnv().config, PORT: port };
-    await provider.start(platformUrl(config, '/entrar/govbr/retorno'), platformUrl(config, '/'));
+    const { provider: started, app } = await appWithGovbr({ config });
+    provider = started;
     provider.add({ cpf, name: 'Clara Servidora', email: 'clara@gov.test', emailVerified: true, levels: ['2'] });
     provider.add({ cpf: stranger, name: 'Sem Cadastro', email: 'sem@gov.test', emailVerified: true, levels: [] });
     provider.add({ cpf: citizenCpf, name: 'Cidadã Bronze', email: 'bronze@cidada.test', emailVerified: true, levels: ['1'] });
     tt = await createTestTenant({
       users: [{ name: 'Clara Servidora', email: `clara-${crypto.randomBytes(3).toString('hex')}@e2e.test`, cpf, units: [{ acronym: 'SEGOV', role: 'basic' }] }],
     });
-    const app = createApp(
-      { ...testEnv(), config, loginThrottle: new LoginThrottle(testEnv().sequelize, { perAccount: 100, perIp: 1000, windowSeconds: 60 }), govbr: govbrServiceFor(provider.issuer, config) },
-      testEnv().sessionPool,
-    );
     await harness.start(app, port);
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
+  pagePerTest(harness, 'govbr', (p) => {
+    page = p;
   });
-  afterEach(() => context?.close());
   after(async () => {
     await harness.stop();
     await provider.stop();

@@ -1,12 +1,10 @@
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { testEnv } from '../support/environment';
 import { processTenant } from '../support/processes-http';
 import { TEST_PASSWORD, type TestTenant } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 import { pressAndWait, tabTo } from './support/keyboard';
 
 /** Calls the API with the key the page showed: it works until the key is revoked. */
@@ -15,7 +13,6 @@ const inbox = (t: TestTenant, token: string) => request(testEnv().app).get('/api
 describe('E2E - Integrações: an administrator creates an integration key, a system uses it, it is revoked', function () {
   this.timeout(120_000);
   const harness = new BrowserHarness();
-  let context: BrowserContext;
   let page: Page;
   let t: TestTenant;
 
@@ -25,15 +22,9 @@ describe('E2E - Integrações: an administrator creates an integration key, a sy
     t = await processTenant();
   });
   after(async () => harness.stop());
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await page.screenshot({ path: path.join(os.tmpdir(), `integrations-e2e-${Date.now()}.png`), fullPage: true });
-    await context.close();
-  });
+  pagePerTest(harness, 'integrations', (p) => {
+    page = p;
+  }, { timeout: 10_000 });
 
   async function logIn(): Promise<void> {
     await page.goto(harness.url(t.host, '/login'));
@@ -69,7 +60,7 @@ describe('E2E - Integrações: an administrator creates an integration key, a sy
     expect(await row.innerText()).to.not.contain('Nunca usada');
     expect(await page.content()).to.not.contain(token);
     await row.getByRole('button', { name: 'Revogar a chave de Sistema de Tributos' }).click();
-    await page.waitForURL(/revogada=1/);
+    await page.locator('[data-testid="flash"]', { hasText: 'Chave revogada.' }).waitFor();
     expect(await page.locator('[data-testid="key-row"]', { hasText: 'Sistema de Tributos' }).innerText()).to.contain('Revogada em');
     await expectAccessible(page, 'Integrações (revogada)');
     expect((await inbox(t, token)).status).to.equal(401);

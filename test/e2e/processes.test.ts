@@ -89,7 +89,7 @@ describe('E2E - processes: create, send, receive, conclude', () => {
     await expectAccessible(clerk);
     await shot(clerk, '03-process');
 
-    await clerk.getByRole('link', { name: 'Enviar' }).click();
+    await clerk.getByRole('link', { name: 'Enviar', exact: true }).click();
     await clerk.waitForURL(/\/enviar$/);
     await expectAccessible(clerk);
     await clerk.getByLabel('Filtrar unidades pela sigla ou pelo nome').fill('saúde');

@@ -1,18 +1,17 @@
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FailureThrottle } from '../../server/auth/failureThrottle';
 import { createInternalDocument, saveDocumentBody } from '../../server/documents/service';
 import { signDocument } from '../../server/signatures/service';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../support/documents';
 import { testEnv } from '../support/environment';
 import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
-import { BrowserHarness, expectAccessible } from './support/browser';
+import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 
 /** Consulta pública in Chromium, anonymous: from the login page to a signed público document, and a restrito process. */
 describe('E2E - consulta pública', () => {
   const harness = new BrowserHarness();
   let w: DocWorld;
-  let context: BrowserContext;
   let page: Page;
   let pub: { id: string; number: string };
   let restr: { id: string; number: string };
@@ -27,11 +26,9 @@ describe('E2E - consulta pública', () => {
     await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Autorizo a reforma da praça.</p>'));
     await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, 'e2e-sign', 50, 60)));
   });
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await context.newPage();
+  pagePerTest(harness, 'public-consultation', (p) => {
+    page = p;
   });
-  afterEach(() => context?.close());
   after(() => harness.stop());
 
   it('finds a público process by number, reads its signed document with the verification block', async function () {

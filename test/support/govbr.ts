@@ -2,9 +2,13 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
+import type { Router } from 'express';
+import { createApp } from '../../server/app';
+import { LoginThrottle } from '../../server/auth/loginThrottle';
 import type { Config } from '../../server/config';
 import { GovbrClient } from '../../server/govbr/client';
 import { GovbrService } from '../../server/govbr/service';
+import { platformUrl } from '../../server/tenancy/urls';
 import { testEnv } from './environment';
 
 /** A gov.br account of the test provider: `sub` is the CPF, as at gov.br. */
@@ -124,6 +128,28 @@ export function govbrServiceFor(issuer: string, config: Config = testEnv().confi
   const settings = { issuer, ...GOVBR_CLIENT };
   const withGovbr: Config = { ...config, govbr: settings };
   return new GovbrService(testEnv().sequelize, withGovbr, new GovbrClient(settings, GovbrService.redirectUri(withGovbr), 3));
+}
+
+/**
+ * The gov.br set-up of a test file: the test provider started with the platform's callback and
+ * end-session addresses (of `config`), a GovbrService talking to it, and the app with that service
+ * and a login throttle loose enough for many sign-ins. `tenant`: extra routes on tenant hosts (a test
+ * portal). Stop the provider after the file (`provider.stop()`).
+ */
+export type AppWithGovbr = ReturnType<typeof createApp>;
+
+export async function appWithGovbr(opts: { config?: Config; tenant?: Router } = {}): Promise<{ provider: GovbrTestProvider; govbr: GovbrService; app: AppWithGovbr }> {
+  const config = opts.config ?? testEnv().config;
+  const provider = new GovbrTestProvider();
+  await provider.start(platformUrl(config, '/entrar/govbr/retorno'), platformUrl(config, '/'));
+  const govbr = govbrServiceFor(provider.issuer, config);
+  return { provider, govbr, app: appWithGovbrService(govbr, config, opts.tenant) };
+}
+
+/** The test app with `govbr` as its gov.br service (a closed port's stands for gov.br down). */
+export function appWithGovbrService(govbr: GovbrService, config: Config = testEnv().config, tenant?: Router): AppWithGovbr {
+  const loginThrottle = new LoginThrottle(testEnv().sequelize, { perAccount: 100, perIp: 1000, windowSeconds: 60 });
+  return createApp({ ...testEnv(), config, loginThrottle, govbr }, testEnv().sessionPool, tenant ? { tenant } : {});
 }
 
 /** A valid CPF from 9 random digits (check digits computed as the Receita does). */

@@ -43,6 +43,11 @@ export async function createProcessAs(t: TestTenant, actor: Actor, input: NewPro
   return runWithTenant(t.tenant, () => createProcess(input, actor, 'nup'));
 }
 
+/** A read of the platform schema (no tenant), for tests that check the platform's rows. */
+export async function platformQuery<T extends object>(sql: string, bind: unknown[] = []): Promise<T[]> {
+  return testEnv().sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
+}
+
 export async function tenantQuery<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T[]> {
   return runWithTenant(t.tenant, () =>
     inTenant((tx) => testEnv().sequelize.query<T>(sql, { bind, transaction: tx, type: QueryTypes.SELECT })),

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -61,6 +62,30 @@ export class BrowserHarness {
     await this.browser?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * The per-test browser of an e2e suite, registered as its beforeEach/afterEach: a fresh context and
+ * page for every test, handed to `use`; after a failed test, a full-page screenshot of the page last
+ * opened, in the temp folder (`<name>-e2e-<time>.png`); then the context is closed, which fails the
+ * test on any script or console error its pages recorded (`watchPageErrors`).
+ */
+export function pagePerTest(harness: BrowserHarness, name: string, use: (page: Page, context: BrowserContext) => void, opts: { timeout?: number } = {}): void {
+  let current: BrowserContext | undefined;
+  beforeEach(async () => {
+    current = await harness.newContext();
+    const page = await current.newPage();
+    if (opts.timeout) page.setDefaultTimeout(opts.timeout);
+    use(page, current);
+  });
+  afterEach(async function () {
+    const context = current;
+    current = undefined;
+    if (!context) return;
+    const last = context.pages().at(-1);
+    if (this.currentTest?.state === 'failed' && last) await last.screenshot({ path: path.join(os.tmpdir(), `${name}-e2e-${Date.now()}.png`), fullPage: true }).catch(() => undefined);
+    await context.close();
+  });
 }
 
 const pageErrors = new WeakMap<BrowserContext, string[]>();

@@ -58,7 +58,8 @@ describe('Integration - console after an approval', () => {
     const bad = await agent.post(`/admin/entes/${t.tenant.id}/artigo`).type('form').send({ _csrf: csrfFrom(list.text), article: 'x' });
     expect(bad.status).to.equal(422);
     const res = await agent.post(`/admin/entes/${t.tenant.id}/artigo`).type('form').send({ _csrf: csrfFrom(list.text), article: 'a' }).expect(303);
-    expect(res.headers.location).to.equal('/admin/entes?ok=artigo');
+    expect(res.headers.location).to.equal('/admin/entes');
+    expect($((await agent.get(res.headers.location).expect(200)).text)('[data-testid="notice"]').text()).to.contain('Artigo do nome do ente salvo');
     const after = $((await agentFor(t.host).get('/conferir-autenticidade').expect(200)).text);
     expect(after('main').text()).to.contain('documento da Paraty Turismo');
     const page = $((await agent.get(`/admin/entes?q=${t.definition.slug}`).expect(200)).text);

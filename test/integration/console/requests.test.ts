@@ -71,7 +71,7 @@ describe('Integration - console/requests', () => {
     const { request, input, agent: applicantAgent } = await fileRequest(applicant({ uf: 'TO', numberingScheme: 'nipe', protocolCode: '' }));
     const page = await agent.get(`/admin/pedidos/${request.id}`).expect(200);
     const res = await agent.post(`/admin/pedidos/${request.id}/aprovar`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-    expect(res.headers.location).to.equal(`/admin/pedidos/${request.id}?ok=aprovado`);
+    expect(res.headers.location).to.equal(`/admin/pedidos/${request.id}`);
     const after = await AdhesionRequest.findByPk(request.id);
     expect(after?.status).to.equal('approved');
     expect(String(after?.decidedBy)).to.equal(String(operator.id));
@@ -110,7 +110,8 @@ describe('Integration - console/requests', () => {
     const statusMail = await lastMail(input.email, 'adhesion-status');
     expect(statusMail.subject).to.contain('aprovado');
     expect(await PlatformAuditEntry.count({ where: { action: 'adhesion.approved', actorId: String(operator.id) } })).to.equal(1);
-    const detail = $((await agent.get(`/admin/pedidos/${request.id}?ok=aprovado`).expect(200)).text);
+    const detail = $((await agent.get(res.headers.location).expect(200)).text);
+    expect(detail('[data-testid="notice"]').text()).to.contain('Pedido aprovado: o ente foi criado e o gestor recebeu o convite.');
     expect(detail('[data-testid="request-status"]').text()).to.contain('aprovado').and.contain(operator.name);
     expect(detail('form[action$="/aprovar"]')).to.have.length(0);
     const status = $((await applicantAgent.get('/adesao/situacao').expect(200)).text);
@@ -146,13 +147,14 @@ describe('Integration - console/requests', () => {
     const schemasBefore = await schemaCount();
     const page = await agent.get(`/admin/pedidos/${request.id}`).expect(200);
     const res = await agent.post(`/admin/pedidos/${request.id}/aprovar`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-    expect(res.headers.location).to.equal(`/admin/pedidos/${request.id}?ok=falha`);
+    expect(res.headers.location).to.equal(`/admin/pedidos/${request.id}`);
     expect(await schemaCount()).to.equal(schemasBefore);
     expect(await Tenant.count({ where: { slug: input.slug } })).to.equal(1);
     const failed = await AdhesionRequest.findByPk(request.id);
     expect(failed?.status).to.equal('provisioning_failed');
     expect(failed?.provisioningError).to.contain(input.slug);
     const detail = $((await agent.get(res.headers.location).expect(200)).text);
+    expect(detail('[data-testid="notice"]').text()).to.contain('A criação do ente falhou.');
     expect(detail('[data-testid="provisioning-error"]').text()).to.contain(`Já existe um ente com o endereço "${input.slug}"`);
     expect(detail('button:contains("Tentar novamente")')).to.have.length(1);
     expect(await PlatformAuditEntry.count({ where: { action: 'adhesion.provisioning_failed' } })).to.be.greaterThan(0);
@@ -163,7 +165,8 @@ describe('Integration - console/requests', () => {
       .type('form')
       .send({ _csrf: csrfFrom(detail.html()) })
       .expect(303);
-    expect(retry.headers.location).to.equal(`/admin/pedidos/${request.id}?ok=aprovado`);
+    expect(retry.headers.location).to.equal(`/admin/pedidos/${request.id}`);
+    expect($((await agent.get(retry.headers.location).expect(200)).text)('[data-testid="notice"]').text()).to.contain('Pedido aprovado');
     expect((await AdhesionRequest.findByPk(request.id))?.status).to.equal('approved');
     expect(await schemaCount()).to.equal(schemasBefore + 1);
   });

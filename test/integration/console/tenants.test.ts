@@ -3,6 +3,13 @@ import { PlatformAuditEntry, Tenant } from '../../../server/models';
 import { operatorAgent, PLATFORM } from '../../support/adhesion';
 import { $, agentFor, csrfFrom, login } from '../../support/http';
 import { createTestTenant } from '../../support/tenants';
+import { createExternalDocument } from '../../../server/documents/service';
+import { setReceivingUnit, setSendMapping, setTramitaDefaults } from '../../../server/tramita/admin';
+import { acceptTransfer } from '../../../server/tramita/receive';
+import { cancelTransfer, sendToOtherGovernment } from '../../../server/tramita/send';
+import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
+import { testEnv } from '../../support/environment';
+import { samplePdf } from '../../support/files';
 
 describe('Integration - console/tenants', () => {
   it('suspends a tenant with a reason: its host shows "temporariamente indisponível" and nobody logs in; reactivating restores it', async () => {
@@ -49,5 +56,37 @@ describe('Integration - console/tenants', () => {
     const before = await figure();
     await Tenant.update({ status: 'suspended' }, { where: { id: other.tenant.id } });
     expect(await figure()).to.equal(before - 1);
+  });
+
+  it('counts the transfers that reached the receiver on the landing page, total and in the last 30 days', async () => {
+    const origin = await docWorld(await createTestTenant());
+    const receiver = await docWorld(await createTestTenant());
+    await inWorld(receiver, () => setReceivingUnit(receiver.ids.units.SEGOV, true));
+    await inWorld(receiver, () => setTramitaDefaults({ defaultSendEspecie: null, defaultReceiveDocumentTypeId: receiver.docTypes['Anexo'], defaultLegalBasisId: null, receivedProcessTypeId: null }));
+    await inWorld(origin, () => setSendMapping(origin.docTypes['Anexo'], 179));
+    const send = async (w: DocWorld) => {
+      const p = await newProcess(w);
+      await inWorld(w, async () =>
+        createExternalDocument(w.clerk, p.id, {
+          documentTypeId: w.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
+          accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf('Planilha'), originalname: 'planilha.pdf' },
+        }),
+      );
+      const { transferId } = await inWorld(w, () => sendToOtherGovernment(p.id, w.clerk, { receiverTenantId: receiver.tt.tenant.id, receiverUnitId: receiver.ids.units.SEGOV, message: null, keepOpen: false }));
+      return transferId;
+    };
+    const figures = async () => {
+      const page = $((await agentFor(PLATFORM).get('/').expect(200)).text);
+      return { total: Number(page('[data-figure="transfers"]').text().replace(/\D/g, '')), last30: Number(page('[data-figure="transfers-30-days"]').text().replace(/\D/g, '')) };
+    };
+    const before = await figures();
+    const [a, b, c] = [await send(origin), await send(origin), await send(origin)];
+    expect(await figures(), 'sent but not received yet: not counted').to.deep.equal(before);
+    await inWorld(receiver, () => acceptTransfer(receiver.clerk, a));
+    await inWorld(receiver, () => acceptTransfer(receiver.clerk, b));
+    await inWorld(origin, () => cancelTransfer(c, origin.clerk));
+    expect(await figures()).to.deep.equal({ total: before.total + 2, last30: before.last30 + 2 });
+    await testEnv().sequelize.query(`UPDATE platform.tramita_transfers SET ended_at = now() - interval '40 days' WHERE id = $1`, { bind: [b] });
+    expect(await figures(), 'one received 40 days ago').to.deep.equal({ total: before.total + 2, last30: before.last30 + 1 });
   });
 });

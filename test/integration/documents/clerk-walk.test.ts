@@ -61,7 +61,9 @@ describe('Integration - documents as a clerk sees them', () => {
     const editor = await clerk.get(`/documentos/${d.id}/editar?remover_assinaturas=sim`).expect(200);
     expect($(editor.text)('input[name="removeSignatures"]').val()).to.equal('sim');
     const saved = await clerk.post(`/documentos/${d.id}/editar`).type('form').send({ _csrf: csrfFrom(editor.text), body: '<p>Confirmado</p>', removeSignatures: 'sim' }).expect(302);
-    expect(saved.headers.location).to.equal(`/documentos/${d.id}?ok=salvo-sem-assinaturas`);
+    expect(saved.headers.location).to.equal(`/documentos/${d.id}`);
+    const shown = $((await clerk.get(saved.headers.location).expect(200)).text);
+    expect(shown('[data-testid="flash"]').text()).to.contain('Documento salvo. As assinaturas anteriores foram removidas porque o texto mudou: assine novamente.');
   });
 
   it('starts a new document at its process\'s level and legal basis, and shows the level that holds where the document\'s own differs', async () => {

@@ -187,7 +187,7 @@ describe('Integration - documents/service', () => {
     await rejects(inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'restricted', legalBasisId: null })), ValidationError);
     const [basis] = await tenantQuery<{ id: string }>(w.tt, 'SELECT id FROM legal_bases ORDER BY id LIMIT 1');
     await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'restricted', legalBasisId: String(basis.id) }));
-    const { readableProcess } = await import('../../../server/documents/access');
+    const { readableProcess } = await import('../../../server/processes/access');
     const { inTenant } = await import('../../../server/tenancy/context');
     const facts = await inWorld(w, () => inTenant((t) => readableProcess(t, w.clerk, p.id)));
     expect(facts.effectiveLevel).to.equal('restricted');

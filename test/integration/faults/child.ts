@@ -9,6 +9,8 @@ import { hashPassword } from '../../../server/auth/passwords';
 import { loadMigrations, runMigrations } from '../../../server/db/migrator';
 import { migratePlatform } from '../../../server/db/migrator';
 import { createSequelize } from '../../../server/db/sequelize';
+import { loadConfig } from '../../../server/config';
+import { ExportWorker } from '../../../server/export/jobs';
 import { createExternalDocument, createInternalDocument } from '../../../server/documents/service';
 import { createTransport } from '../../../server/mail/transport';
 import { OutboxWorker } from '../../../server/mail/worker';
@@ -18,7 +20,13 @@ import { sendProcess } from '../../../server/processes/send';
 import { tenantDefinitionSchema } from '../../../server/tenancy/definition';
 import { provisionTenant } from '../../../server/tenancy/provisioning';
 import { bindTenancy, runWithTenant, type TenantRef } from '../../../server/tenancy/context';
-import { samplePdf } from '../../support/files';
+import { publishedService } from '../../../server/protocol/catalog';
+import { saveDraft, submitDraft } from '../../../server/protocol/filing';
+import type { CitizenIdentity } from '../../../server/protocol/identity';
+import { checkAttachments } from '../../../server/protocol/requestValidation';
+import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive';
+import { sendToOtherGovernment } from '../../../server/tramita/send';
+import { samplePdf, samplePng } from '../../support/files';
 
 type Args = Record<string, unknown>;
 
@@ -91,12 +99,51 @@ async function main(): Promise<void> {
         }),
       );
       break;
+    case 'draft': {
+      // A citizen's form with two attachments stored as a draft request (server/protocol/filing.ts).
+      result = await runWithTenant(tenant, async () => {
+        const service = await publishedService(String(args.serviceId));
+        const uploads = [
+          { fieldname: 'anexo_a1', originalname: 'rg.pdf', buffer: await samplePdf(String(args.text)) },
+          { fieldname: 'anexo_a2', originalname: 'foto.png', buffer: await samplePng() },
+        ];
+        const checked = await checkAttachments(service.attachments, uploads);
+        const answers = [
+          { key: 'c1', label: 'Assunto', kind: 'text' as const, value: 'Poda de árvore' },
+          { key: 'c2', label: 'Descrição do pedido', kind: 'longText' as const, value: String(args.text) },
+        ];
+        return { id: await saveDraft(String(args.serviceId), args.citizen as CitizenIdentity, answers, checked.files, null) };
+      });
+      break;
+    }
+    case 'submit': {
+      const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: undefined, APP_DOMAIN: 'localhost', SMTP_URL: undefined });
+      result = await runWithTenant(tenant, () => submitDraft(config, String(args.draftId), String(args.serviceId), args.citizen as CitizenIdentity, '127.0.0.1'));
+      break;
+    }
+    case 'tramita-send':
+      result = await runWithTenant(tenant, () => sendToOtherGovernment(String(args.processId), args.actor as never, args.input as never));
+      break;
+    case 'tramita-accept':
+      result = await runWithTenant(tenant, () => acceptTransfer(args.actor as never, String(args.transferId)));
+      break;
+    case 'tramita-refuse':
+      result = await runWithTenant(tenant, () => refuseTransfer(args.actor as never, String(args.transferId), String(args.code), (args.reason as string | null) ?? null));
+      break;
     case 'worker': {
       // Runs until killed: delivers the outbox to the SMTP peer of SMTP_URL.
       const worker = new OutboxWorker(sequelize, createTransport(process.env.SMTP_URL, '/nonexistent'), {
         from: 'PEN Nuvem <nao-responda@pen.gov.br>',
         leaseSeconds: Number(args.leaseSeconds ?? 120),
       });
+      worker.start(100);
+      process.stdout.write('WORKING\n');
+      return;
+    }
+    case 'export-worker': {
+      // Runs until killed: the console's export jobs, into args.dir.
+      const config = loadConfig({ ...process.env, NODE_ENV: 'test', APP_DOMAIN: 'localhost', SMTP_URL: undefined });
+      const worker = new ExportWorker({ sequelize, config, url: process.env.DATABASE_URL! }, { dir: String(args.dir), leaseSeconds: Number(args.leaseSeconds ?? 60) });
       worker.start(100);
       process.stdout.write('WORKING\n');
       return;

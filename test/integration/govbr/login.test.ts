@@ -10,14 +10,14 @@ import { Operator, TenantAuditEntry, User } from '../../../server/models';
 import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { platformUrl } from '../../../server/tenancy/urls';
 import { testEnv } from '../../support/environment';
-import { GovbrTestProvider, govbrServiceFor, randomCpf, type GovbrAccount } from '../../support/govbr';
+import { appWithGovbr, appWithGovbrService, govbrServiceFor, randomCpf, type GovbrAccount, type GovbrTestProvider } from '../../support/govbr';
 import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../support/tenants';
 
 const PLATFORM = 'localhost';
 
 describe('Integration - govbr/login (gov.br Login Único against a real OpenID Connect provider)', () => {
-  const provider = new GovbrTestProvider();
+  let provider: GovbrTestProvider;
   let govbr: GovbrService;
   let app: ReturnType<typeof createApp>;
   let angra: TestTenant;
@@ -41,10 +41,7 @@ describe('Integration - govbr/login (gov.br Login Único against a real OpenID C
   });
 
   before(async () => {
-    const { config } = testEnv();
-    await provider.start(platformUrl(config, '/entrar/govbr/retorno'), platformUrl(config, '/'));
-    govbr = govbrServiceFor(provider.issuer);
-    app = createApp({ ...testEnv(), loginThrottle: new LoginThrottle(testEnv().sequelize, { perAccount: 100, perIp: 1000, windowSeconds: 60 }), govbr }, testEnv().sessionPool, { tenant: portal });
+    ({ provider, govbr, app } = await appWithGovbr({ tenant: portal }));
     clara = provider.add({ cpf: randomCpf(), name: 'Clara Servidora', email: 'clara@gov.test', emailVerified: true, levels: ['1', '2'] });
     operator = provider.add({ cpf: randomCpf(), name: 'Otávio Operador', email: 'otavio@mgi.test', emailVerified: true, levels: ['3'] });
     stranger = provider.add({ cpf: randomCpf(), name: 'Sem Cadastro', email: 'ninguem@gov.test', emailVerified: false, levels: [] });
@@ -219,7 +216,7 @@ describe('Integration - govbr/login (gov.br Login Único against a real OpenID C
 
   it('says gov.br is down when the provider does not answer, and password login still works', async () => {
     const closed = await freePort();
-    const down = createApp({ ...testEnv(), loginThrottle: new LoginThrottle(testEnv().sequelize, { perAccount: 100, perIp: 100, windowSeconds: 60 }), govbr: govbrServiceFor(`http://127.0.0.1:${closed}`) }, testEnv().sessionPool);
+    const down = appWithGovbrService(govbrServiceFor(`http://127.0.0.1:${closed}`));
     const a = agentFor(angra.host, down);
     const res = await a.get('/entrar/govbr').expect(503);
     expect($(res.text)('[data-testid="govbr-problem"]').text()).to.contain('O gov.br não respondeu');

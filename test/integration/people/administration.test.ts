@@ -31,7 +31,7 @@ describe('Integration - people/administration', () => {
       role: ['admin', 'protocol', 'basic'],
     }, 302);
     const id = await idOf(t, 'users', 'email', 'maria.silva@teste.gov.br');
-    expect(res.headers.location).to.equal(`/administracao/usuarios/${id}?salvo=convidado`);
+    expect(res.headers.location).to.equal(`/administracao/usuarios/${id}`);
     const user = await one<{ cpf: string; password_hash: string | null; roles: string }>(
       t,
       `SELECT u.cpf, u.password_hash, string_agg(un.acronym || ':' || m.role, ',' ORDER BY un.acronym) AS roles
@@ -44,7 +44,8 @@ describe('Integration - people/administration', () => {
     expect(mail?.text).to.match(/definir-senha\?token=/);
     const audit = await one<{ action: string }>(t, `SELECT action FROM tenant.audit_log WHERE entity = 'user' AND entity_id = $1`, [id]);
     expect(audit.action).to.equal('user.invite');
-    const page = $((await admin.get(`/administracao/usuarios/${id}?salvo=convidado`).expect(200)).text);
+    const page = $((await admin.get(res.headers.location).expect(200)).text);
+    expect(page('[data-testid="flash"]').text()).to.contain('Convite enviado por e-mail.');
     expect(page('[data-testid="user-state"]').text()).to.equal('Convite pendente');
   });
 

@@ -163,9 +163,11 @@ describe('Integration - security/access conformance (every surface × every leve
     },
     'GET /processos/:id/enviar': readersOnly((f) => `/processos/${f.id}/enviar`),
     'GET /processos/:id/alterar': readersOnly((f) => `/processos/${f.id}/alterar`),
+    'GET /processos/:id/enviar-outro-orgao': readersOnly((f) => `/processos/${f.id}/enviar-outro-orgao`),
     'GET /processos/:processId/documentos': readersOnly((f) => `/processos/${f.id}/documentos`),
     'GET /processos/:processId/documentos/novo': readersOnly((f) => `/processos/${f.id}/documentos/novo`),
     'GET /processos/:processId/documentos/externo/novo': readersOnly((f) => `/processos/${f.id}/documentos/externo/novo`),
+    'GET /processos/:id/intimar': readersOnly((f) => `/processos/${f.id}/intimar`),
   };
   // The consulta pública is anonymous (mounted before the session: no viewer's cookie is read), so
   // every cell sees what an anonymous visitor may: a público process whole, a restrito one's existence

@@ -65,9 +65,10 @@ describe('Integration - units/CSV import and export', () => {
       .type('form')
       .send({ _csrf: csrfFrom(res.text), csv: page('input[name="csv"]').val() })
       .expect(302)
-      .expect('Location', '/administracao/unidades?importado=1');
+      .expect('Location', '/administracao/unidades');
     expect(await unitCount(t)).to.equal(before + 2);
-    const tree = $((await admin.get('/administracao/unidades?importado=1').expect(200)).text);
+    const tree = $((await admin.get('/administracao/unidades').expect(200)).text);
+    expect(tree('[data-testid="flash"]').text()).to.contain('Importação concluída');
     expect(tree('.app-tree-path').map((_i, el) => tree(el).text()).get()).to.include('PMT/SEADM/DRH');
     const [audit] = await testEnv().sequelize.query<{ after: { created: number; updated: number } }>(
       `SELECT after FROM "${t.tenant.schema}".audit_log WHERE action = 'unit.import'`,
