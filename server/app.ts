@@ -85,7 +85,7 @@ export function buildHostRouters(services: Services, extra: ExtraRoutes = {}): {
   tenant.use(searchRoutes());
   tenant.use(processPdfRoutes(services));
   tenant.use(letterheadRoutes());
-  tenant.use(tramitaRoutes());
+  tenant.use(tramitaRoutes(services));
   tenant.use('/administracao', unitRoutes());
   tenant.use('/administracao', peopleAdminRoutes(services.config));
   tenant.use('/administracao', catalogRoutes());

@@ -11,6 +11,7 @@ import { logger } from './logger';
 import { createTransport } from './mail/transport';
 import { OutboxWorker } from './mail/worker';
 import { runProtocolJobs } from './protocol/jobs';
+import { packingWorker } from './tramita/packing';
 import { runTramitaJobs } from './tramita/sync';
 import { runApiJobs } from './api/jobs';
 import { ExportWorker } from './export/jobs';
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
     stops.push(async () => clearInterval(protocolJobs));
     const tramitaJobs = setInterval(() => void runTramitaJobs().catch((err: unknown) => logger.error({ err }, 'falha nas tarefas do Tramita')), 60_000);
     stops.push(async () => clearInterval(tramitaJobs));
+    // Transfers too large to pack in the request that sent them, or whose request died half-way.
+    const packing = packingWorker();
+    packing.start(2_000);
+    stops.push(() => packing.stop());
     // The console's "Exportar dados" (server/export/jobs.ts).
     const exports = new ExportWorker({ sequelize: db.sequelize, config, url: db.url }, { dir: path.join(config.VAR_DIR, 'exports') });
     exports.start();

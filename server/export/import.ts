@@ -1,8 +1,5 @@
-import crypto from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Sequelize } from 'sequelize';
-import yauzl from 'yauzl';
 import { restoreCell } from '../csvCells';
 import { execute, platformExecute, select } from '../db/sql';
 import { loadMigrations } from '../db/migrator';
@@ -13,50 +10,9 @@ import type { TenantRegistry } from '../tenancy/registry';
 import type { TenantRef } from '../tenancy/context';
 import { inTenant } from '../tenancy/context';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type Manifest, type ProgressFn } from './export';
+import { sha256Hex } from '../documents/storage';
+import { bytesOf, hashOf, openZip, type Zip } from './zip';
 import { FILES_COLUMN, FILES_TABLE, quoteIdent, tenantTables } from './schema';
-
-interface Zip {
-  entries: Map<string, yauzl.Entry>;
-  open(name: string): Promise<Readable>;
-  close(): void;
-}
-
-async function openZip(file: string): Promise<Zip> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z))),
-  );
-  const entries = new Map<string, yauzl.Entry>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      entries.set(e.fileName, e);
-      zip.readEntry();
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return {
-    entries,
-    open: (name) => {
-      const entry = entries.get(name);
-      if (!entry) return Promise.reject(new ValidationError(`O arquivo de exportação não contém ${name}.`));
-      return new Promise((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
-    },
-    close: () => zip.close(),
-  };
-}
-
-async function hashOf(stream: Readable): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function bytesOf(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
 
 export interface ImportResult {
   tenant: TenantRef;
@@ -158,7 +114,7 @@ export async function importTenant(
               if (withBytes) {
                 const sha = record.sha256 ?? '';
                 const bytes = await bytesOf(await zip.open(`files/${sha}`));
-                if (crypto.createHash('sha256').update(bytes).digest('hex') !== sha) throw new ValidationError(`files/${sha}: conteúdo não confere com o hash.`);
+                if (sha256Hex(bytes) !== sha) throw new ValidationError(`files/${sha}: conteúdo não confere com o hash.`);
                 values.push(bytes);
               }
               batch.push(values);

@@ -36,11 +36,11 @@ export async function consoleTransfers(
 ): Promise<{ rows: ConsoleTransfer[]; next: string | null; entes: { id: string; name: string }[] }> {
   const rows = await platformSelect<Omit<ConsoleTransfer, 'stateLabel'>>(
     sequelize,
-    `SELECT tr.id, tr.nup, o.name AS "originName", tr.origin_unit_name AS "originUnitName",
+    `SELECT tr.id, tr.nup, COALESCE(o.name, tr.external_origin || ' (fora do PEN Nuvem)') AS "originName", tr.origin_unit_name AS "originUnitName",
             r.name AS "receiverName", tr.receiver_unit_name AS "receiverUnitName", tr.state,
             tr.created_at AS "sentAt", tr.ended_at AS "endedAt"
        FROM platform.tramita_transfers tr
-       JOIN platform.tenants o ON o.id = tr.origin_tenant_id
+       LEFT JOIN platform.tenants o ON o.id = tr.origin_tenant_id
        JOIN platform.tenants r ON r.id = tr.receiver_tenant_id
       WHERE ($1::text IS NULL OR tr.state = $1)
         AND ($2::bigint IS NULL OR tr.origin_tenant_id = $2 OR tr.receiver_tenant_id = $2)

@@ -27,7 +27,7 @@ export async function externalSendForm(viewer: Viewer, processId: string, q: str
 }
 
 export interface ProcessTramita {
-  live: { id: string; receiver: string; stateLabel: string; since: Date; canCancel: boolean } | null;
+  live: { id: string; receiver: string; stateLabel: string; since: Date; canCancel: boolean; /** While `iniciado`: components packed so far, of how many. */ packing: { done: number; total: number } | null } | null;
   refused: { id: string; receiver: string; code: RefusalCode; label: string; reason: string | null; canAcknowledge: boolean }[];
   receipts: { transferId: string; role: 'sent' | 'received'; issuedAt: Date }[];
 }
@@ -36,11 +36,15 @@ export interface ProcessTramita {
 export async function processTramita(viewer: Viewer, processId: string): Promise<ProcessTramita> {
   return inTenant(async (t) => {
     // Every process page runs this: one prepared statement for the transfers and the receipts.
-    type TransferRow = { id: string; state: TransferState; receiver: string; created_at: string; origin_unit_id: string; refusal_code: RefusalCode | null; refusal_reason: string | null };
+    type TransferRow = {
+      id: string; state: TransferState; receiver: string; created_at: string; origin_unit_id: string; refusal_code: RefusalCode | null; refusal_reason: string | null;
+      packed_count: number; component_count: number;
+    };
     const [found] = await preparedSelect<{ transfers: TransferRow[] | null; receipts: { transfer_id: string; role: 'sent' | 'received'; created_at: string }[] | null }>(
       t,
       `SELECT (SELECT json_agg(json_build_object('id', tr.id, 'state', tr.state, 'receiver', te.name || ' / ' || tr.receiver_unit_name, 'created_at', tr.created_at,
-                                                 'origin_unit_id', tr.origin_unit_id, 'refusal_code', tr.refusal_code, 'refusal_reason', tr.refusal_reason) ORDER BY tr.id DESC)
+                                                 'origin_unit_id', tr.origin_unit_id, 'refusal_code', tr.refusal_code, 'refusal_reason', tr.refusal_reason,
+                                                 'packed_count', tr.packed_count, 'component_count', tr.component_count) ORDER BY tr.id DESC)
                  FROM platform.tramita_transfers tr JOIN platform.tenants te ON te.id = tr.receiver_tenant_id
                 WHERE tr.origin_tenant_id = $1 AND tr.origin_process_id = $2 AND tr.state IN ('iniciado', 'componentes_enviados', 'recusado')) AS transfers,
               (SELECT json_agg(json_build_object('transfer_id', r.transfer_id, 'role', r.role, 'created_at', r.created_at) ORDER BY r.created_at)
@@ -52,7 +56,12 @@ export async function processTramita(viewer: Viewer, processId: string): Promise
     const mine = (r: { origin_unit_id: string }) => String(r.origin_unit_id) === String(viewer.unitId);
     const live = rows.find((r) => r.state !== 'recusado');
     return {
-      live: live ? { id: String(live.id), receiver: live.receiver, stateLabel: STATE_LABELS[live.state], since: new Date(live.created_at), canCancel: mine(live) } : null,
+      live: live
+        ? {
+            id: String(live.id), receiver: live.receiver, stateLabel: STATE_LABELS[live.state], since: new Date(live.created_at), canCancel: mine(live),
+            packing: live.state === 'iniciado' ? { done: live.packed_count, total: live.component_count } : null,
+          }
+        : null,
       refused: rows
         .filter((r) => r.state === 'recusado' && r.refusal_code)
         .map((r) => ({ id: String(r.id), receiver: r.receiver, code: r.refusal_code!, label: REFUSAL_CODES[r.refusal_code!], reason: r.refusal_reason, canAcknowledge: mine(r) })),

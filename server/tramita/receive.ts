@@ -18,11 +18,15 @@ export { REFUSAL_CODES, type RefusalCode };
 
 const ID = /^[1-9][0-9]{0,17}$/;
 
+/** The sender's name: its tenant's, or for a package imported from a file, the ente its manifest names. */
+const ORIGIN_NAME_SQL = `COALESCE(te.name, tr.external_origin || ' (fora do PEN Nuvem)')`;
+
 interface TransferRow {
   id: string;
   state: TransferState;
   nup: string;
-  origin_tenant_id: string;
+  origin_tenant_id: string | null;
+  imported: boolean;
   origin_name: string;
   origin_unit_name: string;
   receiver_unit_id: string;
@@ -45,9 +49,10 @@ async function receivedTransfer(t: Transaction, actor: Actor, transferId: string
   const [row] = ID.test(transferId)
     ? await select<TransferRow>(
         t,
-        `SELECT tr.id, tr.state, tr.nup, tr.origin_tenant_id, te.name AS origin_name, tr.origin_unit_name, tr.receiver_unit_id, tr.receiver_unit_name,
-                tr.message, tr.metadata, tr.component_count, tr.total_bytes, tr.created_at, tr.refusal_code, tr.refusal_reason, tr.receiver_process_id
-           FROM platform.tramita_transfers tr JOIN platform.tenants te ON te.id = tr.origin_tenant_id
+        `SELECT tr.id, tr.state, tr.nup, tr.origin_tenant_id, ${ORIGIN_NAME_SQL} AS origin_name, tr.origin_unit_name, tr.receiver_unit_id, tr.receiver_unit_name,
+                tr.message, tr.metadata, tr.component_count, tr.total_bytes, tr.created_at, tr.refusal_code, tr.refusal_reason, tr.receiver_process_id,
+                tr.origin_tenant_id IS NULL AS imported
+           FROM platform.tramita_transfers tr LEFT JOIN platform.tenants te ON te.id = tr.origin_tenant_id
           WHERE tr.id = $1 AND tr.receiver_tenant_id = $2 AND tr.receiver_unit_id = $3 ${lock ? 'FOR UPDATE OF tr' : ''}`,
         [transferId, requireTenant().id, actor.unitId],
       )
@@ -70,13 +75,21 @@ export async function receivedTransfers(actor: Actor): Promise<ReceivedListItem[
   return inTenant(async (t) => {
     const rows = await select<{ id: string; nup: string; origin_name: string; origin_unit_name: string; state: TransferState; created_at: Date }>(
       t,
-      `SELECT tr.id, tr.nup, te.name AS origin_name, tr.origin_unit_name, tr.state, tr.created_at
-         FROM platform.tramita_transfers tr JOIN platform.tenants te ON te.id = tr.origin_tenant_id
+      `SELECT tr.id, tr.nup, ${ORIGIN_NAME_SQL} AS origin_name, tr.origin_unit_name, tr.state, tr.created_at
+         FROM platform.tramita_transfers tr LEFT JOIN platform.tenants te ON te.id = tr.origin_tenant_id
         WHERE tr.receiver_tenant_id = $1 AND tr.receiver_unit_id = $2 AND tr.state <> 'iniciado'
         ORDER BY tr.created_at DESC LIMIT 200`,
       [requireTenant().id, actor.unitId],
     );
     return rows.map((r) => ({ id: String(r.id), nup: r.nup, sender: `${r.origin_name} / ${r.origin_unit_name}`, state: r.state, stateLabel: STATE_LABELS[r.state], sentAt: r.created_at }));
+  });
+}
+
+/** The "Recebidos de outros órgãos" page: the list, and whether the actor's unit receives (and so may import a package file). */
+export async function receivedPage(actor: Actor): Promise<{ transfers: ReceivedListItem[]; canImport: boolean }> {
+  return inTenant(async (t) => {
+    const [unit] = await select<{ receives_external: boolean }>(t, 'SELECT receives_external FROM units WHERE id = $1', [actor.unitId]);
+    return { transfers: await receivedTransfers(actor), canImport: Boolean(unit?.receives_external) };
   });
 }
 
@@ -158,6 +171,8 @@ export interface PackageView {
   components: ComponentCheck[];
   /** Some components travelled as references: this tenant has the process already (return trip). */
   returning: boolean;
+  /** Imported from a package file (from outside PEN Nuvem). */
+  imported: boolean;
   /** The refusal the verification would make by itself (02/03), if any. */
   automaticRefusal: RefusalCode | null;
   refusal: { code: RefusalCode; label: string; reason: string | null } | null;
@@ -180,6 +195,7 @@ export async function packageFor(actor: Actor, transferId: string): Promise<Pack
       metadata: row.metadata,
       components: checks,
       returning: checks.some((c) => c.referenced),
+      imported: row.imported,
       automaticRefusal,
       refusal: row.refusal_code ? { code: row.refusal_code, label: REFUSAL_CODES[row.refusal_code], reason: row.refusal_reason } : null,
     };
@@ -190,7 +206,7 @@ function notAwaiting(state: TransferState): ConflictError {
   return new ConflictError(`Este trâmite não aguarda mais o recebimento: ${STATE_LABELS[state].toLowerCase()}.`);
 }
 
-async function markRefused(t: Transaction, transferId: string, code: RefusalCode, reason: string | null): Promise<void> {
+export async function markRefused(t: Transaction, transferId: string, code: RefusalCode, reason: string | null): Promise<void> {
   await execute(
     t,
     `UPDATE platform.tramita_transfers SET state = 'recusado', refusal_code = $2, refusal_reason = $3, ended_at = now(), updated_at = now() WHERE id = $1`,
@@ -295,7 +311,10 @@ async function acceptInOneTransaction(actor: Actor, transferId: string): Promise
     // A process of this tenant in transit elsewhere is read-only here until that transfer ends (the same block as every action).
     const transit = taken ? await externalTransitOf(t, String(taken.id)) : null;
     if (transit) throw new ConflictError(`${transitBlocker({ externalTransitTo: transit.receiverName })} Aceite este trâmite quando aquele terminar.`);
-    const travelling = rows.filter((r) => !r.referenced);
+    // Only what this tenant does not hold yet joins the process (a reference never carries bytes; a
+    // package file carries every component, and one imported twice adds nothing the second time).
+    const heldNow = taken ? await heldHere(t, meta.numberDigits) : new Set<string>();
+    const travelling = rows.filter((r) => !r.referenced && !heldNow.has(r.sha256));
     const processId = taken ? String(taken.id) : await createReceivedProcess(t, actor, meta, String(type.id), legalBasisId);
     if (taken) {
       await execute(
@@ -309,7 +328,7 @@ async function acceptInOneTransaction(actor: Actor, transferId: string): Promise
     await recordEvent(t, processId, actor, {
       kind: 'tramita.received',
       description: `Recebido de ${sender} (trâmite externo nº ${id})`,
-      details: { transferId: id, originTenantId: String(row.origin_tenant_id), message: row.message, ...(taken ? { returned: true, referenced: rows.length - travelling.length } : {}) },
+      details: { transferId: id, originTenantId: row.origin_tenant_id ? String(row.origin_tenant_id) : null, imported: row.imported, message: row.message, ...(taken ? { returned: true, referenced: rows.length - travelling.length } : {}) },
     });
     for (const c of travelling) {
       await createReceivedDocument(t, actor, processId, {

@@ -2,19 +2,24 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
+import { formatBytes } from '../documents/upload';
 import { requireUser } from '../middleware/setUpAuth';
+import type { Services } from '../services';
 import { registerProcessSurface } from '../processes/surfaces';
 import { NO_INPUT, idParams, input, parseForm, queryText, type FieldErrors } from '../validation';
 import { actorOf } from '../web/actor';
 import { flash, takeFlash } from '../web/flash';
-import { formErrorsOf, renderForm } from '../web/forms';
+import { formErrorsOf, renderForm, withFieldErrors } from '../web/forms';
 import { saveTramitaAdmin } from './admin';
 import { externalSendForm, receiptPdf, tramitaAdminData } from './pages';
-import { acceptTransfer, packageFor, receivedTransfers, refuseTransfer } from './receive';
-import { acknowledgeRefusal, cancelTransfer, sendToOtherGovernment } from './send';
+import { importPackage } from './import';
+import { writePackageFile } from './packageFile';
+import { acceptTransfer, packageFor, receivedPage, refuseTransfer } from './receive';
+import { acknowledgeRefusal, cancelTransfer, exportPackage, sendToOtherGovernment } from './send';
 import { REFUSAL_CODES } from './transit';
 
 registerProcessSurface('GET /processos/:id/enviar-outro-orgao', 'envio a outro órgão: número do processo');
+registerProcessSurface('GET /processos/:id/exportar-tramite', 'pacote de trâmite em arquivo: metadados e documentos do processo');
 
 const sendSchema = z.object({
   destino: z.string({ message: 'Escolha o órgão e a unidade de destino na lista.' }).regex(/^[1-9][0-9]{0,17}:[1-9][0-9]{0,17}$/, 'Escolha o órgão e a unidade de destino na lista.'),
@@ -34,7 +39,7 @@ const ESPECIE_KEY = /^especie-([1-9][0-9]{0,17})$/;
 const refusalOptions = Object.entries(REFUSAL_CODES).map(([code, label]) => ({ code, label }));
 
 /** Tramita's pages: sending to another government, the received packages, receipts, administration. */
-export default function tramitaRoutes(): Router {
+export default function tramitaRoutes({ config }: Services): Router {
   const router = Router();
 
   const renderSend = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Promise<void> => {
@@ -45,6 +50,7 @@ export default function tramitaRoutes(): Router {
       ...data,
       q,
       units: data.units.map((u) => ({ ...u, enteName: u.ente, value: `${u.tenantId}:${u.unitId}`, checked: values.destino === `${u.tenantId}:${u.unitId}` })),
+      exporting: values.exporting === true,
       prerequisites: Object.entries(errors).filter(([k]) => !['destino', 'message', '_form'].includes(k)).map(([, m]) => m),
     }, { values: { message: values.message ?? '', keepOpen: values.keepOpen === 'on' }, errors });
   };
@@ -59,14 +65,16 @@ export default function tramitaRoutes(): Router {
     const parsed = parseForm(sendSchema, body);
     if (!parsed.ok) return renderSend(req, res, 422, body, parsed.errors);
     const [receiverTenantId, receiverUnitId] = parsed.data.destino.split(':');
-    try {
-      await sendToOtherGovernment(String(req.params.id), actorOf(req), { receiverTenantId, receiverUnitId, message: parsed.data.message ?? null, keepOpen: parsed.data.keepOpen === 'on' });
-    } catch (err) {
-      const errors = formErrorsOf(err);
-      if (!errors) throw err;
-      return renderSend(req, res, 422, body, errors);
-    }
-    flash(req, 'Processo enviado para o outro órgão. Enquanto o trâmite não terminar, ele fica somente para leitura nesta unidade.');
+    const sent = await withFieldErrors(() =>
+      sendToOtherGovernment(String(req.params.id), actorOf(req), { receiverTenantId, receiverUnitId, message: parsed.data.message ?? null, keepOpen: parsed.data.keepOpen === 'on' }),
+    );
+    if (!sent.ok) return renderSend(req, res, 422, body, sent.errors);
+    flash(
+      req,
+      sent.value.packing === 'packed'
+        ? 'Processo enviado para o outro órgão. Enquanto o trâmite não terminar, ele fica somente para leitura nesta unidade.'
+        : 'Processo enviado para o outro órgão: os documentos estão sendo empacotados em segundo plano, e o andamento aparece abaixo. Enquanto o trâmite não terminar, ele fica somente para leitura nesta unidade.',
+    );
     res.redirect(303, `/processos/${String(req.params.id)}`);
   });
 
@@ -82,8 +90,36 @@ export default function tramitaRoutes(): Router {
     res.redirect(303, `/processos/${processId}`);
   });
 
+  // The same package as a file, for a system outside PEN Nuvem (docs/tramita-package.md).
+  router.get('/processos/:id/exportar-tramite', input({ params: idParams('id') }), requireUser, async (req, res) => {
+    const exported = await withFieldErrors(() => exportPackage(String(req.params.id), actorOf(req)));
+    if (!exported.ok) return renderSend(req, res, 422, { exporting: true }, exported.errors);
+    res.type('application/zip').attachment(exported.value.fileName);
+    await writePackageFile(res, exported.value.manifest, exported.value.components);
+  });
+
+  const renderReceived = async (req: Request, res: Response, status: number, errors: FieldErrors = {}): Promise<void> => {
+    renderForm(res, 'tramita/received', status, { title: 'Recebidos de outros órgãos', ...(await receivedPage(actorOf(req))), maxSize: formatBytes(config.UPLOAD_MAX_BYTES), flash: takeFlash(req) }, { errors });
+  };
+
   router.get('/tramita/recebidos', input(NO_INPUT), requireUser, async (req, res) => {
-    res.render('tramita/received', { title: 'Recebidos de outros órgãos', transfers: await receivedTransfers(actorOf(req)), flash: takeFlash(req) });
+    await renderReceived(req, res, 200);
+  });
+
+  router.post('/tramita/recebidos/importar', input(NO_INPUT), requireUser, async (req, res) => {
+    if (req.uploadError) return renderReceived(req, res, 413, { arquivo: req.uploadError });
+    if (!req.file) return renderReceived(req, res, 422, { arquivo: 'Escolha o arquivo do pacote de trâmite (.zip).' });
+    const bytes = req.file.buffer;
+    const imported = await withFieldErrors(() => importPackage(actorOf(req), auditActorOf(req), bytes));
+    if (!imported.ok) return renderReceived(req, res, 422, imported.errors);
+    const { transferId, refusal } = imported.value;
+    flash(
+      req,
+      refusal
+        ? `O pacote foi importado e recusado automaticamente — ${refusal.code}: ${REFUSAL_CODES[refusal.code]}. ${refusal.reason}`
+        : 'Pacote importado. Confira a verificação dos componentes e aceite ou recuse o processo.',
+    );
+    res.redirect(303, `/tramita/recebidos/${transferId}`);
   });
 
   const renderPackage = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Promise<void> => {

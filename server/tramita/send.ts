@@ -6,7 +6,9 @@ import { effectiveLevelSql, type Viewer } from '../processes/access';
 import { recordEvent } from '../processes/events';
 import { loadProcess } from '../processes/state';
 import { inTenant, requireTenant } from '../tenancy/context';
-import { packComponents, travellingDocuments, type PackageMetadata } from './package';
+import { packComponents, travellingDocuments, type PackageMetadata, type PackedComponent } from './package';
+import { buildManifest, type PackageManifest } from './packageFile';
+import { packTransfer } from './packing';
 import { LIVE_STATES_SQL, STATE_LABELS, type TransferState } from './transit';
 
 /** The largest component a receiver accepts (every tenant shares the deployment's limit). */
@@ -24,6 +26,8 @@ export interface ExternalSendOptions {
   now?: Date;
   /** Days until a transfer nobody received is cancelled automatically (the operator's setting). */
   timeoutDays?: number;
+  /** Up to what size the request packs (INLINE_PACKING by default): a test sends a large process to the worker with a smaller one. */
+  inlinePacking?: { documents: number; bytes: number };
 }
 
 const ID = /^[1-9][0-9]{0,17}$/;
@@ -66,17 +70,69 @@ async function prerequisiteFailures(t: Transaction, processId: string, viewer: V
   return { fields, defaultEspecie };
 }
 
+/** The process metadata a package carries (number kept as is, type, especificação, interessados, level, andamentos, origin). */
+async function packageMetadata(t: Transaction, processId: string, viewer: Viewer, message: string | null) {
+  const tenant = requireTenant();
+  const [p] = await select<{
+    number: string; number_digits: string; numbering: PackageMetadata['numbering']; year: number; type_name: string; specification: string;
+    access_level: PackageMetadata['accessLevel']; lb_name: string | null; lb_basis: string | null;
+  }>(
+    t,
+    `SELECT p.number, p.number_digits, p.numbering, p.year, pt.name AS type_name, p.specification, p.access_level, lb.name AS lb_name, lb.basis AS lb_basis
+       FROM processes p JOIN process_types pt ON pt.id = p.process_type_id LEFT JOIN legal_bases lb ON lb.id = p.legal_basis_id
+      WHERE p.id = $1`,
+    [processId],
+  );
+  const interessados = await select<{ name: string; document: string | null }>(
+    t,
+    'SELECT pa.name, pa.document FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = $1 ORDER BY pp.position',
+    [processId],
+  );
+  const andamentos = await select<{ at: Date; unit: string; description: string }>(
+    t,
+    `SELECT e.created_at AS at, u.acronym AS unit, e.description FROM process_events e JOIN units u ON u.id = e.unit_id
+      WHERE e.process_id = $1 AND e.summary ORDER BY e.id`,
+    [processId],
+  );
+  const unit = (await Unit.findByPk(viewer.unitId, { transaction: t }))!;
+  const metadata: PackageMetadata = {
+    nup: p.number,
+    numberDigits: p.number_digits,
+    numbering: p.numbering,
+    year: p.year,
+    processType: p.type_name,
+    specification: p.specification,
+    interessados,
+    accessLevel: p.access_level,
+    legalBasis: p.lb_name ? { name: p.lb_name, basis: p.lb_basis ?? '' } : null,
+    andamentos: andamentos.map((a) => ({ at: new Date(a.at).toISOString(), unit: a.unit, description: a.description })),
+    origin: { ente: tenant.name, unitAcronym: unit.acronym, unitName: unit.name },
+    message,
+  };
+  return { metadata, p };
+}
+
+/** A transfer this small is packed in the request that sends it; a larger one by the worker (the origin sees its progress). */
+export const INLINE_PACKING = { documents: 20, bytes: 20 * 1024 * 1024 };
+
 /**
  * "Enviar para outro órgão": checks every prerequisite (all failures at once, each with its message)
- * before packing; then, in one transaction of the origin, the transfer is created, every component
- * written once under its hash, the state set to `componentes_enviados` and the andamento recorded.
- * From that commit on the process is read-only here (processes/rules.ts), until the transfer ends.
+ * before anything is packed; then, in one transaction of the origin, creates the transfer
+ * `iniciado` with the number of components it will carry and records the andamento. From that commit
+ * on the process is read-only here (processes/rules.ts), until the transfer ends, so what is packed
+ * is what was sent. Packing follows (server/tramita/packing.ts): here, for a process within
+ * INLINE_PACKING; in the worker otherwise, or if this request dies half-way.
  */
-export async function sendToOtherGovernment(processId: string, viewer: Viewer, input: ExternalSendInput, opts: ExternalSendOptions = {}): Promise<{ transferId: string }> {
+export async function sendToOtherGovernment(
+  processId: string,
+  viewer: Viewer,
+  input: ExternalSendInput,
+  opts: ExternalSendOptions = {},
+): Promise<{ transferId: string; packing: 'packed' | 'worker' }> {
   const tenant = requireTenant();
   const now = opts.now ?? new Date();
-  return inTenant(async (t) => {
-    const { fields, defaultEspecie } = await prerequisiteFailures(t, processId, viewer);
+  const started = await inTenant(async (t) => {
+    const { fields } = await prerequisiteFailures(t, processId, viewer);
     const message = input.message?.trim() ? input.message.trim().slice(0, 1000) : null;
     let receiver: { tenant_name: string; acronym: string; name: string } | undefined;
     if (!ID.test(input.receiverTenantId) || !ID.test(input.receiverUnitId)) {
@@ -95,43 +151,13 @@ export async function sendToOtherGovernment(processId: string, viewer: Viewer, i
     }
     if (Object.keys(fields).length) throw new ValidationError('O processo não pode ser enviado a outro órgão: veja os motivos indicados.', fields);
 
-    const [p] = await select<{
-      number: string; number_digits: string; numbering: PackageMetadata['numbering']; year: number; type_name: string; specification: string;
-      access_level: PackageMetadata['accessLevel']; lb_name: string | null; lb_basis: string | null;
-    }>(
+    const { metadata, p } = await packageMetadata(t, processId, viewer, message);
+    const docs = await travellingDocuments(t, processId);
+    const [size] = await select<{ bytes: string }>(
       t,
-      `SELECT p.number, p.number_digits, p.numbering, p.year, pt.name AS type_name, p.specification, p.access_level, lb.name AS lb_name, lb.basis AS lb_basis
-         FROM processes p JOIN process_types pt ON pt.id = p.process_type_id LEFT JOIN legal_bases lb ON lb.id = p.legal_basis_id
-        WHERE p.id = $1`,
+      'SELECT coalesce(sum(file_size), 0) AS bytes FROM documents WHERE process_id = $1 AND deleted_at IS NULL AND cancelled_at IS NULL',
       [processId],
     );
-    const interessados = await select<{ name: string; document: string | null }>(
-      t,
-      'SELECT pa.name, pa.document FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = $1 ORDER BY pp.position',
-      [processId],
-    );
-    const andamentos = await select<{ at: Date; unit: string; description: string }>(
-      t,
-      `SELECT e.created_at AS at, u.acronym AS unit, e.description FROM process_events e JOIN units u ON u.id = e.unit_id
-        WHERE e.process_id = $1 AND e.summary ORDER BY e.id`,
-      [processId],
-    );
-    const unit = (await Unit.findByPk(viewer.unitId, { transaction: t }))!;
-    const metadata: PackageMetadata = {
-      nup: p.number,
-      numberDigits: p.number_digits,
-      numbering: p.numbering,
-      year: p.year,
-      processType: p.type_name,
-      specification: p.specification,
-      interessados,
-      accessLevel: p.access_level,
-      legalBasis: p.lb_name ? { name: p.lb_name, basis: p.lb_basis ?? '' } : null,
-      andamentos: andamentos.map((a) => ({ at: new Date(a.at).toISOString(), unit: a.unit, description: a.description })),
-      origin: { ente: tenant.name, unitAcronym: unit.acronym, unitName: unit.name },
-      message,
-    };
-    const components = await packComponents(t, await travellingDocuments(t, processId), defaultEspecie, tenant.name, p.number);
     const expires = new Date(now.getTime() + (opts.timeoutDays ?? DEFAULT_TIMEOUT_DAYS) * 86_400_000);
     let transferId: string;
     try {
@@ -139,11 +165,11 @@ export async function sendToOtherGovernment(processId: string, viewer: Viewer, i
         t,
         `INSERT INTO platform.tramita_transfers (state, origin_tenant_id, origin_unit_id, origin_unit_name, origin_user_id, origin_process_id, nup,
            receiver_tenant_id, receiver_unit_id, receiver_unit_name, message, keep_open, metadata, component_count, total_bytes, expires_at, created_at, updated_at)
-         VALUES ('iniciado', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+         VALUES ('iniciado', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15, $15) RETURNING id`,
         [
-          tenant.id, viewer.unitId, `${unit.acronym} — ${unit.name}`, viewer.userId, processId, p.number,
+          tenant.id, viewer.unitId, `${metadata.origin.unitAcronym} — ${metadata.origin.unitName}`, viewer.userId, processId, p.number,
           input.receiverTenantId, input.receiverUnitId, `${receiver!.acronym} — ${receiver!.name}`, message, input.keepOpen,
-          JSON.stringify(metadata), components.length, components.reduce((n, c) => n + c.size, 0), expires, now,
+          JSON.stringify(metadata), docs.length, expires, now,
         ],
       );
       transferId = String(row.id);
@@ -151,54 +177,41 @@ export async function sendToOtherGovernment(processId: string, viewer: Viewer, i
       if (err instanceof UniqueConstraintError) throw new ConflictError('O processo já está em trâmite externo.');
       throw err;
     }
-    await execute(t, `INSERT INTO platform.tramita_events (transfer_id, state, at) VALUES ($1, 'iniciado', $2)`, [transferId, now]);
-    // The return trip: what the destination already holds of this process travels as a reference.
-    const held = await heldByDestination(t, p.number, input.receiverTenantId);
-    for (const c of components) {
-      const referenced = held.has(c.sha256);
-      // DO UPDATE (not NOTHING) takes the row lock, so a purge running now cannot delete bytes this transfer refers to.
-      if (!referenced) {
-        await execute(
-          t,
-          `INSERT INTO platform.tramita_blobs (sha256, size, content) VALUES ($1, $2, $3)
-           ON CONFLICT (sha256) DO UPDATE SET last_used_at = now()`,
-          [c.sha256, c.size, c.bytes],
-        );
-      }
-      await execute(
-        t,
-        'INSERT INTO platform.tramita_components (transfer_id, position, sha256, size, mime, file_name, document, referenced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [transferId, c.position, c.sha256, c.size, c.mime, c.fileName, JSON.stringify(c.document), referenced],
-      );
-    }
-    const travelling = components.filter((c) => !held.has(c.sha256)).length;
-    await execute(t, `UPDATE platform.tramita_transfers SET state = 'componentes_enviados', updated_at = now() WHERE id = $1`, [transferId]);
-    await execute(t, `INSERT INTO platform.tramita_events (transfer_id, state, note) VALUES ($1, 'componentes_enviados', $2)`, [
-      transferId,
-      travelling === components.length ? `${components.length} componente(s)` : `${components.length} componente(s), ${components.length - travelling} já no destinatário (referência)`,
-    ]);
+    await execute(t, `INSERT INTO platform.tramita_events (transfer_id, state, at, note) VALUES ($1, 'iniciado', $2, $3)`, [transferId, now, `${docs.length} componente(s) a empacotar`]);
     await recordEvent(t, processId, viewer, {
       kind: 'tramita.sent',
       description: `Processo em trâmite externo para ${receiver!.tenant_name} / ${receiver!.acronym} (trâmite nº ${transferId})`,
-      details: { transferId, receiverTenantId: input.receiverTenantId, receiverUnitId: input.receiverUnitId, components: components.map((c) => c.sha256) },
+      details: { transferId, receiverTenantId: input.receiverTenantId, receiverUnitId: input.receiverUnitId, documents: docs.map((d) => ({ id: String(d.id), version: d.version })) },
     });
-    return { transferId };
+    const limit = opts.inlinePacking ?? INLINE_PACKING;
+    return { transferId, inline: docs.length <= limit.documents && Number(size.bytes) <= limit.bytes };
   });
+  if (!started.inline) return { transferId: started.transferId, packing: 'worker' };
+  // Packed here, after the commit; if this request dies half-way, the worker resumes where it stopped.
+  const outcome = await packTransfer(started.transferId, now);
+  return { transferId: started.transferId, packing: outcome === 'packed' ? 'packed' : 'worker' };
 }
 
 /**
- * The hashes the destination already holds of the process numbered `nup`: the components of every
- * accepted transfer of that NUP it sent or received (platform metadata; the sender never reads the
- * destination's schema). The receiver checks each reference against its own copy.
+ * "Exportar pacote" (docs/tramita-package.md): the package a transfer would carry, for a system
+ * outside PEN Nuvem. The same prerequisites as sending (the destination aside), the same metadata
+ * and components hashed here; nothing is blocked, since nothing is waiting for an answer. The export
+ * is an andamento of the process (who took its content out, and the components' hashes).
  */
-async function heldByDestination(t: Transaction, nup: string, destinationTenantId: string): Promise<Set<string>> {
-  const rows = await select<{ sha256: string }>(
-    t,
-    `SELECT DISTINCT c.sha256 FROM platform.tramita_transfers tr JOIN platform.tramita_components c ON c.transfer_id = tr.id
-      WHERE tr.nup = $1 AND tr.state IN ('recebido', 'recibo_conclusao') AND (tr.origin_tenant_id = $2 OR tr.receiver_tenant_id = $2)`,
-    [nup, destinationTenantId],
-  );
-  return new Set(rows.map((r) => r.sha256));
+export async function exportPackage(processId: string, viewer: Viewer): Promise<{ fileName: string; manifest: PackageManifest; components: PackedComponent[] }> {
+  return inTenant(async (t) => {
+    const { fields, defaultEspecie } = await prerequisiteFailures(t, processId, viewer);
+    if (Object.keys(fields).length) throw new ValidationError('O pacote do processo não pode ser exportado: veja os motivos indicados.', fields);
+    const { metadata, p } = await packageMetadata(t, processId, viewer, null);
+    const components = await packComponents(t, await travellingDocuments(t, processId), defaultEspecie, requireTenant().name, p.number);
+    const manifest = buildManifest(metadata, components);
+    await recordEvent(t, processId, viewer, {
+      kind: 'tramita.exported',
+      description: `Pacote de trâmite exportado em arquivo (${components.length} componente(s)), para envio fora do PEN Nuvem`,
+      details: { components: components.map((c) => c.sha256) },
+    });
+    return { fileName: `tramite-${p.number_digits}.zip`, manifest, components };
+  });
 }
 
 /** A transfer of the current tenant as its origin sees it (404 for anyone else's). */

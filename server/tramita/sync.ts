@@ -101,7 +101,8 @@ export async function runTramitaJobs(now = new Date()): Promise<{ expired: numbe
   for (const e of expired) await platformExecute(sequelize, `INSERT INTO platform.tramita_events (transfer_id, state) VALUES ($1, 'cancelado_automaticamente')`, [e.id]);
   const pending = await platformSelect<{ id: string }>(
     sequelize,
-    'SELECT id FROM platform.tramita_transfers WHERE origin_synced_at IS NULL AND ended_at IS NOT NULL ORDER BY id LIMIT 500',
+    // An imported package has no origin here to write to.
+    'SELECT id FROM platform.tramita_transfers WHERE origin_synced_at IS NULL AND ended_at IS NOT NULL AND origin_tenant_id IS NOT NULL ORDER BY id LIMIT 500',
   );
   let synced = 0;
   for (const p of pending) {

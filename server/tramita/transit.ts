@@ -19,7 +19,7 @@ export const LIVE_STATES: TransferState[] = ['iniciado', 'componentes_enviados']
 export const LIVE_STATES_SQL = `('iniciado', 'componentes_enviados')`;
 
 export const STATE_LABELS: Record<TransferState, string> = {
-  iniciado: 'Iniciado',
+  iniciado: 'Iniciado: empacotando os documentos',
   componentes_enviados: 'Componentes enviados, aguardando o destinatário',
   recebido: 'Recebido pelo destinatário',
   recibo_conclusao: 'Recibo de conclusão emitido',

@@ -188,6 +188,67 @@ describe('E2E - Tramita: a process travels to another government', () => {
     await recipient.keyboard.press('Enter');
     await recipient.waitForURL(/\/processos\/[0-9]+$/);
     expect(await recipient.getByTestId('process-number').innerText()).to.equal(p.number);
+
+    // The return trip, by keyboard too: the receiver adds a parecer and sends the process back; the origin takes back only that.
+    const receivedId = /\/processos\/([0-9]+)$/.exec(recipient.url())![1];
+    await inWorld(receiver, async () =>
+      createExternalDocument(receiver.clerk, receivedId, {
+        documentTypeId: receiver.docTypes['Anexo'], complement: 'Parecer', documentDate: '2026-12-02', origin: 'nato_digital', sender: null,
+        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Parecer ${p.number}`), originalname: 'parecer.pdf' },
+      }),
+    );
+    await recipient.reload();
+    await tabTo(recipient, `a[href="/processos/${receivedId}/enviar-outro-orgao"]`);
+    await recipient.keyboard.press('Enter');
+    await recipient.waitForURL(/enviar-outro-orgao/);
+    await tabTo(recipient, '#q');
+    await recipient.keyboard.type(origin.tt.tenant.name);
+    await recipient.keyboard.press('Enter');
+    await recipient.waitForURL(/\?q=/);
+    await tabTo(recipient, `#destino-${origin.tt.tenant.id}-${origin.ids.units.SEGOV}`);
+    await recipient.keyboard.press('Space');
+    await tabTo(recipient, 'form[method="post"] button[type="submit"]');
+    await recipient.keyboard.press('Enter');
+    await recipient.waitForURL(harness.url(receiver.tt.host, `/processos/${receivedId}`));
+    expect(await recipient.getByTestId('tramita-banner').innerText()).to.contain(`Em trâmite externo para ${origin.tt.tenant.name}`);
+
+    await sender.goto(harness.url(origin.tt.host, '/tramita/recebidos'));
+    await tabTo(sender, '[data-testid="received-transfers"] a');
+    expect(await sender.evaluate(() => document.activeElement?.textContent)).to.equal(p.number);
+    await sender.keyboard.press('Enter');
+    await sender.waitForURL(/\/tramita\/recebidos\/[0-9]+$/);
+    expect(await sender.getByTestId('returning').innerText()).to.contain('só os documentos novos são juntados');
+    await tabTo(sender, 'form[action$="/aceitar"] button');
+    await sender.keyboard.press('Enter');
+    await sender.waitForURL(harness.url(origin.tt.host, `/processos/${p.id}`));
+    expect(await sender.getByTestId('flash').innerText()).to.contain('Processo recebido de volta: 1 documento(s) novo(s)');
+  });
+
+  it('exports the package as a file and imports it at a receiving unit, with the same verification (keyboard only)', async function () {
+    this.timeout(90_000);
+    const p = await newProcess(origin);
+    const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
+    await inWorld(origin, () => signDocument(origin.clerk, String(d.id), { signerTitleId: origin.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, `e2e-tramita-file-${Date.now()}`, 5, 60)));
+    await sender.goto(harness.url(origin.tt.host, `/processos/${p.id}/enviar-outro-orgao`));
+    await tabTo(sender, `a[href="/processos/${p.id}/exportar-tramite"]`);
+    const [download] = await Promise.all([sender.waitForEvent('download'), sender.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).to.match(/^tramite-[0-9]+\.zip$/);
+    const file = await download.path();
+
+    await recipient.goto(harness.url(receiver.tt.host, '/tramita/recebidos'));
+    await tabTo(recipient, '#arquivo');
+    const [chooser] = await Promise.all([recipient.waitForEvent('filechooser'), recipient.keyboard.press('Space')]);
+    await chooser.setFiles(file);
+    await tabTo(recipient, 'form[action="/tramita/recebidos/importar"] button[type="submit"]');
+    await recipient.keyboard.press('Enter');
+    await recipient.waitForURL(/\/tramita\/recebidos\/[0-9]+$/);
+    expect(await recipient.getByTestId('imported').innerText()).to.contain('fora do PEN Nuvem');
+    expect(await recipient.getByTestId('components').innerText()).to.contain('Íntegro');
+    await expectAccessible(recipient, 'Pacote importado de arquivo');
+    await tabTo(recipient, 'form[action$="/aceitar"] button');
+    await recipient.keyboard.press('Enter');
+    await recipient.waitForURL(/\/processos\/[0-9]+$/);
+    expect(await recipient.getByTestId('process-number').innerText()).to.equal(p.number);
   });
 
   it('keeps the Tramita administration page accessible', async function () {

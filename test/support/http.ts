@@ -1,3 +1,4 @@
+import type { Stream } from 'node:stream';
 import * as cheerio from 'cheerio';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -45,4 +46,11 @@ export async function postForm(
   const page = status === undefined ? await agent.get(formPath) : await agent.get(formPath).expect(200);
   const post = agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...form });
   return status === undefined ? post : post.expect(status);
+}
+
+/** supertest's parser for a binary body (a PDF, a ZIP): `.buffer(true).parse(binaryBody)` gives `res.body` as a Buffer. */
+export function binaryBody(r: Stream, cb: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  r.on('data', (c: Buffer) => chunks.push(c));
+  r.on('end', () => cb(null, Buffer.concat(chunks)));
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { Writable, type Stream } from 'node:stream';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { chunkedFileStream, DOWNLOAD_CHUNK_BYTES, fileContentReader } from '../../../server/documents/chunks';
 import { createExternalDocument, createInternalDocument } from '../../../server/documents/service';
@@ -10,15 +10,9 @@ import { sha256Hex } from '../../../server/documents/storage';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePng } from '../../support/files';
-import { agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { agentFor, binaryBody, csrfFrom, login, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
-
-const binary = (r: Stream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  r.on('data', (c: Buffer) => chunks.push(c));
-  r.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 /** A PNG followed by incompressible bytes: accepted as an image, larger than `bytes`. */
 async function bigPng(bytes: number): Promise<Buffer> {
@@ -67,7 +61,7 @@ describe('Integration - document file downloads (streamed)', () => {
     const p = await newProcess(w);
     const bytes = await bigPng(Math.round(2.5 * DOWNLOAD_CHUNK_BYTES));
     const id = await external(p.id, bytes, 'Fotografia da reunião — ação nº 3.png');
-    const res = await clerk.get(`/documentos/${id}/arquivo`).buffer(true).parse(binary).expect(200);
+    const res = await clerk.get(`/documentos/${id}/arquivo`).buffer(true).parse(binaryBody).expect(200);
     expect(sha256Hex(res.body as Buffer)).to.equal(sha256Hex(bytes));
     expect(res.headers['content-type']).to.equal('image/png');
     expect(res.headers['content-length']).to.equal(String(bytes.length));
@@ -77,7 +71,7 @@ describe('Integration - document file downloads (streamed)', () => {
     expect(disposition).to.match(/^attachment; /);
     expect(disposition).to.contain("filename*=UTF-8''Fotografia%20da%20reuni%C3%A3o%20%E2%80%94%20a%C3%A7%C3%A3o%20n%C2%BA%203.png");
     expect(disposition).to.match(/filename="[\x20-\x7e]+\.png"/);
-    const inline = await clerk.get(`/documentos/${id}/arquivo?ver=1`).buffer(true).parse(binary).expect(200);
+    const inline = await clerk.get(`/documentos/${id}/arquivo?ver=1`).buffer(true).parse(binaryBody).expect(200);
     expect(inline.headers['content-disposition']).to.match(/^inline; /);
     expect(sha256Hex(inline.body as Buffer)).to.equal(sha256Hex(bytes));
   });

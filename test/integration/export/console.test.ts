@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Stream } from 'node:stream';
 import { expect } from 'chai';
 import { createExternalDocument } from '../../../server/documents/service';
 import { ExportWorker } from '../../../server/export/jobs';
@@ -13,15 +12,9 @@ import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/docu
 import { testEnv } from '../../support/environment';
 import { readArchive } from '../../support/exports';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, csrfFrom, login } from '../../support/http';
+import { $, agentFor, binaryBody, csrfFrom, login } from '../../support/http';
 import { LockHolder, until } from '../../support/faults';
 import { createTestTenant } from '../../support/tenants';
-
-const binary = (r: Stream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  r.on('data', (c: Buffer) => chunks.push(c));
-  r.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('Integration - console "Exportar dados" (an export job run by the worker)', function () {
   this.timeout(60_000);
@@ -94,7 +87,7 @@ describe('Integration - console "Exportar dados" (an export job run by the worke
     const href = row.find('a[download]').attr('href')!;
     expect(done('[data-testid="export-progress"]').text()).to.contain('Nenhuma exportação em andamento');
 
-    const file = await agent.get(href).buffer(true).parse(binary).expect(200);
+    const file = await agent.get(href).buffer(true).parse(binaryBody).expect(200);
     expect(file.headers['content-disposition']).to.contain(`${w.tt.definition.slug}-`);
     const local = path.join(dir, 'baixado.zip');
     fs.writeFileSync(local, file.body as Buffer);

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { Stream } from 'node:stream';
 import { expect } from 'chai';
 import { createApp } from '../../../server/app';
 import { LoginThrottle } from '../../../server/auth/loginThrottle';
@@ -12,17 +11,11 @@ import { inTenant } from '../../../server/tenancy/context';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, agentFor, binaryBody, csrfFrom, login, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const binary = (r: Stream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  r.on('data', (c: Buffer) => chunks.push(c));
-  r.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 interface JobRow {
   status: string;
@@ -137,7 +130,7 @@ describe('Integration - process PDF jobs in the database', () => {
       return body.status !== 'running' && body;
     });
     expect(done).to.deep.equal({ status: 'finished', done: 40, total: 40, error: null });
-    const file = await agent.get(`${path}/arquivo`).buffer(true).parse(binary).expect(200);
+    const file = await agent.get(`${path}/arquivo`).buffer(true).parse(binaryBody).expect(200);
     const row = await jobRow(w, path.split('/').pop()!);
     expect(sha256Hex(file.body as Buffer)).to.equal(row!.pdf_sha256);
     expect(file.headers['content-type']).to.equal('application/pdf');
@@ -154,14 +147,14 @@ describe('Integration - process PDF jobs in the database', () => {
     await waitFor('fim', async () => (await jobRow(w, jobId))?.status === 'finished');
     const html = (await elsewhere.get(path).expect(200)).text;
     expect($(html)('[data-pdf-finished]').attr('hidden')).to.equal(undefined);
-    const file = await elsewhere.get(`${path}/arquivo`).buffer(true).parse(binary).expect(200);
+    const file = await elsewhere.get(`${path}/arquivo`).buffer(true).parse(binaryBody).expect(200);
     expect(sha256Hex(file.body as Buffer)).to.equal((await jobRow(w, jobId))!.pdf_sha256);
 
     const pdf = await samplePdf('Gerado por outro processo web');
     const foreign = await insertJob(w, { userId: w.clerk.userId, unitId: w.clerk.unitId, processId, status: 'finished', pdf });
     const page = await elsewhere.get(`/processos/${processId}/pdf/${foreign}`).expect(200);
     expect($(page.text)('[data-testid="download-pdf"]').attr('href')).to.equal(`/processos/${processId}/pdf/${foreign}/arquivo`);
-    const got = await clerk.get(`/processos/${processId}/pdf/${foreign}/arquivo`).buffer(true).parse(binary).expect(200);
+    const got = await clerk.get(`/processos/${processId}/pdf/${foreign}/arquivo`).buffer(true).parse(binaryBody).expect(200);
     expect(Buffer.compare(got.body as Buffer, pdf)).to.equal(0);
     expect(got.headers['content-disposition']).to.equal('attachment; filename=processo-outro.pdf');
   });

@@ -3,7 +3,7 @@ import { processSurfaces } from '../../../server/processes/surfaces';
 import { apiKeyFor } from '../../support/api';
 import { decideAccess } from '../../../server/processes/access';
 import type { AccessLevel } from '../../../server/models';
-import { $, agentFor, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { $, agentFor, binaryBody, csrfFrom, login, postForm, type Agent } from '../../support/http';
 import { createViaHttp } from '../../support/processes-http';
 import { idsOf, tenantQuery, type TenantIds } from '../../support/processes';
 import { declaredRoutes, fillPath } from '../../support/routes';
@@ -164,6 +164,21 @@ describe('Integration - security/access conformance (every surface × every leve
     'GET /processos/:id/enviar': readersOnly((f) => `/processos/${f.id}/enviar`),
     'GET /processos/:id/alterar': readersOnly((f) => `/processos/${f.id}/alterar`),
     'GET /processos/:id/enviar-outro-orgao': readersOnly((f) => `/processos/${f.id}/enviar-outro-orgao`),
+    // A reader gets the ZIP, or the send page saying why it cannot be exported (these fixtures are sobrestados: 422).
+    'GET /processos/:id/exportar-tramite': {
+      run: async (agent, f) => {
+        const res = await agent.get(`/processos/${f.id}/exportar-tramite`).buffer(true).parse(binaryBody);
+        return { status: res.status, text: (res.body as Buffer).toString('utf8') };
+      },
+      check: (r, f, access) => {
+        if (access.canRead) expect(r.status).to.be.oneOf([200, 403, 422]);
+        else {
+          expect(r.status).to.be.oneOf([403, 404]);
+          expect(revealsContent(r.text, f)).to.equal(false);
+          if (!access.canFind) expect(r.text).to.not.contain(f.number);
+        }
+      },
+    },
     'GET /processos/:processId/documentos': readersOnly((f) => `/processos/${f.id}/documentos`),
     'GET /processos/:processId/documentos/novo': readersOnly((f) => `/processos/${f.id}/documentos/novo`),
     'GET /processos/:processId/documentos/externo/novo': readersOnly((f) => `/processos/${f.id}/documentos/externo/novo`),

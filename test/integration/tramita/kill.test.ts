@@ -6,6 +6,7 @@ import { signDocument } from '../../../server/signatures/service';
 import { setReceivingUnit, setTramitaDefaults } from '../../../server/tramita/admin';
 import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive';
 import { sendToOtherGovernment } from '../../../server/tramita/send';
+import { runPacking } from '../../../server/tramita/packing';
 import { runTramitaJobs } from '../../../server/tramita/sync';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
@@ -73,6 +74,34 @@ describe('Integration - Tramita: kill -9 at each step', function () {
     const out = await inWorld(receiver, () => acceptTransfer(receiver.clerk, transferId));
     expect(out.outcome).to.equal('accepted');
     expect(await receivedCount(p.number)).to.equal(1);
+  });
+
+  it('resumes packing in the worker when the sender is killed half-way: each component once, the origin blocked only until it is ready', async () => {
+    const p = await readyProcess();
+    await inWorld(origin, async () =>
+      createExternalDocument(origin.clerk, p.id, {
+        documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-12-01', origin: 'nato_digital', sender: null,
+        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Anexo ${p.number}`), originalname: 'anexo.pdf' },
+      }),
+    );
+    // The transfer commits `iniciado`, the signed despacho (rendered) is packed in its own transaction;
+    // reading the PDF's bytes then waits on the lock, and the sender is killed there.
+    await killAt(`LOCK TABLE ${origin.tt.tenant.schema}.file_contents IN ACCESS EXCLUSIVE MODE`, 'tramita-send', { tenant: origin.tt.tenant, processId: p.id, actor: origin.clerk, input: input() });
+    const [halfway] = await q<{ id: string; state: string; packed_count: number; component_count: number }>(
+      'SELECT id, state, packed_count, component_count FROM platform.tramita_transfers WHERE origin_tenant_id = $1 AND origin_process_id = $2',
+      [origin.tt.tenant.id, p.id],
+    );
+    expect(halfway).to.include({ state: 'iniciado', packed_count: 1, component_count: 2 });
+    // The dead sender's lease still holds the transfer: the worker leaves it alone until the lease runs out.
+    expect(await runPacking()).to.equal(0);
+    expect(await runPacking(new Date(Date.now() + 5 * 60_000))).to.equal(1);
+    const parts = await q<{ position: number }>('SELECT position FROM platform.tramita_components WHERE transfer_id = $1 ORDER BY position', [halfway.id]);
+    expect(parts.map((c) => c.position)).to.deep.equal([1, 2]);
+    expect((await transfersOf(p.id))[0].state).to.equal('componentes_enviados');
+    const out = await inWorld(receiver, () => acceptTransfer(receiver.clerk, halfway.id));
+    if (out.outcome !== 'accepted') throw new Error(`recusado: ${out.reason}`);
+    const docs = await tenantQuery<{ n: string }>(receiver.tt, 'SELECT count(*) AS n FROM documents WHERE process_id = $1', [out.processId]);
+    expect(Number(docs[0].n)).to.equal(2);
   });
 
   it('creates nothing at the receiver when acceptance is killed before it commits; accepting again creates the process once, with every document', async () => {

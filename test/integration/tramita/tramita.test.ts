@@ -7,6 +7,8 @@ import { signDocument } from '../../../server/signatures/service';
 import { setReceivingUnit, setSendMapping, setTramitaDefaults, receivingDirectory } from '../../../server/tramita/admin';
 import { acceptTransfer, packageFor, receivedTransfers, refuseTransfer } from '../../../server/tramita/receive';
 import { acknowledgeRefusal, cancelTransfer, sendToOtherGovernment, type ExternalSendInput } from '../../../server/tramita/send';
+import { processTramita } from '../../../server/tramita/pages';
+import { runPacking } from '../../../server/tramita/packing';
 import { runTramitaJobs, syncOrigin } from '../../../server/tramita/sync';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
@@ -134,6 +136,32 @@ describe('Integration - Tramita between two governments', function () {
       await expectRefused(p.id, 'transito', 'já está em trâmite externo');
       await inWorld(origin, () => cancelTransfer(transferId, origin.clerk));
     });
+  });
+
+  it('packs a large process in the worker: the origin sees the progress, the receiver sees nothing until it is ready, and a cancel stops it', async () => {
+    const toWorker = { inlinePacking: { documents: 0, bytes: 0 } };
+    const p = await readyProcess();
+    const sent = await inWorld(origin, () => sendToOtherGovernment(p.id, origin.clerk, to(), toWorker));
+    expect(sent.packing).to.equal('worker');
+    expect(await stateOf(sent.transferId)).to.equal('iniciado');
+    const live = await inWorld(origin, () => processTramita(origin.clerk, p.id));
+    expect(live.live?.packing).to.deep.equal({ done: 0, total: 2 });
+    expect((await inWorld(receiver, () => receivedTransfers(receiver.clerk))).map((l) => l.id)).to.not.include(sent.transferId);
+    expect(await runPacking()).to.be.greaterThan(0);
+    expect(await stateOf(sent.transferId)).to.equal('componentes_enviados');
+    expect((await inWorld(origin, () => processTramita(origin.clerk, p.id))).live?.packing).to.equal(null);
+    expect((await inWorld(receiver, () => receivedTransfers(receiver.clerk))).map((l) => l.id)).to.include(sent.transferId);
+    const [row] = await platform<{ total_bytes: string }>('SELECT total_bytes FROM platform.tramita_transfers WHERE id = $1', [sent.transferId]);
+    const [sum] = await platform<{ s: string }>('SELECT sum(size) AS s FROM platform.tramita_components WHERE transfer_id = $1', [sent.transferId]);
+    expect(row.total_bytes).to.equal(sum.s);
+
+    // Cancelled before the worker came: nothing is packed, and the origin is free at once.
+    const q = await readyProcess();
+    const cancelled = await inWorld(origin, () => sendToOtherGovernment(q.id, origin.clerk, to(), toWorker));
+    await inWorld(origin, () => cancelTransfer(cancelled.transferId, origin.clerk));
+    await runPacking();
+    expect(await stateOf(cancelled.transferId)).to.equal('cancelado');
+    expect(await platform('SELECT 1 FROM platform.tramita_components WHERE transfer_id = $1', [cancelled.transferId])).to.have.length(0);
   });
 
   it('makes the origin read-only while in transit, with the reason, and unblocks it on cancel', async () => {
