@@ -159,25 +159,30 @@ describe('E2E - Tramita: a process travels to another government', () => {
     throw new Error(`Tab não chegou a ${selector} em ${page.url()}`);
   }
 
+  /** From the process page, by keyboard only: "Enviar para outro órgão", search `to`, choose its SEGOV, send; the banner shows. */
+  async function sendByKeyboard(page: Page, from: DocWorld, processId: string, to: DocWorld): Promise<void> {
+    await page.goto(harness.url(from.tt.host, `/processos/${processId}`));
+    await tabTo(page, `a[href="/processos/${processId}/enviar-outro-orgao"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/enviar-outro-orgao/);
+    await tabTo(page, '#q');
+    await page.keyboard.type(to.tt.tenant.name);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?q=/);
+    await tabTo(page, `#destino-${to.tt.tenant.id}-${to.ids.units.SEGOV}`);
+    await page.keyboard.press('Space');
+    await tabTo(page, 'form[method="post"] button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(harness.url(from.tt.host, `/processos/${processId}`));
+    expect(await page.getByTestId('tramita-banner').innerText()).to.contain(`Em trâmite externo para ${to.tt.tenant.name}`);
+  }
+
   it('does the same journey with the keyboard only (Tab, typing, Space, Enter)', async function () {
     this.timeout(90_000);
     const p = await newProcess(origin);
     const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
     await inWorld(origin, () => signDocument(origin.clerk, String(d.id), { signerTitleId: origin.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, `e2e-tramita-kb-${Date.now()}`, 5, 60)));
-    await sender.goto(harness.url(origin.tt.host, `/processos/${p.id}`));
-    await tabTo(sender, `a[href="/processos/${p.id}/enviar-outro-orgao"]`);
-    await sender.keyboard.press('Enter');
-    await sender.waitForURL(/enviar-outro-orgao/);
-    await tabTo(sender, '#q');
-    await sender.keyboard.type(receiver.tt.tenant.name);
-    await sender.keyboard.press('Enter');
-    await sender.waitForURL(/\?q=/);
-    await tabTo(sender, `#destino-${receiver.tt.tenant.id}-${receiver.ids.units.SEGOV}`);
-    await sender.keyboard.press('Space');
-    await tabTo(sender, 'form[method="post"] button[type="submit"]');
-    await sender.keyboard.press('Enter');
-    await sender.waitForURL(harness.url(origin.tt.host, `/processos/${p.id}`));
-    expect(await sender.getByTestId('tramita-banner').innerText()).to.contain('Em trâmite externo');
+    await sendByKeyboard(sender, origin, p.id, receiver);
 
     await recipient.goto(harness.url(receiver.tt.host, '/tramita/recebidos'));
     await tabTo(recipient, '[data-testid="received-transfers"] a');
@@ -197,20 +202,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
         accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Parecer ${p.number}`), originalname: 'parecer.pdf' },
       }),
     );
-    await recipient.reload();
-    await tabTo(recipient, `a[href="/processos/${receivedId}/enviar-outro-orgao"]`);
-    await recipient.keyboard.press('Enter');
-    await recipient.waitForURL(/enviar-outro-orgao/);
-    await tabTo(recipient, '#q');
-    await recipient.keyboard.type(origin.tt.tenant.name);
-    await recipient.keyboard.press('Enter');
-    await recipient.waitForURL(/\?q=/);
-    await tabTo(recipient, `#destino-${origin.tt.tenant.id}-${origin.ids.units.SEGOV}`);
-    await recipient.keyboard.press('Space');
-    await tabTo(recipient, 'form[method="post"] button[type="submit"]');
-    await recipient.keyboard.press('Enter');
-    await recipient.waitForURL(harness.url(receiver.tt.host, `/processos/${receivedId}`));
-    expect(await recipient.getByTestId('tramita-banner').innerText()).to.contain(`Em trâmite externo para ${origin.tt.tenant.name}`);
+    await sendByKeyboard(recipient, receiver, receivedId, origin);
 
     await sender.goto(harness.url(origin.tt.host, '/tramita/recebidos'));
     await tabTo(sender, '[data-testid="received-transfers"] a');
