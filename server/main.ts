@@ -13,6 +13,7 @@ import { OutboxWorker } from './mail/worker';
 import { runProtocolJobs } from './protocol/jobs';
 import { packingWorker } from './tramita/packing';
 import { runTramitaJobs } from './tramita/sync';
+import { unpackingWorker } from './tramita/unpacking';
 import { runApiJobs } from './api/jobs';
 import { ExportWorker } from './export/jobs';
 import { listTenantDefinitions, readTenantDefinition } from './tenancy/definition';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
     const packing = packingWorker();
     packing.start(2_000);
     stops.push(() => packing.stop());
+    // Acceptances of packages too large to accept in the request.
+    const unpacking = unpackingWorker();
+    unpacking.start(2_000);
+    stops.push(() => unpacking.stop());
     // The console's "Exportar dados" (server/export/jobs.ts).
     const exports = new ExportWorker({ sequelize: db.sequelize, config, url: db.url }, { dir: path.join(config.VAR_DIR, 'exports') });
     exports.start();

@@ -8,6 +8,7 @@ import { ROLES, type Role } from '../models';
 import { flatten, unitTree } from '../units/service';
 import { NO_INPUT, idParams, input, inputOf, parseForm, queryId, queryPage, queryText, type FieldErrors } from '../validation';
 import { flash, takeFlash } from '../web/flash';
+import { recordAction } from '../web/recordAction';
 import { renderForm, withFieldErrors } from '../web/forms';
 import { addMembershipSchema, cpfSchema, inviteSchema, parseInviteMemberships, positionSchema } from './adminValidation';
 import {
@@ -182,23 +183,16 @@ export default function peopleAdminRoutes(config: Config): Router {
     res.redirect(`/administracao/usuarios/${id}`);
   });
 
-  router.post('/usuarios/:id/desativar', input({ params: idParams('id') }), async (req, res) => {
-    await deactivateUser(auditActorOf(req), String(req.params.id));
-    flash(req, 'Usuário desativado; as sessões abertas dele foram encerradas.');
-    res.redirect(`/administracao/usuarios/${req.params.id}`);
-  });
-
-  router.post('/usuarios/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await reactivateUser(auditActorOf(req), String(req.params.id));
-    flash(req, 'Usuário reativado.');
-    res.redirect(`/administracao/usuarios/${req.params.id}`);
-  });
-
-  router.post('/usuarios/:id/reenviar-convite', input({ params: idParams('id') }), async (req, res) => {
-    await resendInvitation(auditActorOf(req), config, String(req.params.id));
-    flash(req, 'Convite reenviado por e-mail. O link anterior deixa de valer quando o novo for usado.');
-    res.redirect(`/administracao/usuarios/${req.params.id}`);
-  });
+  const userPage = (id: string) => `/administracao/usuarios/${id}`;
+  recordAction(router, '/usuarios/:id/desativar', deactivateUser, 'Usuário desativado; as sessões abertas dele foram encerradas.', userPage);
+  recordAction(router, '/usuarios/:id/reativar', reactivateUser, 'Usuário reativado.', userPage);
+  recordAction(
+    router,
+    '/usuarios/:id/reenviar-convite',
+    (actor, id) => resendInvitation(actor, config, id),
+    'Convite reenviado por e-mail. O link anterior deixa de valer quando o novo for usado.',
+    userPage,
+  );
 
   return router;
 }

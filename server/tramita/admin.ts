@@ -1,9 +1,9 @@
 import { execute, select } from '../db/sql';
 import { NotFoundError, ValidationError } from '../errors';
-import { DocumentType, Unit } from '../models';
+import { DocumentType, LegalBasis, Unit } from '../models';
 import { recordChange, type Actor as AuditActor } from '../audit/record';
 import { inTenant, requireTenant } from '../tenancy/context';
-import { especieName } from './especies';
+import { especieName, hipotesesLegais } from './especies';
 
 /**
  * Tenant administration of Tramita: which units receive from other governments (published to the
@@ -37,38 +37,81 @@ async function checkDocumentType(id: string, field: string): Promise<void> {
   if (!type) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha um tipo de documento ativo da lista.' });
 }
 
-/** Sending: local document type → espécie (null removes the map). */
-export async function setSendMapping(documentTypeId: string, especieCode: number | null): Promise<void> {
+function checkHipotese(hipotese: string, field: string): void {
+  if (!hipotesesLegais().includes(hipotese)) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha uma hipótese legal da lista nacional.' });
+}
+
+async function checkLegalBasis(id: string, field: string): Promise<void> {
+  const basis = /^[1-9][0-9]{0,17}$/.test(id) ? await LegalBasis.findOne({ where: { id, active: true } }) : null;
+  if (!basis) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha uma hipótese legal ativa deste órgão.' });
+}
+
+/** One of Tramita's maps (a table keyed by what is mapped): each side checked, then the row set, or removed when `value` is null. */
+interface TramitaMap<K, V> {
+  table: string;
+  keyColumn: string;
+  valueColumn: string;
+  /** How the key is stored (`lower($1)` for a hipótese). */
+  keySql?: string;
+  checkKey: (key: K) => void | Promise<void>;
+  checkValue: (value: V) => void | Promise<void>;
+}
+
+async function setMapRow<K, V>(map: TramitaMap<K, V>, key: K, value: V | null): Promise<void> {
+  const keySql = map.keySql ?? '$1';
   await inTenant(async (t) => {
-    await checkDocumentType(documentTypeId, 'documentTypeId');
-    if (especieCode === null) {
-      await execute(t, 'DELETE FROM tramita_send_map WHERE document_type_id = $1', [documentTypeId]);
+    await map.checkKey(key);
+    if (value === null) {
+      await execute(t, `DELETE FROM ${map.table} WHERE ${map.keyColumn} = ${keySql}`, [key]);
       return;
     }
-    checkEspecie(especieCode, 'especieCode');
+    await map.checkValue(value);
     await execute(
       t,
-      'INSERT INTO tramita_send_map (document_type_id, especie_code) VALUES ($1, $2) ON CONFLICT (document_type_id) DO UPDATE SET especie_code = EXCLUDED.especie_code',
-      [documentTypeId, especieCode],
+      `INSERT INTO ${map.table} (${map.keyColumn}, ${map.valueColumn}) VALUES (${keySql}, $2) ON CONFLICT (${map.keyColumn}) DO UPDATE SET ${map.valueColumn} = EXCLUDED.${map.valueColumn}`,
+      [key, value],
     );
   });
 }
 
+/** Sending: local document type → espécie (null removes the map). */
+export async function setSendMapping(documentTypeId: string, especieCode: number | null): Promise<void> {
+  await setMapRow(
+    { table: 'tramita_send_map', keyColumn: 'document_type_id', valueColumn: 'especie_code', checkKey: (id: string) => checkDocumentType(id, 'documentTypeId'), checkValue: (code: number) => checkEspecie(code, 'especieCode') },
+    documentTypeId,
+    especieCode,
+  );
+}
+
 /** Receiving: espécie → local document type (null removes the map). */
 export async function setReceiveMapping(especieCode: number, documentTypeId: string | null): Promise<void> {
-  await inTenant(async (t) => {
-    checkEspecie(especieCode, 'especieCode');
-    if (documentTypeId === null) {
-      await execute(t, 'DELETE FROM tramita_receive_map WHERE especie_code = $1', [especieCode]);
-      return;
-    }
-    await checkDocumentType(documentTypeId, 'documentTypeId');
-    await execute(
-      t,
-      'INSERT INTO tramita_receive_map (especie_code, document_type_id) VALUES ($1, $2) ON CONFLICT (especie_code) DO UPDATE SET document_type_id = EXCLUDED.document_type_id',
-      [especieCode, documentTypeId],
-    );
-  });
+  await setMapRow(
+    { table: 'tramita_receive_map', keyColumn: 'especie_code', valueColumn: 'document_type_id', checkKey: (code: number) => checkEspecie(code, 'especieCode'), checkValue: (id: string) => checkDocumentType(id, 'documentTypeId') },
+    especieCode,
+    documentTypeId,
+  );
+}
+
+/** Sending: local legal basis → national hipótese legal (null: by name, or the default). */
+export async function setLegalBasisSendMapping(legalBasisId: string, hipotese: string | null): Promise<void> {
+  const field = `hipotese-${legalBasisId}`;
+  await setMapRow(
+    { table: 'tramita_legal_basis_send_map', keyColumn: 'legal_basis_id', valueColumn: 'hipotese', checkKey: (id: string) => checkLegalBasis(id, field), checkValue: (h: string) => checkHipotese(h, field) },
+    legalBasisId,
+    hipotese,
+  );
+}
+
+/** Receiving: national hipótese legal → local legal basis (null: by name, or the default). */
+export async function setLegalBasisReceiveMapping(hipotese: string, legalBasisId: string | null): Promise<void> {
+  await setMapRow(
+    {
+      table: 'tramita_legal_basis_map', keyColumn: 'hipotese', valueColumn: 'legal_basis_id', keySql: 'lower($1)',
+      checkKey: (h: string) => checkHipotese(h, 'hipotese'), checkValue: (id: string) => checkLegalBasis(id, 'legalBasisId'),
+    },
+    hipotese,
+    legalBasisId,
+  );
 }
 
 export interface TramitaDefaults {
@@ -76,12 +119,16 @@ export interface TramitaDefaults {
   defaultReceiveDocumentTypeId: string | null;
   defaultLegalBasisId: string | null;
   receivedProcessTypeId: string | null;
+  /** The hipótese a legal basis with no map nor national namesake travels as (undefined: left as it is). */
+  defaultSendHipotese?: string | null;
 }
 
 export async function setTramitaDefaults(d: TramitaDefaults): Promise<void> {
   await inTenant(async (t) => {
     if (d.defaultSendEspecie !== null) checkEspecie(d.defaultSendEspecie, 'defaultSendEspecie');
     if (d.defaultReceiveDocumentTypeId !== null) await checkDocumentType(d.defaultReceiveDocumentTypeId, 'defaultReceiveDocumentTypeId');
+    if (d.defaultLegalBasisId) await checkLegalBasis(d.defaultLegalBasisId, 'defaultReceiveLegalBasisId');
+    if (d.defaultSendHipotese) checkHipotese(d.defaultSendHipotese, 'defaultSendHipotese');
     await execute(
       t,
       `INSERT INTO tramita_settings (id, default_send_especie, default_receive_document_type_id, default_legal_basis_id, received_process_type_id)
@@ -91,6 +138,7 @@ export async function setTramitaDefaults(d: TramitaDefaults): Promise<void> {
          default_legal_basis_id = EXCLUDED.default_legal_basis_id, received_process_type_id = EXCLUDED.received_process_type_id`,
       [d.defaultSendEspecie, d.defaultReceiveDocumentTypeId, d.defaultLegalBasisId, d.receivedProcessTypeId],
     );
+    if (d.defaultSendHipotese !== undefined) await execute(t, 'UPDATE tramita_settings SET default_send_hipotese = $1', [d.defaultSendHipotese]);
   });
 }
 
@@ -124,9 +172,17 @@ export interface TramitaAdminInput {
   sendMap: Record<string, number | null>;
   defaultSendEspecie: number | null;
   defaultReceiveDocumentTypeId: string | null;
+  /** Espécie code → local document type id (null: removed). */
+  receiveMap: Record<string, string | null>;
+  /** Legal basis id → national hipótese (null: by name, or the default). */
+  basisSendMap: Record<string, string | null>;
+  defaultSendHipotese: string | null;
+  /** National hipótese → local legal basis id (null: by name, or the default). */
+  hipoteseReceiveMap: Record<string, string | null>;
+  defaultReceiveLegalBasisId: string | null;
 }
 
-/** Saves the administration page in one transaction, audited: the receiving units, the sending map and the defaults. */
+/** Saves the administration page in one transaction, audited: the receiving units, the maps of both directions (document types, hipóteses legais) and the defaults. */
 export async function saveTramitaAdmin(actor: AuditActor, input: TramitaAdminInput): Promise<void> {
   await inTenant(async (t) => {
     const units = await select<{ id: string; receives_external: boolean }>(t, 'SELECT id, receives_external FROM units WHERE active');
@@ -136,12 +192,16 @@ export async function saveTramitaAdmin(actor: AuditActor, input: TramitaAdminInp
       if (receives !== u.receives_external) await setReceivingUnit(String(u.id), receives);
     }
     for (const [typeId, code] of Object.entries(input.sendMap)) await setSendMapping(typeId, code);
-    const [current] = await select<{ default_legal_basis_id: string | null; received_process_type_id: string | null }>(t, 'SELECT default_legal_basis_id, received_process_type_id FROM tramita_settings');
+    for (const [code, typeId] of Object.entries(input.receiveMap)) await setReceiveMapping(Number(code), typeId);
+    for (const [basisId, hipotese] of Object.entries(input.basisSendMap)) await setLegalBasisSendMapping(basisId, hipotese);
+    for (const [hipotese, basisId] of Object.entries(input.hipoteseReceiveMap)) await setLegalBasisReceiveMapping(hipotese, basisId);
+    const [current] = await select<{ received_process_type_id: string | null }>(t, 'SELECT received_process_type_id FROM tramita_settings');
     await setTramitaDefaults({
       defaultSendEspecie: input.defaultSendEspecie,
       defaultReceiveDocumentTypeId: input.defaultReceiveDocumentTypeId,
-      defaultLegalBasisId: current?.default_legal_basis_id ?? null,
+      defaultLegalBasisId: input.defaultReceiveLegalBasisId,
       receivedProcessTypeId: current?.received_process_type_id ?? null,
+      defaultSendHipotese: input.defaultSendHipotese,
     });
     await recordChange(actor, { action: 'tramita.settings', entity: 'tramita', entityId: null, before: null, after: { ...input } });
   });

@@ -5,6 +5,7 @@ import { readFile } from '../documents/storage';
 import { drawHtml, pdfkitBytes } from '../process-pdf/render';
 import type { AccessLevel } from '../models';
 import { OTHER_ESPECIE } from './especies';
+import type { HipoteseOf } from './hipoteses';
 
 /**
  * What a transfer carries (docs/decisions/tramita.md): the process metadata and one component per
@@ -62,6 +63,7 @@ export interface DocumentRow {
   type_id: string;
   type_name: string;
   access_level: AccessLevel;
+  legal_basis_id: string | null;
   legal_basis: string | null;
   document_date: string | null;
   version: number;
@@ -77,7 +79,7 @@ export interface DocumentRow {
 export async function travellingDocuments(t: Transaction, processId: string): Promise<DocumentRow[]> {
   return select<DocumentRow>(
     t,
-    `SELECT d.id, d.number, d.title, d.kind, dt.id AS type_id, dt.name AS type_name, d.access_level, lb.name AS legal_basis, d.document_date::text AS document_date,
+    `SELECT d.id, d.number, d.title, d.kind, dt.id AS type_id, dt.name AS type_name, d.access_level, d.legal_basis_id, lb.name AS legal_basis, d.document_date::text AS document_date,
             d.version, d.body_html, d.file_sha256, d.file_name, d.file_mime,
             (SELECT json_agg(json_build_object('signer_name', s.signer_name, 'signer_title', s.signer_title, 'signed_at', s.signed_at) ORDER BY s.signed_at, s.id)
                FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signatures,
@@ -110,7 +112,14 @@ function renderInternal(d: DocumentRow, ente: string, nup: string): Promise<Buff
 }
 
 /** Packs every travelling document into a component (bytes, SHA-256, size), in order. */
-export async function packComponents(t: Transaction, docs: DocumentRow[], defaultEspecie: number | null, ente: string, nup: string): Promise<PackedComponent[]> {
+export async function packComponents(
+  t: Transaction,
+  docs: DocumentRow[],
+  defaultEspecie: number | null,
+  hipoteseOf: HipoteseOf,
+  ente: string,
+  nup: string,
+): Promise<PackedComponent[]> {
   const out: PackedComponent[] = [];
   for (const d of docs) {
     let bytes: Buffer;
@@ -142,7 +151,8 @@ export async function packComponents(t: Transaction, docs: DocumentRow[], defaul
         typeName: d.type_name,
         especieCode: d.especie_code ?? defaultEspecie ?? OTHER_ESPECIE,
         accessLevel: d.access_level,
-        legalBasis: d.legal_basis,
+        // The national hipótese it travels as (the prerequisites made sure a restricted one has one).
+        legalBasis: d.legal_basis ? (hipoteseOf(d.legal_basis_id, d.legal_basis) ?? d.legal_basis) : null,
         documentDate: d.document_date,
         version: d.version,
         contentSha256: d.kind === 'internal' ? sha256Hex(d.body_html ?? '') : (d.file_sha256 ?? ''),

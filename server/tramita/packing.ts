@@ -4,6 +4,7 @@ import { logger } from '../logger';
 import { Tenant } from '../models';
 import { inTenant, runWithTenant, schemaFor } from '../tenancy/context';
 import { PollingLoop } from '../worker/pollingLoop';
+import { sendingHipoteses } from './hipoteses';
 import { packComponents, travellingDocuments } from './package';
 
 /** How long a packer holds a transfer between two components before another may take it over. */
@@ -33,17 +34,18 @@ export async function packTransfer(transferId: string, now = new Date()): Promis
   if (!tr) return 'busy';
   const tenant = { id: String(tr.origin_tenant_id), slug: tr.slug, name: tr.name, schema: schemaFor(tr.origin_tenant_id) };
   return runWithTenant(tenant, async () => {
-    const { docs, defaultEspecie, held } = await inTenant(async (t) => {
+    const { docs, defaultEspecie, held, hipoteseOf } = await inTenant(async (t) => {
       const [settings] = await select<{ default_send_especie: number | null }>(t, 'SELECT default_send_especie FROM tramita_settings');
       return {
         docs: await travellingDocuments(t, String(tr.origin_process_id)),
         defaultEspecie: settings?.default_send_especie ?? null,
         held: await heldByDestination(t, tr.nup, String(tr.receiver_tenant_id)),
+        hipoteseOf: await sendingHipoteses(t),
       };
     });
     for (let done = tr.packed_count; done < docs.length; done += 1) {
       const written = await inTenant(async (t) => {
-        const [packed] = await packComponents(t, [docs[done]], defaultEspecie, tenant.name, tr.nup);
+        const [packed] = await packComponents(t, [docs[done]], defaultEspecie, hipoteseOf, tenant.name, tr.nup);
         const position = done + 1;
         // First the step's claim: the row lock makes a cancel, an expiry or another packer wait or win.
         const claimed = await select<{ id: string }>(

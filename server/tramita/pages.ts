@@ -6,7 +6,7 @@ import { loadProcess } from '../processes/state';
 import { inTenant, requireTenant } from '../tenancy/context';
 import type { Actor } from '../web/actor';
 import { receivingDirectory, type DirectoryUnit } from './admin';
-import { especies } from './especies';
+import { especieName, especies, hipoteseNamed, hipotesesLegais } from './especies';
 import type { Receipt } from './package';
 import { REFUSAL_CODES, STATE_LABELS, type RefusalCode, type TransferState } from './transit';
 
@@ -107,7 +107,18 @@ export interface TramitaAdminData {
   units: { id: string; acronym: string; name: string; receives: boolean }[];
   documentTypes: { id: string; name: string; sendEspecie: number | null; receiveFor: number[] }[];
   especies: { code: number; name: string }[];
-  defaults: { defaultSendEspecie: number | null; defaultReceiveDocumentTypeId: string | null };
+  /** Espécies mapped to a local type when received. */
+  receiveMap: { code: number; name: string; documentTypeId: string }[];
+  /** Active local legal bases: the hipótese each is mapped to for sending, and the national one of the same name. */
+  legalBases: { id: string; name: string; sendHipotese: string | null; namesake: string | null }[];
+  /** The national hipóteses: the local legal basis each is mapped to when received. */
+  hipoteses: { name: string; receiveBasisId: string | null }[];
+  defaults: {
+    defaultSendEspecie: number | null;
+    defaultReceiveDocumentTypeId: string | null;
+    defaultSendHipotese: string | null;
+    defaultReceiveLegalBasisId: string | null;
+  };
 }
 
 /** The tenant administration page of Tramita. */
@@ -119,7 +130,15 @@ export async function tramitaAdminData(): Promise<TramitaAdminData> {
       'SELECT dt.id, dt.name, m.especie_code FROM document_types dt LEFT JOIN tramita_send_map m ON m.document_type_id = dt.id WHERE dt.active ORDER BY dt.name',
     );
     const receive = await select<{ especie_code: number; document_type_id: string }>(t, 'SELECT especie_code, document_type_id FROM tramita_receive_map');
-    const [settings] = await select<{ default_send_especie: number | null; default_receive_document_type_id: string | null }>(t, 'SELECT default_send_especie, default_receive_document_type_id FROM tramita_settings');
+    const [settings] = await select<{ default_send_especie: number | null; default_receive_document_type_id: string | null; default_send_hipotese: string | null; default_legal_basis_id: string | null }>(
+      t,
+      'SELECT default_send_especie, default_receive_document_type_id, default_send_hipotese, default_legal_basis_id FROM tramita_settings',
+    );
+    const bases = await select<{ id: string; name: string; hipotese: string | null }>(
+      t,
+      'SELECT lb.id, lb.name, m.hipotese FROM legal_bases lb LEFT JOIN tramita_legal_basis_send_map m ON m.legal_basis_id = lb.id WHERE lb.active ORDER BY lb.name',
+    );
+    const received = new Map((await select<{ hipotese: string; legal_basis_id: string }>(t, 'SELECT hipotese, legal_basis_id FROM tramita_legal_basis_map')).map((r) => [r.hipotese, String(r.legal_basis_id)]));
     return {
       units: units.map((u) => ({ id: String(u.id), acronym: u.acronym, name: u.name, receives: u.receives_external })),
       documentTypes: types.map((d) => ({
@@ -129,9 +148,14 @@ export async function tramitaAdminData(): Promise<TramitaAdminData> {
         receiveFor: receive.filter((r) => String(r.document_type_id) === String(d.id)).map((r) => Number(r.especie_code)),
       })),
       especies: [...especies()].map(([code, name]) => ({ code, name })),
+      receiveMap: receive.map((r) => ({ code: Number(r.especie_code), name: especieName(Number(r.especie_code)) ?? '', documentTypeId: String(r.document_type_id) })).sort((a, b) => a.code - b.code),
+      legalBases: bases.map((b) => ({ id: String(b.id), name: b.name, sendHipotese: b.hipotese, namesake: hipoteseNamed(b.name) })),
+      hipoteses: hipotesesLegais().map((name) => ({ name, receiveBasisId: received.get(name.toLowerCase()) ?? null })),
       defaults: {
         defaultSendEspecie: settings?.default_send_especie ?? null,
         defaultReceiveDocumentTypeId: settings?.default_receive_document_type_id ? String(settings.default_receive_document_type_id) : null,
+        defaultSendHipotese: settings?.default_send_hipotese ?? null,
+        defaultReceiveLegalBasisId: settings?.default_legal_basis_id ? String(settings.default_legal_basis_id) : null,
       },
     };
   });

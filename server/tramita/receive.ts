@@ -8,7 +8,7 @@ import { setProcessParties } from '../processes/create';
 import { recordEvent } from '../processes/events';
 import { inTenant, requireTenant } from '../tenancy/context';
 import type { Actor } from '../web/actor';
-import { especieName } from './especies';
+import { especieName, hipoteseShortName } from './especies';
 import { buildReceipt, type ComponentDocument, type PackageMetadata } from './package';
 import { syncOriginQuietly } from './sync';
 import { transitBlocker } from '../processes/rules';
@@ -27,6 +27,8 @@ interface TransferRow {
   nup: string;
   origin_tenant_id: string | null;
   imported: boolean;
+  accept_requested_at: Date | null;
+  accept_error: string | null;
   origin_name: string;
   origin_unit_name: string;
   receiver_unit_id: string;
@@ -51,7 +53,7 @@ async function receivedTransfer(t: Transaction, actor: Actor, transferId: string
         t,
         `SELECT tr.id, tr.state, tr.nup, tr.origin_tenant_id, ${ORIGIN_NAME_SQL} AS origin_name, tr.origin_unit_name, tr.receiver_unit_id, tr.receiver_unit_name,
                 tr.message, tr.metadata, tr.component_count, tr.total_bytes, tr.created_at, tr.refusal_code, tr.refusal_reason, tr.receiver_process_id,
-                tr.origin_tenant_id IS NULL AS imported
+                tr.origin_tenant_id IS NULL AS imported, tr.accept_requested_at, tr.accept_error
            FROM platform.tramita_transfers tr LEFT JOIN platform.tenants te ON te.id = tr.origin_tenant_id
           WHERE tr.id = $1 AND tr.receiver_tenant_id = $2 AND tr.receiver_unit_id = $3 ${lock ? 'FOR UPDATE OF tr' : ''}`,
         [transferId, requireTenant().id, actor.unitId],
@@ -173,6 +175,9 @@ export interface PackageView {
   returning: boolean;
   /** Imported from a package file (from outside PEN Nuvem). */
   imported: boolean;
+  /** A large package's acceptance, asked for and being run by the worker; or why its last run could not accept it. */
+  accepting: { since: Date } | null;
+  acceptError: string | null;
   /** The refusal the verification would make by itself (02/03), if any. */
   automaticRefusal: RefusalCode | null;
   refusal: { code: RefusalCode; label: string; reason: string | null } | null;
@@ -196,6 +201,8 @@ export async function packageFor(actor: Actor, transferId: string): Promise<Pack
       components: checks,
       returning: checks.some((c) => c.referenced),
       imported: row.imported,
+      accepting: row.state === 'componentes_enviados' && row.accept_requested_at ? { since: row.accept_requested_at } : null,
+      acceptError: row.accept_error,
       automaticRefusal,
       refusal: row.refusal_code ? { code: row.refusal_code, label: REFUSAL_CODES[row.refusal_code], reason: row.refusal_reason } : null,
     };
@@ -268,11 +275,15 @@ async function acceptInOneTransaction(actor: Actor, transferId: string): Promise
     const resolved = new Map<string, string | null>();
     const basisFor = async (name: string): Promise<string | null> => {
       if (!resolved.has(name)) {
+        // In this order: a legal basis of that very name, the administrator's map, one named as the hipótese's short name.
         const [basis] = await select<{ id: string }>(
           t,
-          `SELECT id FROM legal_bases WHERE active AND lower(name) = lower($1)
-           UNION ALL SELECT legal_basis_id FROM tramita_legal_basis_map WHERE hipotese = lower($1) LIMIT 1`,
-          [name],
+          `SELECT id FROM (
+             SELECT id, 0 AS rank FROM legal_bases WHERE active AND lower(name) = lower($1)
+             UNION ALL SELECT legal_basis_id, 1 FROM tramita_legal_basis_map WHERE hipotese = lower($1)
+             UNION ALL SELECT id, 2 FROM legal_bases WHERE active AND extensions.immutable_unaccent(lower(name)) = extensions.immutable_unaccent(lower($2))
+           ) c ORDER BY rank, id LIMIT 1`,
+          [name, hipoteseShortName(name)],
         );
         resolved.set(name, basis ? String(basis.id) : settings?.default_legal_basis_id ? String(settings.default_legal_basis_id) : null);
       }
@@ -399,6 +410,7 @@ export async function refuseTransfer(actor: Actor, transferId: string, code: str
   await inTenant(async (t) => {
     const row = await receivedTransfer(t, actor, transferId, true);
     if (row.state !== 'componentes_enviados') throw notAwaiting(row.state);
+    if (row.accept_requested_at) throw new ConflictError('O aceite deste trâmite já foi pedido e está em processamento: não é possível recusá-lo agora.');
     await markRefused(t, String(row.id), code as RefusalCode, why);
   });
   await syncOriginQuietly(transferId);

@@ -14,8 +14,10 @@ import { saveTramitaAdmin } from './admin';
 import { externalSendForm, receiptPdf, tramitaAdminData } from './pages';
 import { importPackage } from './import';
 import { writePackageFile } from './packageFile';
-import { acceptTransfer, packageFor, receivedPage, refuseTransfer } from './receive';
+import { packageFor, receivedPage, refuseTransfer } from './receive';
+import { acceptOrQueue } from './unpacking';
 import { acknowledgeRefusal, cancelTransfer, exportPackage, sendToOtherGovernment } from './send';
+import { hipotesesLegais } from './especies';
 import { REFUSAL_CODES } from './transit';
 
 registerProcessSurface('GET /processos/:id/enviar-outro-orgao', 'envio a outro órgão: número do processo');
@@ -30,12 +32,19 @@ const refuseSchema = z.object({
   code: z.enum(Object.keys(REFUSAL_CODES) as [keyof typeof REFUSAL_CODES], { message: 'Escolha o motivo da recusa na lista.' }),
   reason: z.string().trim().max(1000, 'O motivo pode ter no máximo 1.000 caracteres.').optional(),
 });
+const ID_OR_EMPTY = z.union([z.string().regex(/^[1-9][0-9]{0,17}$/), z.literal('')]);
+const INDEX_OR_EMPTY = z.union([z.string().regex(/^[0-9]{1,3}$/), z.literal('')]);
 const adminSchema = z.object({
   receiving: z.union([z.string(), z.array(z.string())]).optional(),
   defaultSendEspecie: z.union([z.string().regex(/^[0-9]{1,4}$/, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
   defaultReceiveDocumentTypeId: z.union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'Escolha um tipo da lista.'), z.literal('')]).optional(),
+  defaultSendHipotese: INDEX_OR_EMPTY.optional(),
+  defaultReceiveLegalBasisId: ID_OR_EMPTY.optional(),
+  novaEspecie: z.union([z.string().regex(/^[0-9]{1,4}$/, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
+  novoTipo: ID_OR_EMPTY.optional(),
 });
-const ESPECIE_KEY = /^especie-([1-9][0-9]{0,17})$/;
+/** The per-row fields of the administration page: `especie-<type>`, `recebe-<espécie>`, `hipotese-<legal basis>`, `base-<hipótese's index>`. */
+const ROW_KEY = /^(especie|recebe|hipotese|base)-([0-9]{1,18})$/;
 const refusalOptions = Object.entries(REFUSAL_CODES).map(([code, label]) => ({ code, label }));
 
 /** Tramita's pages: sending to another government, the received packages, receipts, administration. */
@@ -127,7 +136,7 @@ export default function tramitaRoutes({ config }: Services): Router {
     renderForm(res, 'tramita/package', status, {
       title: `Processo ${pkg.nup} recebido de outro órgão`,
       pkg,
-      awaiting: pkg.state === 'componentes_enviados',
+      awaiting: pkg.state === 'componentes_enviados' && !pkg.accepting,
       refusalOptions: refusalOptions.map((o) => ({ value: o.code, label: `${o.code} — ${o.label}`, selected: (values.code ?? pkg.automaticRefusal) === o.code })),
       flash: takeFlash(req),
     }, { values, errors });
@@ -138,7 +147,11 @@ export default function tramitaRoutes({ config }: Services): Router {
   });
 
   router.post('/tramita/recebidos/:id/aceitar', input({ params: idParams('id') }), requireUser, async (req, res) => {
-    const out = await acceptTransfer(actorOf(req), String(req.params.id));
+    const out = await acceptOrQueue(actorOf(req), String(req.params.id));
+    if (out.outcome === 'queued') {
+      flash(req, 'Aceite pedido. Por ser grande, o processo está sendo registrado em segundo plano: atualize esta página em alguns instantes.');
+      return res.redirect(303, `/tramita/recebidos/${String(req.params.id)}`);
+    }
     if (out.outcome === 'accepted') {
       flash(
         req,
@@ -181,6 +194,16 @@ export default function tramitaRoutes({ config }: Services): Router {
       documentTypes: data.documentTypes.map((d) => ({ ...d, options: data.especies.map((e) => ({ ...e, selected: e.code === d.sendEspecie })) })),
       sendDefaults: data.especies.map((e) => ({ ...e, selected: e.code === data.defaults.defaultSendEspecie })),
       receiveDefaults: data.documentTypes.map((d) => ({ id: d.id, name: d.name, selected: d.id === data.defaults.defaultReceiveDocumentTypeId })),
+      receiveRows: data.receiveMap.map((r) => ({ ...r, options: data.documentTypes.map((d) => ({ id: d.id, name: d.name, selected: d.id === r.documentTypeId })) })),
+      unmappedEspecies: data.especies.filter((e) => !data.receiveMap.some((r) => r.code === e.code)),
+      basisRows: data.legalBases.map((b) => ({
+        ...b,
+        automatic: b.namesake ?? (data.defaults.defaultSendHipotese ? `a padrão (${data.defaults.defaultSendHipotese})` : null),
+        options: data.hipoteses.map((h, i) => ({ value: i, name: h.name, selected: h.name === b.sendHipotese })),
+      })),
+      hipoteseRows: data.hipoteses.map((h, i) => ({ index: i, name: h.name, options: data.legalBases.map((b) => ({ id: b.id, name: b.name, selected: b.id === h.receiveBasisId })) })),
+      sendHipoteseDefaults: data.hipoteses.map((h, i) => ({ value: i, name: h.name, selected: h.name === data.defaults.defaultSendHipotese })),
+      receiveBasisDefaults: data.legalBases.map((b) => ({ id: b.id, name: b.name, selected: b.id === data.defaults.defaultReceiveLegalBasisId })),
       flash: takeFlash(req),
     }, { errors });
   };
@@ -193,23 +216,54 @@ export default function tramitaRoutes({ config }: Services): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = parseForm(adminSchema, body);
     if (!parsed.ok) return renderAdmin(req, res, 422, parsed.errors);
+    const national = hipotesesLegais();
+    const hipoteseAt = (value: unknown): string | null | undefined => (value === '' ? null : typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? national[Number(value)] : undefined);
+    const idOrNull = (value: unknown): string | null | undefined => (value === '' ? null : typeof value === 'string' && /^[1-9][0-9]{0,17}$/.test(value) ? value : undefined);
     const sendMap: Record<string, number | null> = {};
+    const receiveMap: Record<string, string | null> = {};
+    const basisSendMap: Record<string, string | null> = {};
+    const hipoteseReceiveMap: Record<string, string | null> = {};
+    const errors: FieldErrors = {};
     for (const [key, value] of Object.entries(body)) {
-      const m = ESPECIE_KEY.exec(key);
-      if (m && typeof value === 'string') sendMap[m[1]] = /^[0-9]{1,4}$/.test(value) ? Number(value) : null;
+      const m = ROW_KEY.exec(key);
+      if (!m) continue;
+      const [, kind, id] = m;
+      if (kind === 'especie') sendMap[id] = typeof value === 'string' && /^[0-9]{1,4}$/.test(value) ? Number(value) : null;
+      else if (kind === 'recebe') {
+        const typeId = idOrNull(value);
+        if (typeId === undefined) errors[key] = 'Escolha um tipo de documento da lista.';
+        else receiveMap[id] = typeId;
+      } else if (kind === 'hipotese') {
+        const hipotese = hipoteseAt(value);
+        if (hipotese === undefined) errors[key] = 'Escolha uma hipótese legal da lista nacional.';
+        else basisSendMap[id] = hipotese;
+      } else {
+        const basisId = idOrNull(value);
+        if (national[Number(id)] === undefined || basisId === undefined) errors[key] = 'Escolha uma hipótese legal deste órgão.';
+        else hipoteseReceiveMap[national[Number(id)]] = basisId;
+      }
     }
-    try {
-      await saveTramitaAdmin(auditActorOf(req), {
+    const { novaEspecie, novoTipo } = parsed.data;
+    if (novaEspecie && !novoTipo) errors.novoTipo = 'Escolha o tipo de documento em que a espécie será registrada.';
+    if (novoTipo && !novaEspecie) errors.novaEspecie = 'Escolha a espécie documental.';
+    if (novaEspecie && novoTipo) receiveMap[novaEspecie] = novoTipo;
+    const defaultSendHipotese = hipoteseAt(parsed.data.defaultSendHipotese ?? '');
+    if (defaultSendHipotese === undefined) errors.defaultSendHipotese = 'Escolha uma hipótese legal da lista nacional.';
+    if (Object.keys(errors).length) return renderAdmin(req, res, 422, errors);
+    const saved = await withFieldErrors(() =>
+      saveTramitaAdmin(auditActorOf(req), {
         receivingUnitIds: ([] as string[]).concat(parsed.data.receiving ?? []),
         sendMap,
         defaultSendEspecie: parsed.data.defaultSendEspecie ? Number(parsed.data.defaultSendEspecie) : null,
         defaultReceiveDocumentTypeId: parsed.data.defaultReceiveDocumentTypeId || null,
-      });
-    } catch (err) {
-      const errors = formErrorsOf(err);
-      if (!errors) throw err;
-      return renderAdmin(req, res, 422, errors);
-    }
+        receiveMap,
+        basisSendMap,
+        defaultSendHipotese: defaultSendHipotese ?? null,
+        hipoteseReceiveMap,
+        defaultReceiveLegalBasisId: parsed.data.defaultReceiveLegalBasisId || null,
+      }),
+    );
+    if (!saved.ok) return renderAdmin(req, res, 422, saved.errors);
     flash(req, 'Alterações salvas.');
     res.redirect(303, '/administracao/tramita');
   });

@@ -6,6 +6,7 @@ import { effectiveLevelSql, type Viewer } from '../processes/access';
 import { recordEvent } from '../processes/events';
 import { loadProcess } from '../processes/state';
 import { inTenant, requireTenant } from '../tenancy/context';
+import { sendingHipoteses, type HipoteseOf } from './hipoteses';
 import { packComponents, travellingDocuments, type PackageMetadata, type PackedComponent } from './package';
 import { buildManifest, type PackageManifest } from './packageFile';
 import { packTransfer } from './packing';
@@ -33,7 +34,7 @@ export interface ExternalSendOptions {
 const ID = /^[1-9][0-9]{0,17}$/;
 
 /** The prerequisites of sending, each with its message: checked before anything is packed. */
-async function prerequisiteFailures(t: Transaction, processId: string, viewer: Viewer): Promise<{ fields: Record<string, string>; defaultEspecie: number | null }> {
+async function prerequisiteFailures(t: Transaction, processId: string, viewer: Viewer): Promise<{ fields: Record<string, string>; defaultEspecie: number | null; hipoteseOf: HipoteseOf }> {
   const loaded = await loadProcess(t, processId, viewer, true);
   const { process, state } = loaded;
   if (!state.canRead) throw new PermissionDeniedError('Este processo é restrito às unidades por onde tramitou.');
@@ -60,6 +61,15 @@ async function prerequisiteFailures(t: Transaction, processId: string, viewer: V
       fields.tipos = `${unmapped.length > 1 ? 'Os tipos de documento' : 'O tipo de documento'} ${unmapped.map((n) => `"${n}"`).join(', ')} não ${unmapped.length > 1 ? 'estão mapeados' : 'está mapeado'} para uma espécie documental, e não há espécie padrão: peça ao administrador que faça o mapeamento.`;
     }
   }
+  const hipoteseOf = await sendingHipoteses(t);
+  const bases = new Map<string, string>();
+  const [processBasis] = process.legalBasisId ? await select<{ name: string }>(t, 'SELECT name FROM legal_bases WHERE id = $1', [process.legalBasisId]) : [];
+  if (process.accessLevel !== 'public' && process.legalBasisId && processBasis) bases.set(String(process.legalBasisId), processBasis.name);
+  for (const d of docs) if (d.access_level !== 'public' && d.legal_basis_id && d.legal_basis) bases.set(String(d.legal_basis_id), d.legal_basis);
+  const unmappedBases = [...bases].filter(([id, name]) => !hipoteseOf(id, name)).map(([, name]) => `"${name}"`);
+  if (unmappedBases.length) {
+    fields.hipoteses = `${unmappedBases.length > 1 ? 'As hipóteses legais' : 'A hipótese legal'} ${unmappedBases.join(', ')} não ${unmappedBases.length > 1 ? 'correspondem' : 'corresponde'} a uma hipótese legal da lista nacional, e não há hipótese padrão para envio: peça ao administrador que faça a correspondência.`;
+  }
   const [sizes] = await select<{ big: string | null }>(
     t,
     `SELECT string_agg(d.title || ' (' || d.number || ')', ', ') AS big FROM documents d
@@ -67,18 +77,18 @@ async function prerequisiteFailures(t: Transaction, processId: string, viewer: V
     [processId, MAX_COMPONENT_BYTES],
   );
   if (sizes.big) fields.tamanho = `Documentos maiores que o limite do destinatário (${MAX_COMPONENT_BYTES / 1024 / 1024} MB): ${sizes.big}.`;
-  return { fields, defaultEspecie };
+  return { fields, defaultEspecie, hipoteseOf };
 }
 
 /** The process metadata a package carries (number kept as is, type, especificação, interessados, level, andamentos, origin). */
-async function packageMetadata(t: Transaction, processId: string, viewer: Viewer, message: string | null) {
+async function packageMetadata(t: Transaction, processId: string, viewer: Viewer, message: string | null, hipoteseOf: HipoteseOf) {
   const tenant = requireTenant();
   const [p] = await select<{
     number: string; number_digits: string; numbering: PackageMetadata['numbering']; year: number; type_name: string; specification: string;
-    access_level: PackageMetadata['accessLevel']; lb_name: string | null; lb_basis: string | null;
+    access_level: PackageMetadata['accessLevel']; lb_id: string | null; lb_name: string | null; lb_basis: string | null;
   }>(
     t,
-    `SELECT p.number, p.number_digits, p.numbering, p.year, pt.name AS type_name, p.specification, p.access_level, lb.name AS lb_name, lb.basis AS lb_basis
+    `SELECT p.number, p.number_digits, p.numbering, p.year, pt.name AS type_name, p.specification, p.access_level, lb.id AS lb_id, lb.name AS lb_name, lb.basis AS lb_basis
        FROM processes p JOIN process_types pt ON pt.id = p.process_type_id LEFT JOIN legal_bases lb ON lb.id = p.legal_basis_id
       WHERE p.id = $1`,
     [processId],
@@ -104,7 +114,7 @@ async function packageMetadata(t: Transaction, processId: string, viewer: Viewer
     specification: p.specification,
     interessados,
     accessLevel: p.access_level,
-    legalBasis: p.lb_name ? { name: p.lb_name, basis: p.lb_basis ?? '' } : null,
+    legalBasis: p.lb_name ? { name: hipoteseOf(p.lb_id, p.lb_name) ?? p.lb_name, basis: p.lb_basis ?? '' } : null,
     andamentos: andamentos.map((a) => ({ at: new Date(a.at).toISOString(), unit: a.unit, description: a.description })),
     origin: { ente: tenant.name, unitAcronym: unit.acronym, unitName: unit.name },
     message,
@@ -132,7 +142,7 @@ export async function sendToOtherGovernment(
   const tenant = requireTenant();
   const now = opts.now ?? new Date();
   const started = await inTenant(async (t) => {
-    const { fields } = await prerequisiteFailures(t, processId, viewer);
+    const { fields, hipoteseOf } = await prerequisiteFailures(t, processId, viewer);
     const message = input.message?.trim() ? input.message.trim().slice(0, 1000) : null;
     let receiver: { tenant_name: string; acronym: string; name: string } | undefined;
     if (!ID.test(input.receiverTenantId) || !ID.test(input.receiverUnitId)) {
@@ -151,7 +161,7 @@ export async function sendToOtherGovernment(
     }
     if (Object.keys(fields).length) throw new ValidationError('O processo não pode ser enviado a outro órgão: veja os motivos indicados.', fields);
 
-    const { metadata, p } = await packageMetadata(t, processId, viewer, message);
+    const { metadata, p } = await packageMetadata(t, processId, viewer, message, hipoteseOf);
     const docs = await travellingDocuments(t, processId);
     const [size] = await select<{ bytes: string }>(
       t,
@@ -200,10 +210,10 @@ export async function sendToOtherGovernment(
  */
 export async function exportPackage(processId: string, viewer: Viewer): Promise<{ fileName: string; manifest: PackageManifest; components: PackedComponent[] }> {
   return inTenant(async (t) => {
-    const { fields, defaultEspecie } = await prerequisiteFailures(t, processId, viewer);
+    const { fields, defaultEspecie, hipoteseOf } = await prerequisiteFailures(t, processId, viewer);
     if (Object.keys(fields).length) throw new ValidationError('O pacote do processo não pode ser exportado: veja os motivos indicados.', fields);
-    const { metadata, p } = await packageMetadata(t, processId, viewer, null);
-    const components = await packComponents(t, await travellingDocuments(t, processId), defaultEspecie, requireTenant().name, p.number);
+    const { metadata, p } = await packageMetadata(t, processId, viewer, null, hipoteseOf);
+    const components = await packComponents(t, await travellingDocuments(t, processId), defaultEspecie, hipoteseOf, requireTenant().name, p.number);
     const manifest = buildManifest(metadata, components);
     await recordEvent(t, processId, viewer, {
       kind: 'tramita.exported',

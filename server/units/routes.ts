@@ -7,6 +7,7 @@ import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, idParams, input, parseForm, queryId } from '../validation';
 import { errorSummary, formLocals, renderForm, withFieldErrors } from '../web/forms';
 import { flash, takeFlash } from '../web/flash';
+import { recordAction } from '../web/recordAction';
 import { commitImport, exportCsv, previewImport } from './csvImport';
 import {
   createUnit,
@@ -162,11 +163,7 @@ export default function unitRoutes(): Router {
     res.redirect(`/administracao/unidades/${req.params.id}`);
   });
 
-  router.post('/unidades/:id/reativar', input({ params: idParams('id') }), async (req, res) => {
-    await reactivateUnit(auditActorOf(req), String(req.params.id));
-    flash(req, 'Unidade reativada.');
-    res.redirect(`/administracao/unidades/${req.params.id}`);
-  });
+  recordAction(router, '/unidades/:id/reativar', reactivateUnit, 'Unidade reativada.', (id) => `/administracao/unidades/${id}`);
 
   return router;
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { createInternalDocument } from '../../../server/documents/service';
 import { signDocument } from '../../../server/signatures/service';
+import { hipotesesLegais } from '../../../server/tramita/especies';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { $, agentFor, csrfFrom, login, postForm, type Agent } from '../../support/http';
@@ -46,6 +47,60 @@ describe('Integration - Tramita pages', function () {
       type: 'SELECT' as never,
     });
     expect(Number(row.n)).to.equal(1);
+  });
+
+  it('maps espécies received and hipóteses legais both ways on the administration page, each refusal next to its field', async () => {
+    const [fiscal] = await tenantQuery<{ id: string }>(receiver.tt, "SELECT id FROM legal_bases WHERE name = 'Sigilo fiscal'");
+    const [bancario] = await tenantQuery<{ id: string }>(receiver.tt, "SELECT id FROM legal_bases WHERE name = 'Sigilo bancário'");
+    const national = hipotesesLegais();
+    const ctn = national.findIndex((h) => h.startsWith('Situação Econômico-Financeira'));
+    const res = await postForm(receiverAdmin, '/administracao/tramita', '/administracao/tramita', {
+      receiving: [receiver.ids.units.SEGOV],
+      defaultReceiveDocumentTypeId: receiver.docTypes['Anexo'],
+      novaEspecie: '42',
+      novoTipo: receiver.docTypes['Despacho'],
+      [`hipotese-${bancario.id}`]: String(ctn),
+      [`base-${ctn}`]: fiscal.id,
+      defaultSendHipotese: '',
+      defaultReceiveLegalBasisId: fiscal.id,
+      defaultSendEspecie: '999',
+    });
+    expect(res.status).to.equal(303);
+    const page = $((await receiverAdmin.get('/administracao/tramita').expect(200)).text);
+    expect(page('#recebe-42 option[selected]').attr('value')).to.equal(receiver.docTypes['Despacho']);
+    expect(page(`#hipotese-${bancario.id} option[selected]`).text()).to.equal(national[ctn]);
+    expect(page(`#base-${ctn} option[selected]`).attr('value')).to.equal(fiscal.id);
+    expect(page('#defaultReceiveLegalBasisId option[selected]').attr('value')).to.equal(fiscal.id);
+    // "Informação pessoal" has a national namesake: shown as the automatic choice.
+    const [pessoal] = await tenantQuery<{ id: string }>(receiver.tt, "SELECT id FROM legal_bases WHERE name = 'Informação pessoal'");
+    expect(page(`#hipotese-${pessoal.id} option[value=""]`).text()).to.contain('Informação Pessoal (Art. 31');
+    const [rows] = await tenantQuery<{ send: string; receive: string; especie: string }>(
+      receiver.tt,
+      `SELECT (SELECT hipotese FROM tramita_legal_basis_send_map WHERE legal_basis_id = $1) AS send,
+              (SELECT legal_basis_id::text FROM tramita_legal_basis_map WHERE hipotese = lower($2)) AS receive,
+              (SELECT document_type_id::text FROM tramita_receive_map WHERE especie_code = 42) AS especie`,
+      [bancario.id, national[ctn]],
+    );
+    expect(rows).to.deep.equal({ send: national[ctn], receive: fiscal.id, especie: receiver.docTypes['Despacho'] });
+
+    // Removing the espécie's correspondence, and refusals next to their fields.
+    const removed = await postForm(receiverAdmin, '/administracao/tramita', '/administracao/tramita', {
+      receiving: [receiver.ids.units.SEGOV],
+      'recebe-42': '',
+      defaultSendEspecie: '999',
+      defaultReceiveDocumentTypeId: receiver.docTypes['Anexo'],
+    });
+    expect(removed.status).to.equal(303);
+    expect(await tenantQuery(receiver.tt, 'SELECT 1 FROM tramita_receive_map WHERE especie_code = 42')).to.have.length(0);
+    const bad = await postForm(receiverAdmin, '/administracao/tramita', '/administracao/tramita', {
+      receiving: [receiver.ids.units.SEGOV],
+      novaEspecie: '42',
+      [`hipotese-${bancario.id}`]: '99',
+    });
+    expect(bad.status).to.equal(422);
+    const form = $(bad.text);
+    expect(form('#novoTipo-error').text()).to.contain('Escolha o tipo de documento');
+    expect(form(`#hipotese-${bancario.id}-error`).text()).to.contain('Escolha uma hipótese legal da lista nacional');
   });
 
   it('sends from the process page, shows the banner with the refusal reason on every action, and the receiver accepts; both download the receipt', async () => {

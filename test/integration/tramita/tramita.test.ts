@@ -4,12 +4,13 @@ import { cancelDocument, createExternalDocument, createInternalDocument } from '
 import { DomainError, ValidationError } from '../../../server/errors';
 import { concludeProcess, suspendProcess } from '../../../server/processes/actions';
 import { signDocument } from '../../../server/signatures/service';
-import { setReceivingUnit, setSendMapping, setTramitaDefaults, receivingDirectory } from '../../../server/tramita/admin';
+import { setLegalBasisReceiveMapping, setLegalBasisSendMapping, setReceivingUnit, setSendMapping, setTramitaDefaults, receivingDirectory } from '../../../server/tramita/admin';
 import { acceptTransfer, packageFor, receivedTransfers, refuseTransfer } from '../../../server/tramita/receive';
 import { acknowledgeRefusal, cancelTransfer, sendToOtherGovernment, type ExternalSendInput } from '../../../server/tramita/send';
 import { processTramita } from '../../../server/tramita/pages';
 import { runPacking } from '../../../server/tramita/packing';
 import { runTramitaJobs, syncOrigin } from '../../../server/tramita/sync';
+import { acceptOrQueue, runUnpacking } from '../../../server/tramita/unpacking';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
@@ -164,6 +165,30 @@ describe('Integration - Tramita between two governments', function () {
     expect(await platform('SELECT 1 FROM platform.tramita_components WHERE transfer_id = $1', [cancelled.transferId])).to.have.length(0);
   });
 
+  it('accepts a large package in the worker: "Aceitar" is recorded once, refusing waits, and the process is created as the user who asked', async () => {
+    const large = { documents: 0, bytes: 0 };
+    const p = await readyProcess();
+    const { transferId } = await send(p.id);
+    expect((await inWorld(receiver, () => acceptOrQueue(receiver.clerk, transferId, large))).outcome).to.equal('queued');
+    expect((await inWorld(receiver, () => acceptOrQueue(receiver.clerk, transferId, large))).outcome).to.equal('queued');
+    expect(await stateOf(transferId)).to.equal('componentes_enviados');
+    expect((await inWorld(receiver, () => packageFor(receiver.clerk, transferId))).accepting).to.not.equal(null);
+    const refused = await refusalOf(() => inWorld(receiver, () => refuseTransfer(receiver.clerk, transferId, '01', null)));
+    expect(refused.message).to.contain('em processamento');
+    expect(await runUnpacking()).to.be.greaterThan(0);
+    expect(await stateOf(transferId)).to.equal('recibo_conclusao');
+    const [proc] = await tenantQuery<{ created_by_id: string; n: string }>(
+      receiver.tt,
+      'SELECT p.created_by_id, (SELECT count(*) FROM documents d WHERE d.process_id = p.id) AS n FROM processes p WHERE p.number = $1',
+      [p.number],
+    );
+    expect(String(proc.created_by_id)).to.equal(receiver.clerk.userId);
+    expect(Number(proc.n)).to.equal(2);
+    // Run again: nothing left to do, no second process.
+    await runUnpacking();
+    expect(await tenantQuery(receiver.tt, 'SELECT id FROM processes WHERE number = $1', [p.number])).to.have.length(1);
+  });
+
   it('makes the origin read-only while in transit, with the reason, and unblocks it on cancel', async () => {
     const p = await readyProcess();
     const { transferId } = await send(p.id);
@@ -259,6 +284,35 @@ describe('Integration - Tramita between two governments', function () {
     await runTramitaJobs();
     const receipts = await tenantQuery<{ n: string }>(origin.tt, "SELECT count(*) AS n FROM process_events WHERE process_id = $1 AND kind = 'tramita.receipt'", [p.id]);
     expect(Number(receipts[0].n)).to.equal(1);
+  });
+
+  it('maps hipóteses legais in both directions: one with no national match blocks sending, naming it; mapped, it travels as the national one and lands where the receiver mapped it', async () => {
+    const ctn = 'Situação Econômico-Financeira de Sujeito Passivo (Art. 198, caput, da Lei nº 5.172/1966 - CTN)';
+    const p = await readyProcess();
+    const [bancario] = await tenantQuery<{ id: string }>(origin.tt, "SELECT id FROM legal_bases WHERE name = 'Sigilo bancário'");
+    await inWorld(origin, async () =>
+      createExternalDocument(origin.clerk, p.id, {
+        documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
+        accessLevel: 'restricted', legalBasisId: bancario.id, file: { buffer: await samplePdf('Extrato bancário'), originalname: 'extrato.pdf' },
+      }),
+    );
+    const blocked = await refusalOf(() => send(p.id));
+    expect((blocked as ValidationError).fields.hipoteses).to.contain('"Sigilo bancário"');
+
+    await inWorld(origin, () => setLegalBasisSendMapping(bancario.id, ctn));
+    const [fiscal] = await tenantQuery<{ id: string }>(receiver.tt, "SELECT id FROM legal_bases WHERE name = 'Sigilo fiscal'");
+    await inWorld(receiver, () => setLegalBasisReceiveMapping(ctn, fiscal.id));
+    const { transferId } = await send(p.id);
+    const [component] = await platform<{ document: { legalBasis: string } }>('SELECT document FROM platform.tramita_components WHERE transfer_id = $1 AND position = 3', [transferId]);
+    expect(component.document.legalBasis).to.equal(ctn);
+    const out = await inWorld(receiver, () => acceptTransfer(receiver.clerk, transferId));
+    if (out.outcome !== 'accepted') throw new Error(`recusado: ${out.reason}`);
+    const [doc] = await tenantQuery<{ access_level: string; basis: string }>(
+      receiver.tt,
+      "SELECT d.access_level, lb.name AS basis FROM documents d JOIN legal_bases lb ON lb.id = d.legal_basis_id WHERE d.process_id = $1 AND d.access_level = 'restricted'",
+      [out.processId],
+    );
+    expect(doc).to.deep.equal({ access_level: 'restricted', basis: 'Sigilo fiscal' });
   });
 
   for (const code of ['01', '99'] as const) {
