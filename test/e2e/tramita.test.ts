@@ -12,7 +12,7 @@ import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
 import { BrowserHarness, expectAccessible } from './support/browser';
 
 /**
- * Tramita in the browser (issue 14): one government sends a process with a signed despacho to
+ * Tramita in the browser (issue 14): one government sends a process with a signed ofício and a PDF to
  * another's receiving unit, which opens the verified package and accepts it. axe on every new page.
  */
 describe('E2E - Tramita: a process travels to another government', () => {
@@ -48,7 +48,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
     const p = await newProcess(origin);
     processId = p.id;
     processNumber = p.number;
-    const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
+    const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Ofício'], complement: null, accessLevel: 'public', legalBasisId: null }));
     await inWorld(origin, () => signDocument(origin.clerk, String(d.id), { signerTitleId: origin.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, `e2e-tramita-${Date.now()}`, 5, 60)));
     await inWorld(origin, async () =>
       createExternalDocument(origin.clerk, p.id, {
