@@ -6,11 +6,11 @@ import { formatBytes } from '../documents/upload';
 import { requireUser } from '../middleware/setUpAuth';
 import type { Services } from '../services';
 import { registerProcessSurface } from '../processes/surfaces';
-import { NO_INPUT, idParams, input, parseForm, queryText, type FieldErrors } from '../validation';
+import { NO_INPUT, idParams, input, inputOf, parseForm, queryText, type FieldErrors } from '../validation';
 import { actorOf } from '../web/actor';
 import { flash, takeFlash } from '../web/flash';
 import { formErrorsOf, renderForm, withFieldErrors } from '../web/forms';
-import { saveTramitaAdmin } from './admin';
+import { receivingDirectory, saveTramitaAdmin } from './admin';
 import { externalSendForm, receiptPdf, tramitaAdminData } from './pages';
 import { importPackage } from './import';
 import { writePackageFile } from './packageFile';
@@ -60,6 +60,7 @@ export default function tramitaRoutes({ config }: Services): Router {
       q,
       units: data.units.map((u) => ({ ...u, enteName: u.ente, value: `${u.tenantId}:${u.unitId}`, checked: values.destino === `${u.tenantId}:${u.unitId}` })),
       exporting: values.exporting === true,
+      scripts: ['/static/app/tramita.js'],
       prerequisites: Object.entries(errors).filter(([k]) => !['destino', 'message', '_form'].includes(k)).map(([, m]) => m),
     }, { values: { message: values.message ?? '', keepOpen: values.keepOpen === 'on' }, errors });
   };
@@ -67,6 +68,12 @@ export default function tramitaRoutes({ config }: Services): Router {
   const sendInput = { params: idParams('id'), query: z.object({ q: queryText(100) }) };
   router.get('/processos/:id/enviar-outro-orgao', input(sendInput), requireUser, async (req, res) => {
     await renderSend(req, res, 200, { q: req.query.q ?? '' });
+  });
+
+  // The send page's type-ahead: the platform directory of receiving units (no process data).
+  const directoryInput = { query: z.object({ q: queryText(100) }) };
+  router.get('/api/tramita/diretorio', input(directoryInput), requireUser, async (req, res) => {
+    res.json(await receivingDirectory(inputOf(req, directoryInput).query.q ?? ''));
   });
 
   router.post('/processos/:id/enviar-outro-orgao', input({ params: idParams('id') }), requireUser, async (req, res) => {

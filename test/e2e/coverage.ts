@@ -24,6 +24,7 @@ const NOT_PAGES = [
   /^\/readyz$/,
   /\.(csv|pdf|json|txt)$/, // downloads
   /\/arquivo$/, // file downloads (documents, process PDFs)
+  /\/exportar-tramite$/, // the Tramita package file (a ZIP download; its refusal is the send page)
   /^\/administracao$/, // redirects to the first administration page
   /^\/brasao$/, // the tenant's brasão (an image)
   /^\/protocolo\/servicos\/:id\/govbr$/, // redirects to gov.br (its failures render the service page)

@@ -74,8 +74,11 @@ describe('E2E - Tramita: a process travels to another government', () => {
     await sender.goto(harness.url(origin.tt.host, `/processos/${processId}`));
     await sender.getByRole('link', { name: 'Enviar para outro órgão' }).click();
     expect(await sender.locator('h1').innerText()).to.equal('Enviar para outro órgão');
+    // The type-ahead: the list follows what is typed, without leaving the page.
     await sender.getByLabel('Procurar pelo nome do ente ou da unidade').fill(receiver.tt.tenant.name);
-    await sender.getByRole('button', { name: 'Procurar' }).click();
+    await sender.locator('[data-directory-status]').filter({ hasText: '1 unidade receptora encontrada' }).waitFor({ state: 'attached' });
+    expect(new URL(sender.url()).search).to.equal('');
+    expect(await sender.locator('[data-directory-list] .br-radio').count()).to.equal(1);
     await expectAccessible(sender);
     // gov.br DS radios: the label is what the pointer clicks.
     await sender.locator(`label[for="destino-${receiver.tt.tenant.id}-${receiver.ids.units.SEGOV}"]`).click();

@@ -112,6 +112,10 @@ describe('Integration - Tramita pages', function () {
     // Prerequisites first: the unsigned minuta and the unmapped type, each with its message, nothing sent.
     const form = await originClerk.get(`/processos/${p.id}/enviar-outro-orgao?q=${encodeURIComponent(receiver.tt.tenant.name)}`).expect(200);
     const destino = `${receiver.tt.tenant.id}:${receiver.ids.units.SEGOV}`;
+    // The send page's type-ahead reads the same directory as JSON.
+    const typeahead = await originClerk.get(`/api/tramita/diretorio?q=${encodeURIComponent(receiver.tt.tenant.name)}`).expect(200);
+    expect(typeahead.body).to.deep.equal([{ tenantId: receiver.tt.tenant.id, ente: receiver.tt.tenant.name, uf: typeahead.body[0].uf, unitId: receiver.ids.units.SEGOV, unit: 'SEGOV — Secretaria de Governo' }]);
+    await originClerk.get(`/api/tramita/diretorio?q=${'x'.repeat(101)}`).expect(400);
     expect($(form.text)(`input[name="destino"][value="${destino}"]`)).to.have.length(1);
     const refused = await originClerk.post(`/processos/${p.id}/enviar-outro-orgao`).type('form').send({ _csrf: csrfFrom(form.text), destino });
     expect(refused.status).to.equal(422);
