@@ -7,7 +7,7 @@ import { platformFigures } from '../platform/figures';
 import { tenantUrl } from '../tenancy/urls';
 import type { Services } from '../services';
 import { NO_INPUT, idParams, input, inputOf, parseForm, queryChoice, queryId, type FieldErrors } from '../validation';
-import { consoleTransfers } from '../tramita/console';
+import { consoleTransfers, setTramitaTimeoutDays, tramitaTimeoutDays } from '../tramita/console';
 import { STATE_LABELS, TRANSFER_STATES } from '../tramita/transit';
 import { z } from 'zod';
 import { flash, takeFlash } from '../web/flash';
@@ -176,19 +176,36 @@ export default function consoleRoutes(services: Services): Router {
     }),
   };
   /** Transfers between tenants with their states: metadata only, never content. */
-  router.get('/admin/tramites', input(transfersInput), async (req, res) => {
+  const renderTransfers = async (req: Request, res: Response, status = 200, form: { errors?: FieldErrors; values?: Record<string, unknown> } = {}): Promise<void> => {
     const { situacao, ente, antes } = inputOf(req, transfersInput).query;
     const { rows, next, entes } = await consoleTransfers(sequelize, { state: situacao, tenantId: ente, before: antes });
     const more = next && new URLSearchParams({ ...(situacao && { situacao }), ...(ente && { ente }), antes: next }).toString();
-    res.render('console/transfers', {
+    const timeoutDays = await tramitaTimeoutDays(sequelize);
+    renderForm(res, 'console/transfers', status, {
       title: 'Trâmites entre órgãos',
+      timeoutDays,
+      flash: takeFlash(req),
       rows,
       states: TRANSFER_STATES.map((value) => ({ value, label: STATE_LABELS[value], selected: value === situacao })),
       entes: entes.map((e) => ({ ...e, selected: e.id === ente })),
       filtered: Boolean(situacao || ente),
       paged: Boolean(antes),
       moreHref: more ? `/admin/tramites?${more}` : null,
-    });
+    }, { errors: form.errors, values: form.values ?? { timeoutDays } });
+  };
+  router.get('/admin/tramites', input(transfersInput), (req, res) => renderTransfers(req, res));
+
+  /** The deadline after which a transfer nobody received is cancelled automatically (those already sent keep theirs). */
+  const timeoutSchema = z.object({
+    timeoutDays: z.coerce.number({ message: 'Informe o prazo em dias.' }).int('Informe um número inteiro de dias.').min(1, 'O prazo é de pelo menos 1 dia.').max(90, 'O prazo é de no máximo 90 dias.'),
+  });
+  router.post('/admin/tramites/prazo', input(transfersInput), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(timeoutSchema, body);
+    if (!parsed.ok) return renderTransfers(req, res, 422, { errors: parsed.errors, values: body });
+    await setTramitaTimeoutDays(sequelize, parsed.data.timeoutDays, operatorOf(req));
+    flash(req, `Prazo salvo: trâmites enviados a partir de agora são cancelados automaticamente depois de ${parsed.data.timeoutDays} dia(s) sem recebimento.`);
+    res.redirect(303, '/admin/tramites');
   });
 
   router.get('/admin/auditoria', input(NO_INPUT), async (req, res) => {

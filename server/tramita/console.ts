@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import { platformSelect } from '../db/sql';
-import { STATE_LABELS, type TransferState } from './transit';
+import { recordOperatorAction, type OperatorContext } from '../audit/operator';
+import { platformExecute, platformSelect } from '../db/sql';
+import { DEFAULT_TIMEOUT_DAYS, STATE_LABELS, type TransferState } from './transit';
 
 /** The console's list of transfers (issue 14, "platform figures"): metadata only, never a component nor the package. */
 export interface ConsoleTransfer {
@@ -57,4 +58,19 @@ export async function consoleTransfers(
 async function transferEntes(sequelize: Sequelize): Promise<{ id: string; name: string }[]> {
   const rows = await platformSelect<{ id: string; name: string }>(sequelize, `SELECT id, name FROM platform.tenants WHERE status <> 'spare' ORDER BY name, id`);
   return rows.map((r) => ({ id: String(r.id), name: r.name }));
+}
+
+/** The days a transfer nobody received waits before it is cancelled automatically (the operators' setting). */
+export async function tramitaTimeoutDays(sequelize: Sequelize): Promise<number> {
+  const [row] = await platformSelect<{ timeout_days: number }>(sequelize, 'SELECT timeout_days FROM platform.tramita_settings');
+  return row?.timeout_days ?? DEFAULT_TIMEOUT_DAYS;
+}
+
+/** Sets that deadline for transfers sent from now on (those in transit keep theirs), audited. */
+export async function setTramitaTimeoutDays(sequelize: Sequelize, days: number, ctx: OperatorContext): Promise<void> {
+  await sequelize.transaction(async (t) => {
+    const [before] = await platformSelect<{ timeout_days: number }>(sequelize, 'SELECT timeout_days FROM platform.tramita_settings FOR UPDATE', [], t);
+    await platformExecute(sequelize, 'UPDATE platform.tramita_settings SET timeout_days = $1, updated_at = now()', [days], t);
+    await recordOperatorAction(ctx, 'tramita.timeout_set', null, { before: before?.timeout_days ?? null, after: days });
+  });
 }

@@ -6,7 +6,8 @@ import { inTenant, requireTenant } from '../tenancy/context';
 import type { Actor } from '../web/actor';
 import { markRefused, type RefusalCode } from './receive';
 import { readPackageFile } from './packageFile';
-import { DEFAULT_TIMEOUT_DAYS, MAX_COMPONENT_BYTES } from './send';
+import { MAX_COMPONENT_BYTES } from './send';
+import { expiryOf } from './transit';
 
 export interface ImportOutcome {
   transferId: string;
@@ -41,7 +42,7 @@ export async function importPackage(actor: Actor, audit: AuditActor, bytes: Buff
       [
         meta.origin.ente, `${meta.origin.unitAcronym} — ${meta.origin.unitName}`, actor.userId, meta.nup,
         tenant.id, actor.unitId, `${unit.acronym} — ${unit.name}`, meta.message, JSON.stringify(meta),
-        components.length, components.reduce((n, c) => n + c.line.size, 0), new Date(now.getTime() + DEFAULT_TIMEOUT_DAYS * 86_400_000), now,
+        components.length, components.reduce((n, c) => n + c.line.size, 0), await expiryOf(t, now), now,
       ],
     );
     const transferId = String(row.id);

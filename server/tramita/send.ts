@@ -10,11 +10,10 @@ import { sendingHipoteses, type HipoteseOf } from './hipoteses';
 import { packComponents, travellingDocuments, type PackageMetadata, type PackedComponent } from './package';
 import { buildManifest, type PackageManifest } from './packageFile';
 import { packTransfer } from './packing';
-import { LIVE_STATES_SQL, STATE_LABELS, type TransferState } from './transit';
+import { expiryOf, LIVE_STATES_SQL, STATE_LABELS, type TransferState } from './transit';
 
 /** The largest component a receiver accepts (every tenant shares the deployment's limit). */
 export const MAX_COMPONENT_BYTES = 100 * 1024 * 1024;
-export const DEFAULT_TIMEOUT_DAYS = 7;
 
 export interface ExternalSendInput {
   receiverTenantId: string;
@@ -25,7 +24,7 @@ export interface ExternalSendInput {
 
 export interface ExternalSendOptions {
   now?: Date;
-  /** Days until a transfer nobody received is cancelled automatically (the operator's setting). */
+  /** Days until a transfer nobody received is cancelled automatically (default: the operators' setting in the console). */
   timeoutDays?: number;
   /** Up to what size the request packs (INLINE_PACKING by default): a test sends a large process to the worker with a smaller one. */
   inlinePacking?: { documents: number; bytes: number };
@@ -168,7 +167,7 @@ export async function sendToOtherGovernment(
       'SELECT coalesce(sum(file_size), 0) AS bytes FROM documents WHERE process_id = $1 AND deleted_at IS NULL AND cancelled_at IS NULL',
       [processId],
     );
-    const expires = new Date(now.getTime() + (opts.timeoutDays ?? DEFAULT_TIMEOUT_DAYS) * 86_400_000);
+    const expires = await expiryOf(t, now, opts.timeoutDays);
     let transferId: string;
     try {
       const [row] = await select<{ id: string }>(

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { preparedSelect } from '../db/sql';
+import { preparedSelect, select } from '../db/sql';
 import { requireTenant } from '../tenancy/context';
 
 /** The states of a transfer (the national bus's), and those in which the origin's process is in transit. */
@@ -61,4 +61,13 @@ export async function externalTransitOf(t: Transaction, processId: string): Prom
     [requireTenant().id, processId],
   );
   return row ? { transferId: String(row.id), receiverName: row.receiver_name, state: row.state, since: row.created_at } : null;
+}
+
+/** The national bus's default: a transfer nobody received is cancelled automatically after 7 days. */
+export const DEFAULT_TIMEOUT_DAYS = 7;
+
+/** When a transfer sent now is cancelled automatically: the operators' setting (platform.tramita_settings), or `days` when given. */
+export async function expiryOf(t: Transaction, now: Date, days?: number): Promise<Date> {
+  const [row] = days === undefined ? await select<{ timeout_days: number }>(t, 'SELECT timeout_days FROM platform.tramita_settings') : [];
+  return new Date(now.getTime() + (days ?? row?.timeout_days ?? DEFAULT_TIMEOUT_DAYS) * 86_400_000);
 }

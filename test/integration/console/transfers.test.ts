@@ -6,7 +6,8 @@ import { sendToOtherGovernment } from '../../../server/tramita/send';
 import { operatorAgent, PLATFORM } from '../../support/adhesion';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, login } from '../../support/http';
+import { $, agentFor, login, postForm } from '../../support/http';
+import { platformQuery } from '../../support/processes';
 import { createTestTenant } from '../../support/tenants';
 
 /** The console's "Trâmites" page (issue 14): operators see every transfer's metadata and state, never its content. */
@@ -84,6 +85,34 @@ describe('Integration - console/transfers', function () {
     expect(badState.text).to.contain('Escolha uma situação da lista.');
     const badEnte = await agent.get('/admin/tramites?ente=abc').expect(400);
     expect(badEnte.text).to.contain('O identificador deve ser um número inteiro positivo.');
+  });
+
+  it('lets an operator set the deadline for automatic cancellation: later transfers take it, a bad value is refused next to the field, and it is audited', async () => {
+    const { agent } = await operatorAgent();
+    const page = $((await agent.get('/admin/tramites').expect(200)).text);
+    expect(page('#timeoutDays').attr('value')).to.equal('7');
+    const bad = await postForm(agent, '/admin/tramites', '/admin/tramites/prazo', { timeoutDays: '0' });
+    expect(bad.status).to.equal(422);
+    expect($(bad.text)('#timeoutDays-error').text()).to.contain('pelo menos 1 dia');
+    try {
+      const saved = await postForm(agent, '/admin/tramites', '/admin/tramites/prazo', { timeoutDays: '3' });
+      expect(saved.status).to.equal(303);
+      expect($((await agent.get('/admin/tramites').expect(200)).text)('[role="status"]').text()).to.contain('3 dia(s)');
+      const p = await newProcess(origin);
+      await inWorld(origin, async () =>
+        createExternalDocument(origin.clerk, p.id, {
+          documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
+          accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Prazo ${p.number}`), originalname: 'prazo.pdf' },
+        }),
+      );
+      const { transferId } = await inWorld(origin, () => sendToOtherGovernment(p.id, origin.clerk, { receiverTenantId: receiver.tt.tenant.id, receiverUnitId: receiver.ids.units.SEGOV, message: null, keepOpen: false }));
+      const [row] = await platformQuery<{ days: string }>('SELECT round(extract(epoch FROM expires_at - created_at) / 86400)::text AS days FROM platform.tramita_transfers WHERE id = $1', [transferId]);
+      expect(row.days).to.equal('3');
+      const [audit] = await platformQuery<{ details: { before: number; after: number } }>("SELECT details FROM platform.audit_log WHERE action = 'tramita.timeout_set' ORDER BY id DESC LIMIT 1");
+      expect(audit.details).to.deep.equal({ before: 7, after: 3 });
+    } finally {
+      await postForm(agent, '/admin/tramites', '/admin/tramites/prazo', { timeoutDays: '7' }, 303);
+    }
   });
 
   it('lets only operators in: a visitor goes to the login, a tenant user has no console', async () => {
