@@ -1,10 +1,12 @@
 import type { TenantDefinition, UnitDefinition } from '../server/tenancy/definition';
+import { setReceivingUnit } from '../server/tramita/admin';
 import { CitizenService, LegalBasis, ProcessType, Unit, User, UserPosition, UserUnit, type Role, type ServiceAttachment, type ServiceField } from '../server/models';
 
 /**
  * The rows of a new tenant's own, inside its provisioning transaction: the unit tree of its
  * definition (root first), its first users with their roles, and the citizen service "Requerimento
- * geral" published to its protocol unit. (The default catalogs come with the
+ * geral" published to its protocol unit, which also receives processes from other governments
+ * (Tramita). (The default catalogs come with the
  * schema: `seedCatalogs`, run when a schema is built, spare or not.) The one seeding path for the
  * CLI, the demo tenants and the operators' approval.
  */
@@ -26,6 +28,8 @@ export async function seedTenant(def: TenantDefinition, passwordHash: string | n
     }
   }
   await seedServices([GENERAL_REQUEST], ids, protocolUnitOf(def));
+  // Tramita: the protocol unit receives processes from other governments from the first day (and is in the platform directory).
+  await setReceivingUnit(ids.get(protocolUnitOf(def))!, true);
   return ids;
 }
 

@@ -184,6 +184,9 @@ export interface TramitaAdminInput {
 
 /** Saves the administration page in one transaction, audited: the receiving units, the maps of both directions (document types, hipóteses legais) and the defaults. */
 export async function saveTramitaAdmin(actor: AuditActor, input: TramitaAdminInput): Promise<void> {
+  if (!input.receivingUnitIds.length) {
+    throw new ValidationError('Corrija os campos indicados.', { receiving: 'Marque pelo menos uma unidade que recebe processos de outros órgãos (normalmente o protocolo).' });
+  }
   await inTenant(async (t) => {
     const units = await select<{ id: string; receives_external: boolean }>(t, 'SELECT id, receives_external FROM units WHERE active');
     const wanted = new Set(input.receivingUnitIds);

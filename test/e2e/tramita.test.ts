@@ -76,9 +76,12 @@ describe('E2E - Tramita: a process travels to another government', () => {
     expect(await sender.locator('h1').innerText()).to.equal('Enviar para outro órgão');
     // The type-ahead: the list follows what is typed, without leaving the page.
     await sender.getByLabel('Procurar pelo nome do ente ou da unidade').fill(receiver.tt.tenant.name);
-    await sender.locator('[data-directory-status]').filter({ hasText: '1 unidade receptora encontrada' }).waitFor({ state: 'attached' });
+    // (its protocol unit, seeded as receiving, and SEGOV, marked in this test).
+    await sender.locator('[data-directory-status]').filter({ hasText: '2 unidades receptoras encontradas' }).waitFor({ state: 'attached' });
     expect(new URL(sender.url()).search).to.equal('');
-    expect(await sender.locator('[data-directory-list] .br-radio').count()).to.equal(1);
+    const listed = await sender.locator('[data-directory-list] input[name="destino"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(listed.every((v) => v.startsWith(`${receiver.tt.tenant.id}:`))).to.equal(true);
+    expect(listed).to.include(`${receiver.tt.tenant.id}:${receiver.ids.units.SEGOV}`);
     await expectAccessible(sender);
     // gov.br DS radios: the label is what the pointer clicks.
     await sender.locator(`label[for="destino-${receiver.tt.tenant.id}-${receiver.ids.units.SEGOV}"]`).click();
@@ -172,8 +175,12 @@ describe('E2E - Tramita: a process travels to another government', () => {
     await page.keyboard.type(to.tt.tenant.name);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\?q=/);
-    await tabTo(page, `#destino-${to.tt.tenant.id}-${to.ids.units.SEGOV}`);
+    // A radio group is one Tab stop: Tab reaches it, the arrows move (and check) within it.
+    await tabTo(page, 'input[name="destino"]');
+    const target = `#destino-${to.tt.tenant.id}-${to.ids.units.SEGOV}`;
+    for (let i = 0; i < 60 && !(await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, target)); i++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Space');
+    expect(await page.locator(target).isChecked()).to.equal(true);
     await tabTo(page, 'form[method="post"] button[type="submit"]');
     await page.keyboard.press('Enter');
     await page.waitForURL(harness.url(from.tt.host, `/processos/${processId}`));

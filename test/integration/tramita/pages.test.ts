@@ -92,6 +92,9 @@ describe('Integration - Tramita pages', function () {
     });
     expect(removed.status).to.equal(303);
     expect(await tenantQuery(receiver.tt, 'SELECT 1 FROM tramita_receive_map WHERE especie_code = 42')).to.have.length(0);
+    const none = await postForm(receiverAdmin, '/administracao/tramita', '/administracao/tramita', { defaultSendEspecie: '999' });
+    expect(none.status).to.equal(422);
+    expect($(none.text)('#receiving-error').text()).to.contain('pelo menos uma unidade');
     const bad = await postForm(receiverAdmin, '/administracao/tramita', '/administracao/tramita', {
       receiving: [receiver.ids.units.SEGOV],
       novaEspecie: '42',
