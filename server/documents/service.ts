@@ -661,6 +661,8 @@ export async function assertNoUnsignedDrafts(processId: string): Promise<void> {
 export interface ReceivedDocumentInput {
   documentTypeId: string;
   title: string;
+  /** The complement of its title at the origin ("Planilha de custos"), kept as it travelled. */
+  complement?: string | null;
   accessLevel: AccessLevel;
   legalBasisId: string | null;
   bytes: Buffer;
@@ -691,7 +693,7 @@ export async function createReceivedDocument(t: Transaction, actor: Actor, proce
       typeNumber: null,
       typeYear: null,
       title: input.title.slice(0, 300),
-      complement: null,
+      complement: input.complement?.trim() ? input.complement.trim().slice(0, 300) : null,
       accessLevel: input.accessLevel,
       legalBasisId: input.accessLevel === 'public' ? null : input.legalBasisId,
       bodyHtml: null,

@@ -32,6 +32,8 @@ export interface ComponentDocument {
   originDocumentId: string;
   number: string;
   title: string;
+  /** The complement of the title ("Planilha de custos"), when the document has one. */
+  complement?: string | null;
   kind: 'internal' | 'external';
   typeName: string;
   especieCode: number;
@@ -59,6 +61,7 @@ export interface DocumentRow {
   id: string;
   number: string;
   title: string;
+  complement: string | null;
   kind: 'internal' | 'external';
   type_id: string;
   type_name: string;
@@ -79,7 +82,7 @@ export interface DocumentRow {
 export async function travellingDocuments(t: Transaction, processId: string): Promise<DocumentRow[]> {
   return select<DocumentRow>(
     t,
-    `SELECT d.id, d.number, d.title, d.kind, dt.id AS type_id, dt.name AS type_name, d.access_level, d.legal_basis_id, lb.name AS legal_basis, d.document_date::text AS document_date,
+    `SELECT d.id, d.number, d.title, d.complement, d.kind, dt.id AS type_id, dt.name AS type_name, d.access_level, d.legal_basis_id, lb.name AS legal_basis, d.document_date::text AS document_date,
             d.version, d.body_html, d.file_sha256, d.file_name, d.file_mime,
             (SELECT json_agg(json_build_object('signer_name', s.signer_name, 'signer_title', s.signer_title, 'signed_at', s.signed_at) ORDER BY s.signed_at, s.id)
                FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signatures,
@@ -147,6 +150,7 @@ export async function packComponents(
         originDocumentId: String(d.id),
         number: String(d.number),
         title: d.title,
+        complement: d.complement,
         kind: d.kind,
         typeName: d.type_name,
         especieCode: d.especie_code ?? defaultEspecie ?? OTHER_ESPECIE,

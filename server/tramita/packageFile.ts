@@ -43,6 +43,7 @@ const documentSchema = z.object({
   originDocumentId: text(40),
   number: text(40).min(1),
   title: text(300).min(1),
+  complement: text(300).nullable().optional(),
   kind: z.enum(['internal', 'external']),
   typeName: text(200),
   especieCode: z.number().int().min(0).max(9999),

@@ -345,6 +345,7 @@ async function acceptInOneTransaction(actor: Actor, transferId: string): Promise
       await createReceivedDocument(t, actor, processId, {
         documentTypeId: typeFor.get(c.document.especieCode) ?? fallback!,
         title: c.document.title,
+        complement: c.document.complement ?? null,
         // A document keeps its own level when it is more restricted than its process (as at the origin).
         accessLevel: c.document.accessLevel === 'public' ? meta.accessLevel : c.document.accessLevel,
         legalBasisId: c.document.accessLevel === 'public' ? legalBasisId : await basisFor(c.document.legalBasis ?? meta.legalBasis?.name ?? ''),

@@ -104,6 +104,8 @@ describe('E2E - Tramita: a process travels to another government', () => {
     await recipient.waitForURL(/\/processos\/[0-9]+$/);
     expect(await recipient.getByTestId('process-number').innerText()).to.equal(processNumber);
     expect(await recipient.getByTestId('tramita-receipts').innerText()).to.contain('Recibo de conclusão');
+    // The PDF keeps the name it had at the origin, complement included.
+    expect(await recipient.locator('main').innerText()).to.contain('Planilha de custos');
   });
 
   it('downloads the receipt at both ends; the receiver sends it back with a new document and the origin receives only that one', async function () {
