@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { FailureThrottle } from '../../server/auth/failureThrottle';
-import { createExternalDocument, createInternalDocument } from '../../server/documents/service';
+import { createInternalDocument } from '../../server/documents/service';
 import { signDocument } from '../../server/signatures/service';
 import { setReceivingUnit, setTramitaDefaults } from '../../server/tramita/admin';
-import { docWorld, inWorld, newProcess, type DocWorld } from '../support/documents';
+import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../support/documents';
 import { testEnv } from '../support/environment';
-import { samplePdf } from '../support/files';
 import { tenantQuery } from '../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
 import { BrowserHarness, expectAccessible } from './support/browser';
@@ -50,12 +49,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
     processNumber = p.number;
     const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Ofício'], complement: null, accessLevel: 'public', legalBasisId: null }));
     await inWorld(origin, () => signDocument(origin.clerk, String(d.id), { signerTitleId: origin.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, `e2e-tramita-${Date.now()}`, 5, 60)));
-    await inWorld(origin, async () =>
-      createExternalDocument(origin.clerk, p.id, {
-        documentTypeId: origin.docTypes['Anexo'], complement: 'Planilha de custos', documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf('Planilha de custos'), originalname: 'planilha.pdf' },
-      }),
-    );
+    await attachPdf(origin, p.id, 'Planilha de custos', { complement: 'Planilha de custos', fileName: 'planilha.pdf' });
     originCtx = await harness.newContext();
     receiverCtx = await harness.newContext();
     sender = await originCtx.newPage();
@@ -125,12 +119,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
     await receiptLink(sender);
 
     const [atReceiver] = await tenantQuery<{ id: string }>(receiver.tt, 'SELECT id FROM processes WHERE number = $1', [processNumber]);
-    const parecer = await inWorld(receiver, async () =>
-      createExternalDocument(receiver.clerk, String(atReceiver.id), {
-        documentTypeId: receiver.docTypes['Anexo'], complement: 'Parecer da Secretaria', documentDate: '2026-12-01', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf('Parecer da Secretaria'), originalname: 'parecer.pdf' },
-      }),
-    );
+    const parecer = await attachPdf(receiver, String(atReceiver.id), 'Parecer da Secretaria', { complement: 'Parecer da Secretaria', documentDate: '2026-12-01', fileName: 'parecer.pdf' });
     await recipient.goto(harness.url(receiver.tt.host, `/processos/${atReceiver.id}`));
     await recipient.getByRole('link', { name: 'Enviar para outro órgão' }).click();
     await recipient.getByLabel('Procurar pelo nome do ente ou da unidade').fill(origin.tt.tenant.name);
@@ -208,12 +197,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
 
     // The return trip, by keyboard too: the receiver adds a parecer and sends the process back; the origin takes back only that.
     const receivedId = /\/processos\/([0-9]+)$/.exec(recipient.url())![1];
-    await inWorld(receiver, async () =>
-      createExternalDocument(receiver.clerk, receivedId, {
-        documentTypeId: receiver.docTypes['Anexo'], complement: 'Parecer', documentDate: '2026-12-02', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Parecer ${p.number}`), originalname: 'parecer.pdf' },
-      }),
-    );
+    await attachPdf(receiver, receivedId, `Parecer ${p.number}`, { complement: 'Parecer', documentDate: '2026-12-02', fileName: 'parecer.pdf' });
     await sendByKeyboard(recipient, receiver, receivedId, origin);
 
     await sender.goto(harness.url(origin.tt.host, '/tramita/recebidos'));

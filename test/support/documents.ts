@@ -1,4 +1,6 @@
-import { DocumentType, UserPosition } from '../../server/models';
+import { createExternalDocument } from '../../server/documents/service';
+import { DocumentType, UserPosition, type AccessLevel, type Document } from '../../server/models';
+import { samplePdf } from './files';
 import type { Actor } from '../../server/web/actor';
 import { inTenant, runWithTenant } from '../../server/tenancy/context';
 import { createProcessAs, idsOf, processInput, tenantQuery, type TenantIds } from './processes';
@@ -56,4 +58,23 @@ export async function passThrough(w: DocWorld, processId: string, unitId: string
 
 export function inWorld<T>(w: DocWorld, fn: () => Promise<T>): Promise<T> {
   return runWithTenant(w.tt.tenant, fn);
+}
+
+export interface AttachedPdf {
+  complement?: string | null;
+  accessLevel?: AccessLevel;
+  legalBasisId?: string | null;
+  documentDate?: string;
+  fileName?: string;
+}
+
+/** Files an "Anexo" PDF (nato-digital, público unless told) in the process, as the world's clerk; `content` is the PDF's text or its bytes. */
+export async function attachPdf(w: DocWorld, processId: string, content: string | Buffer, opts: AttachedPdf = {}): Promise<Document> {
+  const buffer = typeof content === 'string' ? await samplePdf(content) : content;
+  return inWorld(w, () =>
+    createExternalDocument(w.clerk, processId, {
+      documentTypeId: w.docTypes['Anexo'], complement: opts.complement ?? null, documentDate: opts.documentDate ?? '2026-11-30', origin: 'nato_digital', sender: null,
+      accessLevel: opts.accessLevel ?? 'public', legalBasisId: opts.legalBasisId ?? null, file: { buffer, originalname: opts.fileName ?? 'anexo.pdf' },
+    }),
+  );
 }

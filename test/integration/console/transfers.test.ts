@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { createExternalDocument } from '../../../server/documents/service';
 import { setReceivingUnit, setSendMapping, setTramitaDefaults } from '../../../server/tramita/admin';
 import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive';
 import { sendToOtherGovernment } from '../../../server/tramita/send';
 import { operatorAgent, PLATFORM } from '../../support/adhesion';
-import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
-import { samplePdf } from '../../support/files';
+import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { $, agentFor, login, postForm } from '../../support/http';
 import { platformQuery } from '../../support/processes';
 import { createTestTenant } from '../../support/tenants';
@@ -26,12 +24,7 @@ describe('Integration - console/transfers', function () {
     await inWorld(origin, () => setSendMapping(origin.docTypes['Anexo'], 179));
     for (const key of ['accepted', 'refused', 'waiting'] as const) {
       const p = await newProcess(origin);
-      await inWorld(origin, async () =>
-        createExternalDocument(origin.clerk, p.id, {
-          documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-          accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Conteúdo secreto ${key}`), originalname: 'planilha.pdf' },
-        }),
-      );
+      await attachPdf(origin, p.id, `Conteúdo secreto ${key}`, { fileName: 'planilha.pdf' });
       ids[key] = (await inWorld(origin, () => sendToOtherGovernment(p.id, origin.clerk, { receiverTenantId: receiver.tt.tenant.id, receiverUnitId: receiver.ids.units.SEGOV, message: 'Mensagem interna do ofício', keepOpen: false }))).transferId;
       numbers[key] = p.number;
     }
@@ -99,12 +92,7 @@ describe('Integration - console/transfers', function () {
       expect(saved.status).to.equal(303);
       expect($((await agent.get('/admin/tramites').expect(200)).text)('[role="status"]').text()).to.contain('3 dia(s)');
       const p = await newProcess(origin);
-      await inWorld(origin, async () =>
-        createExternalDocument(origin.clerk, p.id, {
-          documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-          accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Prazo ${p.number}`), originalname: 'prazo.pdf' },
-        }),
-      );
+      await attachPdf(origin, p.id, `Prazo ${p.number}`, { fileName: 'prazo.pdf' });
       const { transferId } = await inWorld(origin, () => sendToOtherGovernment(p.id, origin.clerk, { receiverTenantId: receiver.tt.tenant.id, receiverUnitId: receiver.ids.units.SEGOV, message: null, keepOpen: false }));
       const [row] = await platformQuery<{ days: string }>('SELECT round(extract(epoch FROM expires_at - created_at) / 86400)::text AS days FROM platform.tramita_transfers WHERE id = $1', [transferId]);
       expect(row.days).to.equal('3');

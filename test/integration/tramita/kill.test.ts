@@ -1,17 +1,16 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { FailureThrottle } from '../../../server/auth/failureThrottle';
-import { createExternalDocument, createInternalDocument } from '../../../server/documents/service';
+import { createInternalDocument } from '../../../server/documents/service';
 import { signDocument } from '../../../server/signatures/service';
 import { setReceivingUnit, setTramitaDefaults } from '../../../server/tramita/admin';
 import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive';
 import { sendToOtherGovernment } from '../../../server/tramita/send';
 import { runPacking } from '../../../server/tramita/packing';
 import { runTramitaJobs } from '../../../server/tramita/sync';
-import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
+import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { completeChild, killHard, LockHolder, runChild } from '../../support/faults';
-import { samplePdf } from '../../support/files';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 
@@ -78,12 +77,7 @@ describe('Integration - Tramita: kill -9 at each step', function () {
 
   it('resumes packing in the worker when the sender is killed half-way: each component once, the origin blocked only until it is ready', async () => {
     const p = await readyProcess();
-    await inWorld(origin, async () =>
-      createExternalDocument(origin.clerk, p.id, {
-        documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-12-01', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(`Anexo ${p.number}`), originalname: 'anexo.pdf' },
-      }),
-    );
+    await attachPdf(origin, p.id, `Anexo ${p.number}`, { documentDate: '2026-12-01' });
     // The transfer commits `iniciado`, the signed despacho (rendered) is packed in its own transaction;
     // reading the PDF's bytes then waits on the lock, and the sender is killed there.
     await killAt(`LOCK TABLE ${origin.tt.tenant.schema}.file_contents IN ACCESS EXCLUSIVE MODE`, 'tramita-send', { tenant: origin.tt.tenant, processId: p.id, actor: origin.clerk, input: input() });
@@ -157,12 +151,7 @@ describe('Integration - Tramita: kill -9 at each step', function () {
     const first = await inWorld(origin, () => sendToOtherGovernment(p.id, origin.clerk, input()));
     const accepted = await inWorld(receiver, () => acceptTransfer(receiver.clerk, first.transferId));
     if (accepted.outcome !== 'accepted') throw new Error('a primeira ida foi recusada');
-    await inWorld(receiver, async () =>
-      createExternalDocument(receiver.clerk, accepted.processId, {
-        documentTypeId: receiver.docTypes['Anexo'], complement: null, documentDate: '2026-12-01', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf('Parecer de volta'), originalname: 'parecer.pdf' },
-      }),
-    );
+    await attachPdf(receiver, accepted.processId, 'Parecer de volta', { documentDate: '2026-12-01', fileName: 'parecer.pdf' });
     const back = await inWorld(receiver, () =>
       sendToOtherGovernment(accepted.processId, receiver.clerk, { receiverTenantId: origin.tt.tenant.id, receiverUnitId: origin.ids.units.SEGOV, message: null, keepOpen: false }),
     );

@@ -2,13 +2,13 @@ import archiver from 'archiver';
 import { expect } from 'chai';
 import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { sha256Hex } from '../../../server/documents/storage';
-import { createExternalDocument, createInternalDocument } from '../../../server/documents/service';
+import { createInternalDocument } from '../../../server/documents/service';
 import { bytesOf, openZip } from '../../../server/export/zip';
 import { signDocument } from '../../../server/signatures/service';
 import { setReceivingUnit, setSendMapping, setTramitaDefaults } from '../../../server/tramita/admin';
 import { MANIFEST, PACKAGE_FORMAT, readPackageFile, type PackageManifest } from '../../../server/tramita/packageFile';
 import { MAX_COMPONENT_BYTES } from '../../../server/tramita/send';
-import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
+import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
 import { $, agentFor, binaryBody, csrfFrom, login, postForm, type Agent } from '../../support/http';
@@ -72,12 +72,7 @@ describe('Integration - Tramita package file: export and import', function () {
     const d = await inWorld(origin, () => createInternalDocument(origin.clerk, p.id, { documentTypeId: origin.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
     await inWorld(origin, () => signDocument(origin.clerk, String(d.id), { signerTitleId: origin.titles.clerk, password: TEST_PASSWORD }, throttle));
     const pdf = await samplePdf(`Planilha ${p.number}`);
-    await inWorld(origin, () =>
-      createExternalDocument(origin.clerk, p.id, {
-        documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: pdf, originalname: 'planilha.pdf' },
-      }),
-    );
+    await attachPdf(origin, p.id, pdf, { fileName: 'planilha.pdf' });
     return { ...p, pdfSha: sha256Hex(pdf) };
   }
 

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { FailureThrottle } from '../../../server/auth/failureThrottle';
-import { createExternalDocument, createInternalDocument } from '../../../server/documents/service';
+import { createInternalDocument } from '../../../server/documents/service';
 import { signDocument } from '../../../server/signatures/service';
 import { setReceivingUnit, setSendMapping, setTramitaDefaults } from '../../../server/tramita/admin';
 import { acceptTransfer, packageFor } from '../../../server/tramita/receive';
 import { sendToOtherGovernment, type ExternalSendInput } from '../../../server/tramita/send';
-import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
+import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { testEnv } from '../../support/environment';
-import { samplePdf } from '../../support/files';
 import { platformQuery, tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 
@@ -33,13 +32,7 @@ describe('Integration - Tramita return trip', function () {
          FROM platform.tramita_components c WHERE c.transfer_id = $1 ORDER BY c.position`,
       [transferId],
     );
-  const addPdf = (w: DocWorld, processId: string, text: string) =>
-    inWorld(w, async () =>
-      createExternalDocument(w.clerk, processId, {
-        documentTypeId: w.docTypes['Anexo'], complement: text, documentDate: '2026-12-01', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf(text), originalname: 'parecer.pdf' },
-      }),
-    );
+  const addPdf = (w: DocWorld, processId: string, text: string) => attachPdf(w, processId, text, { complement: text, documentDate: '2026-12-01', fileName: 'parecer.pdf' });
 
   /** Opens the process again in the clerk's unit (as "manter aberto" at sending would have left it). */
   const reopenAt = (w: DocWorld, processId: string) =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FailureThrottle } from '../../../server/auth/failureThrottle';
-import { cancelDocument, createExternalDocument, createInternalDocument } from '../../../server/documents/service';
+import { cancelDocument, createInternalDocument } from '../../../server/documents/service';
 import { DomainError, ValidationError } from '../../../server/errors';
 import { concludeProcess, suspendProcess } from '../../../server/processes/actions';
 import { signDocument } from '../../../server/signatures/service';
@@ -11,9 +11,8 @@ import { processTramita } from '../../../server/tramita/pages';
 import { runPacking } from '../../../server/tramita/packing';
 import { runTramitaJobs, syncOrigin } from '../../../server/tramita/sync';
 import { acceptOrQueue, runUnpacking } from '../../../server/tramita/unpacking';
-import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
+import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { testEnv } from '../../support/environment';
-import { samplePdf } from '../../support/files';
 import { platformQuery, tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 
@@ -46,12 +45,7 @@ describe('Integration - Tramita between two governments', function () {
     const p = await newProcess(w);
     const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
     await inWorld(w, () => signDocument(w.clerk, String(d.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, throttle));
-    const pdf = await inWorld(w, async () =>
-      createExternalDocument(w.clerk, p.id, {
-        documentTypeId: w.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-        accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf('Planilha de custos'), originalname: 'planilha.pdf' },
-      }),
-    );
+    const pdf = await attachPdf(w, p.id, 'Planilha de custos', { fileName: 'planilha.pdf' });
     return { ...p, despachoId: String(d.id), pdfId: String(pdf.id) };
   }
 
@@ -124,10 +118,7 @@ describe('Integration - Tramita between two governments', function () {
     it('refuses a process already in transit, and leaves cancelled documents behind', async () => {
       const p = await readyProcess();
       await inWorld(origin, async () => {
-        const extra = await createExternalDocument(origin.clerk, p.id, {
-          documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-          accessLevel: 'public', legalBasisId: null, file: { buffer: await samplePdf('Cancelado depois'), originalname: 'cancelado.pdf' },
-        });
+        const extra = await attachPdf(origin, p.id, 'Cancelado depois', { fileName: 'cancelado.pdf' });
         await tenantQuery(origin.tt, 'UPDATE documents SET seen_by_other_unit_at = now() WHERE id = $1 RETURNING id', [extra.id]);
         await cancelDocument(origin.clerk, String(extra.id), 'Juntado por engano');
       });
@@ -262,13 +253,7 @@ describe('Integration - Tramita between two governments', function () {
   it('keeps a restricted document restricted at the receiver, with its hipótese legal matched by name; the origin side is written once', async () => {
     const p = await readyProcess();
     const [basis] = await tenantQuery<{ id: string }>(origin.tt, "SELECT id FROM legal_bases WHERE name = 'Informação pessoal'");
-    await inWorld(origin, async () => {
-      const doc = await createExternalDocument(origin.clerk, p.id, {
-        documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-        accessLevel: 'restricted', legalBasisId: basis.id, file: { buffer: await samplePdf('Dados pessoais do requerente'), originalname: 'dados.pdf' },
-      });
-      return doc;
-    });
+    await attachPdf(origin, p.id, 'Dados pessoais do requerente', { accessLevel: 'restricted', legalBasisId: basis.id, fileName: 'dados.pdf' });
     const { transferId } = await send(p.id);
     const out = await inWorld(receiver, () => acceptTransfer(receiver.clerk, transferId));
     expect(out.outcome).to.equal('accepted');
@@ -290,12 +275,7 @@ describe('Integration - Tramita between two governments', function () {
     const ctn = 'Situação Econômico-Financeira de Sujeito Passivo (Art. 198, caput, da Lei nº 5.172/1966 - CTN)';
     const p = await readyProcess();
     const [bancario] = await tenantQuery<{ id: string }>(origin.tt, "SELECT id FROM legal_bases WHERE name = 'Sigilo bancário'");
-    await inWorld(origin, async () =>
-      createExternalDocument(origin.clerk, p.id, {
-        documentTypeId: origin.docTypes['Anexo'], complement: null, documentDate: '2026-11-30', origin: 'nato_digital', sender: null,
-        accessLevel: 'restricted', legalBasisId: bancario.id, file: { buffer: await samplePdf('Extrato bancário'), originalname: 'extrato.pdf' },
-      }),
-    );
+    await attachPdf(origin, p.id, 'Extrato bancário', { accessLevel: 'restricted', legalBasisId: bancario.id, fileName: 'extrato.pdf' });
     const blocked = await refusalOf(() => send(p.id));
     expect((blocked as ValidationError).fields.hipoteses).to.contain('"Sigilo bancário"');
 
