@@ -10,7 +10,6 @@
  *
  * Uses DATABASE_URL when set (a fresh database is created and dropped), else an embedded PostgreSQL.
  */
-import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { QueryTypes } from 'sequelize';
 import { loadConfig } from '../server/config';
@@ -21,21 +20,10 @@ import type { CheckedFile } from '../server/protocol/requestValidation';
 import { inTenant, runWithTenant } from '../server/tenancy/context';
 import { tenantDefinitionSchema } from '../server/tenancy/definition';
 import { provisionTenant } from '../server/tenancy/provisioning';
-import { runBench } from './lib/main';
+import { arg, pdfOf, runBench } from './lib/main';
 import { openBenchDatabase } from './lib/database';
 import { percentile } from './lib/load';
 import { pool } from './lib/pool';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-/** A PDF of about `bytes` (random payload in a stream object, so every file is distinct). */
-function pdfOf(bytes: number): Buffer {
-  const payload = crypto.randomBytes(bytes).toString('base64').slice(0, bytes);
-  return Buffer.from(`%PDF-1.4\n1 0 obj << /Length ${payload.length} >> stream\n${payload}\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
-}
 
 async function main(): Promise<void> {
   const requests = arg('requests', 1000);
