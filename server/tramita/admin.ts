@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import { execute, select } from '../db/sql';
 import { NotFoundError, ValidationError } from '../errors';
 import { DocumentType, LegalBasis, Unit } from '../models';
@@ -72,6 +73,12 @@ async function setMapRow<K, V>(map: TramitaMap<K, V>, key: K, value: V | null): 
       [key, value],
     );
   });
+}
+
+/** The actor's unit as Tramita needs it: whether it receives from other governments (and may import package files). */
+export async function receivingUnitOf(t: Transaction, unitId: string): Promise<{ acronym: string; name: string; receives: boolean } | null> {
+  const [unit] = await select<{ acronym: string; name: string; receives_external: boolean }>(t, 'SELECT acronym, name, receives_external FROM units WHERE id = $1', [unitId]);
+  return unit ? { acronym: unit.acronym, name: unit.name, receives: unit.receives_external } : null;
 }
 
 /** Sending: local document type → espécie (null removes the map). */

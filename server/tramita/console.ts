@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { recordOperatorAction, type OperatorContext } from '../audit/operator';
 import { platformExecute, platformSelect } from '../db/sql';
+import { originNameSql } from './receive';
 import { DEFAULT_TIMEOUT_DAYS, STATE_LABELS, type TransferState } from './transit';
 
 /** The console's list of transfers (issue 14, "platform figures"): metadata only, never a component nor the package. */
@@ -37,7 +38,7 @@ export async function consoleTransfers(
 ): Promise<{ rows: ConsoleTransfer[]; next: string | null; entes: { id: string; name: string }[] }> {
   const rows = await platformSelect<Omit<ConsoleTransfer, 'stateLabel'>>(
     sequelize,
-    `SELECT tr.id, tr.nup, COALESCE(o.name, tr.external_origin || ' (fora do PEN Nuvem)') AS "originName", tr.origin_unit_name AS "originUnitName",
+    `SELECT tr.id, tr.nup, ${originNameSql('o')} AS "originName", tr.origin_unit_name AS "originUnitName",
             r.name AS "receiverName", tr.receiver_unit_name AS "receiverUnitName", tr.state,
             tr.created_at AS "sentAt", tr.ended_at AS "endedAt"
        FROM platform.tramita_transfers tr

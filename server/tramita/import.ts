@@ -4,6 +4,7 @@ import { execute, select } from '../db/sql';
 import { PermissionDeniedError } from '../errors';
 import { inTenant, requireTenant } from '../tenancy/context';
 import type { Actor } from '../web/actor';
+import { receivingUnitOf } from './admin';
 import { markRefused, type RefusalCode } from './receive';
 import { readPackageFile } from './packageFile';
 import { MAX_COMPONENT_BYTES } from './send';
@@ -28,8 +29,8 @@ export async function importPackage(actor: Actor, audit: AuditActor, bytes: Buff
   const tenant = requireTenant();
   const file = await readPackageFile(bytes, MAX_COMPONENT_BYTES);
   return inTenant(async (t) => {
-    const [unit] = await select<{ acronym: string; name: string; receives_external: boolean }>(t, 'SELECT acronym, name, receives_external FROM units WHERE id = $1', [actor.unitId]);
-    if (!unit?.receives_external) {
+    const unit = await receivingUnitOf(t, actor.unitId);
+    if (!unit?.receives) {
       throw new PermissionDeniedError('Só uma unidade que recebe processos de outros órgãos pode importar pacotes. Peça ao administrador para marcá-la em Administração → Trâmite entre órgãos.');
     }
     const { manifest, components } = file;

@@ -8,6 +8,7 @@ import { setProcessParties } from '../processes/create';
 import { recordEvent } from '../processes/events';
 import { inTenant, requireTenant } from '../tenancy/context';
 import type { Actor } from '../web/actor';
+import { receivingUnitOf } from './admin';
 import { especieName, hipoteseShortName } from './especies';
 import { buildReceipt, type ComponentDocument, type PackageMetadata } from './package';
 import { syncOriginQuietly } from './sync';
@@ -19,7 +20,8 @@ export { REFUSAL_CODES, type RefusalCode };
 const ID = /^[1-9][0-9]{0,17}$/;
 
 /** The sender's name: its tenant's, or for a package imported from a file, the ente its manifest names. */
-const ORIGIN_NAME_SQL = `COALESCE(te.name, tr.external_origin || ' (fora do PEN Nuvem)')`;
+export const originNameSql = (tenantAlias: string): string => `COALESCE(${tenantAlias}.name, tr.external_origin || ' (fora do PEN Nuvem)')`;
+const ORIGIN_NAME_SQL = originNameSql('te');
 
 interface TransferRow {
   id: string;
@@ -47,7 +49,7 @@ interface TransferRow {
  * A transfer addressed to the actor's unit of the current tenant, or 404: a user of any other
  * tenant or unit, guessing the id, finds nothing.
  */
-async function receivedTransfer(t: Transaction, actor: Actor, transferId: string, lock: boolean): Promise<TransferRow> {
+export async function receivedTransfer(t: Transaction, actor: Actor, transferId: string, lock: boolean): Promise<TransferRow> {
   const [row] = ID.test(transferId)
     ? await select<TransferRow>(
         t,
@@ -90,8 +92,7 @@ export async function receivedTransfers(actor: Actor): Promise<ReceivedListItem[
 /** The "Recebidos de outros órgãos" page: the list, and whether the actor's unit receives (and so may import a package file). */
 export async function receivedPage(actor: Actor): Promise<{ transfers: ReceivedListItem[]; canImport: boolean }> {
   return inTenant(async (t) => {
-    const [unit] = await select<{ receives_external: boolean }>(t, 'SELECT receives_external FROM units WHERE id = $1', [actor.unitId]);
-    return { transfers: await receivedTransfers(actor), canImport: Boolean(unit?.receives_external) };
+    return { transfers: await receivedTransfers(actor), canImport: Boolean((await receivingUnitOf(t, actor.unitId))?.receives) };
   });
 }
 
@@ -209,7 +210,7 @@ export async function packageFor(actor: Actor, transferId: string): Promise<Pack
   });
 }
 
-function notAwaiting(state: TransferState): ConflictError {
+export function notAwaiting(state: TransferState): ConflictError {
   return new ConflictError(`Este trâmite não aguarda mais o recebimento: ${STATE_LABELS[state].toLowerCase()}.`);
 }
 

@@ -1,13 +1,12 @@
-import { execute, platformExecute, platformSelect, select } from '../db/sql';
-import { ConflictError, DomainError, NotFoundError } from '../errors';
+import { execute, platformExecute, platformSelect } from '../db/sql';
+import { DomainError } from '../errors';
 import { logger } from '../logger';
 import { Tenant } from '../models';
-import { inTenant, requireTenant, runWithTenant, schemaFor } from '../tenancy/context';
+import { inTenant, runWithTenant, schemaFor } from '../tenancy/context';
 import { PollingLoop } from '../worker/pollingLoop';
 import type { Actor } from '../web/actor';
-import { acceptTransfer, type AcceptOutcome } from './receive';
+import { acceptTransfer, notAwaiting, receivedTransfer, type AcceptOutcome } from './receive';
 import { INLINE_PACKING } from './send';
-import { STATE_LABELS, type TransferState } from './transit';
 
 /** How long the worker holds an acceptance it runs before another may take it over (a crash). */
 const LEASE = "interval '10 minutes'";
@@ -22,16 +21,8 @@ export type AcceptRequest = AcceptOutcome | { outcome: 'queued' };
  */
 export async function acceptOrQueue(actor: Actor, transferId: string, limit = INLINE_PACKING): Promise<AcceptRequest> {
   const queued = await inTenant(async (t) => {
-    const [row] = /^[1-9][0-9]{0,17}$/.test(transferId)
-      ? await select<{ state: TransferState; component_count: number; total_bytes: string; accept_requested_at: Date | null }>(
-          t,
-          `SELECT state, component_count, total_bytes, accept_requested_at FROM platform.tramita_transfers
-            WHERE id = $1 AND receiver_tenant_id = $2 AND receiver_unit_id = $3 FOR UPDATE`,
-          [transferId, requireTenant().id, actor.unitId],
-        )
-      : [];
-    if (!row) throw new NotFoundError('Trâmite não encontrado.');
-    if (row.state !== 'componentes_enviados') throw new ConflictError(`Este trâmite não aguarda mais o recebimento: ${STATE_LABELS[row.state].toLowerCase()}.`);
+    const row = await receivedTransfer(t, actor, transferId, true);
+    if (row.state !== 'componentes_enviados') throw notAwaiting(row.state);
     if (row.accept_requested_at) return true;
     if (row.component_count <= limit.documents && Number(row.total_bytes) <= limit.bytes) return false;
     await execute(t, 'UPDATE platform.tramita_transfers SET accept_requested_at = now(), accept_requested_by_user_id = $2, accept_error = NULL, updated_at = now() WHERE id = $1', [
