@@ -26,6 +26,7 @@ import type { CitizenIdentity } from '../../../server/protocol/identity';
 import { checkAttachments } from '../../../server/protocol/requestValidation';
 import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive';
 import { sendToOtherGovernment } from '../../../server/tramita/send';
+import { runUnpacking } from '../../../server/tramita/unpacking';
 import { samplePdf, samplePng } from '../../support/files';
 
 type Args = Record<string, unknown>;
@@ -126,6 +127,10 @@ async function main(): Promise<void> {
       break;
     case 'tramita-accept':
       result = await runWithTenant(tenant, () => acceptTransfer(args.actor as never, String(args.transferId)));
+      break;
+    case 'tramita-unpack':
+      // The worker's acceptance step (large packages), as the worker runs it.
+      result = { accepted: await runUnpacking(new Date()) };
       break;
     case 'tramita-refuse':
       result = await runWithTenant(tenant, () => refuseTransfer(args.actor as never, String(args.transferId), String(args.code), (args.reason as string | null) ?? null));

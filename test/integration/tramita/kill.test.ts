@@ -8,6 +8,7 @@ import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive'
 import { sendToOtherGovernment } from '../../../server/tramita/send';
 import { runPacking } from '../../../server/tramita/packing';
 import { runTramitaJobs } from '../../../server/tramita/sync';
+import { acceptOrQueue, runUnpacking } from '../../../server/tramita/unpacking';
 import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { completeChild, killHard, LockHolder, runChild } from '../../support/faults';
@@ -111,6 +112,21 @@ describe('Integration - Tramita: kill -9 at each step', function () {
     expect(await receivedCount(p.number)).to.equal(1);
     const docs = await tenantQuery<{ n: string }>(receiver.tt, 'SELECT count(*) AS n FROM documents WHERE process_id = $1', [out.processId]);
     expect(Number(docs[0].n)).to.equal(1);
+    expect((await transfersOf(p.id))[0].state).to.equal('recibo_conclusao');
+  });
+
+  it('keeps a large package awaiting, its acceptance still asked for, when the worker accepting it is killed; the next run accepts it once', async () => {
+    const p = await readyProcess();
+    const { transferId } = await inWorld(origin, () => sendToOtherGovernment(p.id, origin.clerk, input()));
+    expect((await inWorld(receiver, () => acceptOrQueue(receiver.clerk, transferId, { documents: 0, bytes: 0 }))).outcome).to.equal('queued');
+    // The acceptance's last write is the platform figures of the receiver, as in the request.
+    await killAt('LOCK TABLE platform.tenant_figures IN SHARE MODE', 'tramita-unpack', {});
+    expect(await receivedCount(p.number)).to.equal(0);
+    const [waiting] = await q<{ state: string; asked: boolean }>('SELECT state, accept_requested_at IS NOT NULL AS asked FROM platform.tramita_transfers WHERE id = $1', [transferId]);
+    expect(waiting).to.deep.equal({ state: 'componentes_enviados', asked: true });
+    // The dead worker's lease holds it until it runs out; then the next run accepts it.
+    expect(await runUnpacking(new Date(Date.now() + 11 * 60_000))).to.be.greaterThan(0);
+    expect(await receivedCount(p.number)).to.equal(1);
     expect((await transfersOf(p.id))[0].state).to.equal('recibo_conclusao');
   });
 
