@@ -17,6 +17,7 @@ import {
   sendBody,
   sentBody,
 } from './schemas';
+import WORDS from './operations.pt-BR.json';
 
 /**
  * The operations of the integration API: each one's path, scope, request schemas (the ones
@@ -40,9 +41,6 @@ export interface Operation {
   responses: Record<number, { description: string; schema?: z.ZodType; binary?: boolean }>;
 }
 
-const problems = (...codes: number[]): Operation['responses'] =>
-  Object.fromEntries(codes.map((c) => [c, { description: PROBLEM_DESCRIPTIONS[c], schema: problemBody }]));
-
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Requisição que não segue o contrato (campos listados em errors).',
   401: 'Chave ausente, inválida, revogada ou de outro ente.',
@@ -54,79 +52,51 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   429: 'Limite de requisições por minuto da chave atingido (veja Retry-After).',
 };
 
+type Request = Operation['request'];
+
+/** The refusals every read can meet, and every write (a write also meets 400, 409, 415 and 422). */
+const READ = [401, 403, 404, 429];
+const WRITE = [400, 401, 403, 404, 409, 415, 422, 429];
+
+/**
+ * One operation from its route, scope, request schemas, success (status and schema, or 'binary')
+ * and refusals, with its words from operations.pt-BR.json (the API page's and the OpenAPI
+ * document's). A POST takes a JSON body unless it says otherwise and can be repeated with an
+ * Idempotency-Key; every refusal is answered with a problem document.
+ */
+function operation<R extends Request>(
+  name: keyof typeof WORDS,
+  at: `${'GET' | 'POST'} /${string}`,
+  scope: Scope,
+  request: R,
+  [status, schema]: [number, z.ZodType | 'binary'],
+  refusals: number[],
+  bodyType?: Operation['bodyType'],
+): Operation & { request: R } {
+  const [method, path] = at.split(' ') as ['GET' | 'POST', string];
+  const { summary, description, answer } = WORDS[name];
+  const ok = schema === 'binary' ? { description: answer, binary: true } : { description: answer, schema };
+  return {
+    method: method === 'POST' ? 'post' : 'get',
+    path,
+    scope,
+    summary,
+    description,
+    request,
+    ...(method === 'POST' ? { bodyType: bodyType ?? 'application/json', idempotent: true } : {}),
+    responses: { [status]: ok, ...Object.fromEntries(refusals.map((c) => [c, { description: PROBLEM_DESCRIPTIONS[c], schema: problemBody }])) },
+  };
+}
+
 export const OPERATIONS = {
-  createProcess: {
-    method: 'post',
-    path: '/processos',
-    scope: 'processos:criar',
-    summary: 'Iniciar processo',
-    description: 'Gera o processo na unidade da chave, numerado como nas telas (NUP ou NIPE do ente), com os interessados e o primeiro andamento.',
-    request: { body: createProcessBody },
-    bodyType: 'application/json',
-    idempotent: true,
-    responses: { 201: { description: 'Processo gerado (ou o mesmo de antes, numa repetição com a mesma Idempotency-Key).', schema: createdProcess }, ...problems(400, 401, 403, 409, 415, 422, 429) },
-  },
-  readProcess: {
-    method: 'get',
-    path: '/processos/:nup',
-    scope: 'processos:ler',
-    summary: 'Consultar processo',
-    description: 'Metadados, interessados, andamentos e documentos, com as regras de acesso que valem para um usuário da unidade da chave.',
-    request: { params: nupParams },
-    responses: { 200: { description: 'O processo.', schema: processBody }, ...problems(401, 403, 404, 429) },
-  },
-  inbox: {
-    method: 'get',
-    path: '/caixa',
-    scope: 'processos:ler',
-    summary: 'Controle de processos da unidade',
-    description: 'Processos abertos na unidade da chave (recebidos ou gerados), do mais recente ao mais antigo, paginados por cursor.',
-    request: { query: inboxQuery },
-    responses: { 200: { description: 'Uma página.', schema: inboxBody }, ...problems(400, 401, 403, 429) },
-  },
-  fileDocument: {
-    method: 'post',
-    path: '/processos/:nup/documentos',
-    scope: 'documentos:incluir',
-    summary: 'Incluir documento externo',
-    description: 'Um arquivo (multipart, campo "arquivo"): tipo reconhecido pelo conteúdo, tamanho limitado, guardado pelo SHA-256.',
-    request: { params: nupParams, body: documentMultipart },
-    bodyType: 'multipart/form-data',
-    idempotent: true,
-    responses: { 201: { description: 'Documento incluído.', schema: createdDocument }, ...problems(400, 401, 403, 404, 409, 415, 422, 429) },
-  },
-  draftDocument: {
-    method: 'post',
-    path: '/processos/:nup/documentos/gerados',
-    scope: 'documentos:incluir',
-    summary: 'Gerar documento a partir do modelo',
-    description: 'Uma minuta do tipo escolhido, com o modelo do tipo preenchido (e os campos enviados); fica na unidade da chave para ser revisada e assinada por um servidor.',
-    request: { params: nupParams, body: internalDocumentBody },
-    bodyType: 'application/json',
-    idempotent: true,
-    responses: { 201: { description: 'Minuta gerada.', schema: createdInternalDocument }, ...problems(400, 401, 403, 404, 409, 415, 422, 429) },
-  },
-  downloadDocument: {
-    method: 'get',
-    path: '/documentos/:id/arquivo',
-    scope: 'documentos:ler',
-    summary: 'Baixar documento externo',
-    description: 'Os bytes do arquivo, com o tipo e o nome.',
-    request: { params: documentParams },
-    responses: { 200: { description: 'O arquivo.', binary: true }, ...problems(401, 403, 404, 429) },
-  },
-  sendProcess: {
-    method: 'post',
-    path: '/processos/:nup/envios',
-    scope: 'processos:enviar',
-    summary: 'Enviar processo',
-    description: 'Envia o processo a uma ou mais unidades (como "Enviar processo" nas telas).',
-    request: { params: nupParams, body: sendBody },
-    bodyType: 'application/json',
-    idempotent: true,
-    responses: { 200: { description: 'Enviado.', schema: sentBody }, ...problems(400, 401, 403, 404, 409, 415, 422, 429) },
-  },
-} satisfies Record<string, Operation>;
+  createProcess: operation('createProcess', 'POST /processos', 'processos:criar', { body: createProcessBody }, [201, createdProcess], WRITE.filter((c) => c !== 404)),
+  readProcess: operation('readProcess', 'GET /processos/:nup', 'processos:ler', { params: nupParams }, [200, processBody], READ),
+  inbox: operation('inbox', 'GET /caixa', 'processos:ler', { query: inboxQuery }, [200, inboxBody], [400, ...READ.filter((c) => c !== 404)]),
+  fileDocument: operation('fileDocument', 'POST /processos/:nup/documentos', 'documentos:incluir', { params: nupParams, body: documentMultipart }, [201, createdDocument], WRITE, 'multipart/form-data'),
+  draftDocument: operation('draftDocument', 'POST /processos/:nup/documentos/gerados', 'documentos:incluir', { params: nupParams, body: internalDocumentBody }, [201, createdInternalDocument], WRITE),
+  downloadDocument: operation('downloadDocument', 'GET /documentos/:id/arquivo', 'documentos:ler', { params: documentParams }, [200, 'binary'], READ),
+  sendProcess: operation('sendProcess', 'POST /processos/:nup/envios', 'processos:enviar', { params: nupParams, body: sendBody }, [200, sentBody], WRITE),
+};
 
 export type OperationName = keyof typeof OPERATIONS;
 

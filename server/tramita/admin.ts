@@ -159,18 +159,17 @@ export interface DirectoryUnit {
 
 /** The platform directory of receiving units, by ente or unit name (accents and case ignored), other tenants only. */
 export async function receivingDirectory(q: string): Promise<DirectoryUnit[]> {
-  return inTenant(async (t) => {
-    const rows = await select<{ tenant_id: string; ente: string; uf: string; unit_id: string; acronym: string; name: string }>(
+  return inTenant(async (t) =>
+    select<DirectoryUnit>(
       t,
-      `SELECT ru.tenant_id, te.name AS ente, te.uf, ru.unit_id, ru.acronym, ru.name
+      `SELECT ru.tenant_id::text AS "tenantId", te.name AS ente, te.uf, ru.unit_id::text AS "unitId", ru.acronym || ' — ' || ru.name AS unit
          FROM platform.tramita_receiving_units ru JOIN platform.tenants te ON te.id = ru.tenant_id
         WHERE te.status = 'active' AND ru.tenant_id <> $2
           AND ($1 = '' OR extensions.immutable_unaccent(lower(te.name || ' ' || ru.acronym || ' ' || ru.name)) LIKE '%' || extensions.immutable_unaccent(lower($1)) || '%')
         ORDER BY te.name, ru.acronym LIMIT 50`,
       [q.trim().slice(0, 100), requireTenant().id],
-    );
-    return rows.map((r) => ({ tenantId: String(r.tenant_id), ente: r.ente, uf: r.uf, unitId: String(r.unit_id), unit: `${r.acronym} — ${r.name}` }));
-  });
+    ),
+  );
 }
 
 export interface TramitaAdminInput {

@@ -45,6 +45,16 @@ interface TransferRow {
   receiver_process_id: string | null;
 }
 
+/** A line of "Recebidos de outros órgãos". */
+export interface ReceivedListItem {
+  id: string;
+  nup: string;
+  sender: string;
+  state: TransferState;
+  stateLabel: string;
+  sentAt: Date;
+}
+
 /**
  * A transfer addressed to the actor's unit of the current tenant, or 404: a user of any other
  * tenant or unit, guessing the id, finds nothing.
@@ -65,27 +75,18 @@ export async function receivedTransfer(t: Transaction, actor: Actor, transferId:
   return row;
 }
 
-export interface ReceivedListItem {
-  id: string;
-  nup: string;
-  sender: string;
-  state: TransferState;
-  stateLabel: string;
-  sentAt: Date;
-}
-
 /** "Recebidos de outros órgãos": the transfers addressed to the actor's unit, newest first. */
 export async function receivedTransfers(actor: Actor): Promise<ReceivedListItem[]> {
   return inTenant(async (t) => {
-    const rows = await select<{ id: string; nup: string; origin_name: string; origin_unit_name: string; state: TransferState; created_at: Date }>(
+    const rows = await select<Omit<ReceivedListItem, 'stateLabel'>>(
       t,
-      `SELECT tr.id, tr.nup, ${ORIGIN_NAME_SQL} AS origin_name, tr.origin_unit_name, tr.state, tr.created_at
+      `SELECT tr.id::text AS id, tr.nup, ${ORIGIN_NAME_SQL} || ' / ' || tr.origin_unit_name AS sender, tr.state, tr.created_at AS "sentAt"
          FROM platform.tramita_transfers tr LEFT JOIN platform.tenants te ON te.id = tr.origin_tenant_id
         WHERE tr.receiver_tenant_id = $1 AND tr.receiver_unit_id = $2 AND tr.state <> 'iniciado'
         ORDER BY tr.created_at DESC LIMIT 200`,
       [requireTenant().id, actor.unitId],
     );
-    return rows.map((r) => ({ id: String(r.id), nup: r.nup, sender: `${r.origin_name} / ${r.origin_unit_name}`, state: r.state, stateLabel: STATE_LABELS[r.state], sentAt: r.created_at }));
+    return rows.map((r) => ({ ...r, stateLabel: STATE_LABELS[r.state] }));
   });
 }
 
