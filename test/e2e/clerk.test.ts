@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { docWorld, newProcess, type DocWorld } from '../support/documents';
 import { samplePng } from '../support/files';
-import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
+import { createTestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible, expectNoPageErrors, pagePerTest } from './support/browser';
 
 /** A newcomer's walk, in the browser (issue 19: points 1, 2, 6, 9 and 17). */
@@ -23,14 +23,6 @@ describe('E2E - what a clerk sees', () => {
     page = p;
   });
 
-  async function logIn(email = w.tt.clerk.email): Promise<void> {
-    await page.goto(harness.url(w.tt.host, '/login'));
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Senha').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(harness.url(w.tt.host, '/'));
-  }
-
   it('fails a test on an uncaught script error of the page', async () => {
     await page.setContent('<p>página com erro</p><script>null.addEventListener("click", () => 0)</script>');
     await page.waitForTimeout(50);
@@ -44,7 +36,7 @@ describe('E2E - what a clerk sees', () => {
       await page.waitForLoadState('load');
       await expectAccessible(page);
     }
-    await logIn();
+    await harness.logIn(page, w.tt.host, w.tt.clerk.email);
     await expectAccessible(page);
     // On a narrow screen the header's menu button folds and unfolds the menu.
     await page.setViewportSize({ width: 600, height: 900 });
@@ -60,7 +52,7 @@ describe('E2E - what a clerk sees', () => {
   it('hides the HTML source under the editor, and text typed at the end of a despacho starts its own paragraph', async function () {
     this.timeout(60_000);
     const p = await newProcess(w);
-    await logIn();
+    await harness.logIn(page, w.tt.host, w.tt.clerk.email);
     await page.goto(harness.url(w.tt.host, `/processos/${p.id}/documentos/novo`));
     await page.getByLabel('Tipo de documento').selectOption({ label: 'Despacho' });
     await page.getByRole('button', { name: 'Criar e editar' }).click();
@@ -80,7 +72,7 @@ describe('E2E - what a clerk sees', () => {
   });
 
   it('says next to the access level why a process type locks it', async () => {
-    await logIn();
+    await harness.logIn(page, w.tt.host, w.tt.clerk.email);
     await page.goto(harness.url(w.tt.host, '/processos/novo'));
     await page.getByLabel('Tipo de processo').selectOption({ label: 'Pessoal: férias' });
     expect(await page.locator('#accessLevel-note').innerText()).to.equal('Este tipo de processo só admite acesso restrito.');
@@ -93,7 +85,7 @@ describe('E2E - what a clerk sees', () => {
   });
 
   it('shows a refused process form at its own address, so a reload does not post it again', async () => {
-    await logIn();
+    await harness.logIn(page, w.tt.host, w.tt.clerk.email);
     await page.goto(harness.url(w.tt.host, '/processos/novo'));
     await page.getByLabel('Especificação').fill('Sem tipo nem interessado');
     await page.getByRole('button', { name: 'Criar processo' }).click();
@@ -111,7 +103,7 @@ describe('E2E - what a clerk sees', () => {
   });
 
   it('lets the administrator upload the brasão, which the header and the documents\' letterhead then show', async () => {
-    await logIn(w.tt.admin.email);
+    await harness.logIn(page, w.tt.host, w.tt.admin.email);
     await page.goto(harness.url(w.tt.host, '/administracao/brasao'));
     await expectAccessible(page);
     await page.getByLabel('Imagem do brasão').setInputFiles({ name: 'brasao.png', mimeType: 'image/png', buffer: await samplePng() });

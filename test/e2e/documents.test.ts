@@ -40,14 +40,6 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     return { w, receiver, processId: p.id, processNumber: p.number, word };
   }
 
-  async function logIn(host: string, email: string): Promise<void> {
-    await page.goto(harness.url(host, '/login'));
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Senha').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(harness.url(host, '/'));
-  }
-
   async function logOut(): Promise<void> {
     await context.clearCookies();
   }
@@ -56,7 +48,7 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     this.timeout(120_000);
     const { w, receiver, processId, processNumber, word } = await setUp();
     const host = w.tt.host;
-    await logIn(host, w.tt.clerk.email);
+    await harness.logIn(page, host, w.tt.clerk.email);
     await page.goto(harness.url(host, `/processos/${processId}`));
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Incluir documento', exact: true }).click();
@@ -91,7 +83,7 @@ describe('E2E - documents: write, sign, send, verify, search, PDF', () => {
     await page.waitForURL((u) => !u.pathname.endsWith('/enviar'));
     await logOut();
 
-    await logIn(host, receiver);
+    await harness.logIn(page, host, receiver);
     await expectAccessible(page);
     expect(await page.locator(`a[href="/processos/${processId}"]`).first().innerText()).to.contain(processNumber);
     await page.locator(`a[href="/processos/${processId}"]`).first().click();

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { testEnv } from '../support/environment';
 import { processTenant } from '../support/processes-http';
-import { TEST_PASSWORD, type TestTenant } from '../support/tenants';
+import type { TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 import { pressAndWait, tabTo } from './support/keyboard';
 
@@ -26,16 +26,8 @@ describe('E2E - Integrações: an administrator creates an integration key, a sy
     page = p;
   }, { timeout: 10_000 });
 
-  async function logIn(): Promise<void> {
-    await page.goto(harness.url(t.host, '/login'));
-    await page.getByLabel('E-mail').fill(t.admin.email);
-    await page.getByLabel('Senha').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(harness.url(t.host, '/'));
-  }
-
   it('with the mouse', async () => {
-    await logIn();
+    await harness.logIn(page, t.host, t.admin.email);
     await page.getByRole('link', { name: 'Administração' }).click();
     await page.getByRole('link', { name: 'Integrações' }).click();
     await page.waitForURL(/\/administracao\/integracoes$/);
@@ -72,7 +64,7 @@ describe('E2E - Integrações: an administrator creates an integration key, a sy
   });
 
   it('with the keyboard only', async () => {
-    await logIn();
+    await harness.logIn(page, t.host, t.admin.email);
     await page.goto(harness.url(t.host, '/administracao/integracoes'));
     await tabTo(page, '#name');
     await page.keyboard.type('Sistema de Folha');

@@ -3,6 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { TEST_PASSWORD, type TestTenant } from '../support/tenants';
 import { emailOf, processTenant } from '../support/processes-http';
 import { BrowserHarness, expectAccessible } from './support/browser';
+import { tabTo } from './support/keyboard';
 
 const SHOTS = process.env.E2E_SCREENSHOTS;
 
@@ -37,23 +38,6 @@ describe('E2E - processes: create, send, receive, conclude', () => {
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
   }
 
-  async function loginWithMouse(page: Page, who: Parameters<typeof emailOf>[1]): Promise<void> {
-    await page.goto(harness.url(tenant.host, '/login'));
-    await page.getByLabel('E-mail').fill(emailOf(tenant, who));
-    await page.getByLabel('Senha').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(harness.url(tenant.host, '/'));
-  }
-
-  /** Presses Tab until the focused element matches `selector` (fails after `max` presses). */
-  async function tabTo(page: Page, selector: string, max = 120): Promise<void> {
-    for (let i = 0; i < max; i += 1) {
-      if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-      await page.keyboard.press('Tab');
-    }
-    throw new Error(`Tab não alcançou ${selector}`);
-  }
-
   async function loginWithKeyboard(page: Page, who: Parameters<typeof emailOf>[1]): Promise<void> {
     await page.goto(harness.url(tenant.host, '/login'));
     await tabTo(page, '#email');
@@ -67,7 +51,7 @@ describe('E2E - processes: create, send, receive, conclude', () => {
   it('clerk creates and sends with the mouse; the target receives and concludes; the origin sees the state', async function () {
     this.timeout(120_000);
     const clerk = await newPage();
-    await loginWithMouse(clerk, 'servidor');
+    await harness.logIn(clerk, tenant.host, emailOf(tenant, 'servidor'));
     expect(await clerk.locator('h1').innerText()).to.equal('Controle de processos');
     await expectAccessible(clerk);
     await shot(clerk, '01-inbox-empty');
@@ -104,7 +88,7 @@ describe('E2E - processes: create, send, receive, conclude', () => {
     await expectAccessible(clerk);
 
     const sofia = await newPage();
-    await loginWithMouse(sofia, 'sofia');
+    await harness.logIn(sofia, tenant.host, emailOf(tenant, 'sofia'));
     const row = sofia.locator('[data-testid="list-received"] tr.app-unread', { hasText: number });
     await row.waitFor({ timeout: 10_000 });
     expect(await row.count()).to.equal(1);
@@ -168,7 +152,7 @@ describe('E2E - processes: create, send, receive, conclude', () => {
     await clerk.keyboard.type('SMS');
     await clerk.keyboard.press('Tab');
     await clerk.keyboard.press('Space');
-    await tabTo(clerk, '#unit-filter', 200);
+    await tabTo(clerk, '#unit-filter', '', 200);
     await clerk.keyboard.press('Control+A');
     await clerk.keyboard.type('SEAD');
     await tabTo(clerk, 'input[name="units"]:not(:checked)');

@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { OutboxMessage } from '../../server/models';
 import { samplePdf, samplePng } from '../support/files';
-import { agentFor, csrfFrom, login, postForm } from '../support/http';
+import { agentFor, csrfFrom, postForm } from '../support/http';
 import { clearProtocolLimits, CPFS, fileGeneralRequest, linkFromOutbox, tenantRows } from '../support/protocol';
-import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
+import { createTestTenant, type TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signedIn } from '../support/fixtures';
 
 const SHOTS = process.env.PROTOCOL_SHOTS;
 
@@ -54,14 +55,6 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     if (SHOTS) await p.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}.png`), fullPage: true });
   }
   const check = (): Promise<void> => checkPage(page);
-
-  async function logIn(p: Page, login: string): Promise<void> {
-    await p.goto(harness.url(t.host, '/login'));
-    await p.getByLabel('E-mail').fill(login);
-    await p.getByLabel('Senha').fill(TEST_PASSWORD);
-    await p.getByRole('button', { name: 'Entrar' }).click();
-    await p.waitForURL(harness.url(t.host, '/'));
-  }
 
   async function confirmationLink(email: string): Promise<string> {
     return harness.url(t.host, await linkFromOutbox(email, '/protocolo/confirmar'));
@@ -131,7 +124,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     // The Protocolo user of the receiving unit converts it into a process.
     const staffContext = await harness.newContext();
     const staff = await staffContext.newPage();
-    await logIn(staff, 'protocolo@e2e-prot.test');
+    await harness.logIn(staff, t.host, 'protocolo@e2e-prot.test');
     expect(await staff.locator('[data-testid="protocol-unread"]').innerText()).to.match(/^1/);
     await staff.getByRole('link', { name: /^Protocolo/ }).click();
     await staff.waitForURL(/\/triagem$/);
@@ -159,7 +152,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     // Staff intimate the interessado of a decision from the process; the citizen acknowledges it.
     const deciderContext = await harness.newContext();
     const decider = await deciderContext.newPage();
-    await logIn(decider, 'protocolo@e2e-prot.test');
+    await harness.logIn(decider, t.host, 'protocolo@e2e-prot.test');
     await decider.goto(harness.url(t.host, `/processos/numero?numero=${encodeURIComponent(nup)}`));
     await decider.waitForURL(/\/processos\/\d+$/);
     await decider.getByRole('link', { name: 'Intimar o interessado de uma decisão' }).click();
@@ -200,7 +193,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
 
   it('keeps the administration, complementação and invalid-link pages accessible', async function () {
     this.timeout(300_000);
-    await logIn(page, 'admin@e2e-prot.test');
+    await harness.logIn(page, t.host, 'admin@e2e-prot.test');
     await page.goto(harness.url(t.host, '/administracao/servicos'));
     await check();
     await page.getByRole('link', { name: 'Novo serviço' }).click();
@@ -215,8 +208,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     const filer = agentFor(t.host);
     const filed = await fileGeneralRequest(filer, t, { name: 'Rita Complemento Alves', cpf: CPFS[2], email: 'rita@cidada.test' });
     const [row] = await tenantRows<{ id: string }>(t, 'SELECT id::text FROM tenant.citizen_requests WHERE number = $1', [filed.number]);
-    const staff = agentFor(t.host);
-    await login(staff, 'protocolo@e2e-prot.test', TEST_PASSWORD);
+    const staff = await signedIn(t.host, 'protocolo@e2e-prot.test');
     await postForm(staff, `/triagem/${row.id}`, `/triagem/${row.id}/complementacao`, { mensagem: 'Anexe o comprovante de residência.', prazo: '15' }, 303);
 
     const citizen = await harness.newContext();
@@ -280,8 +272,7 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
 
     // Staff convert it and intimate the interessado of a decision (their screens are covered above).
     const [request] = await tenantRows<{ id: string }>(t, 'SELECT id::text FROM tenant.citizen_requests WHERE number = $1', [number]);
-    const staff = agentFor(t.host);
-    await login(staff, 'protocolo@e2e-prot.test', TEST_PASSWORD);
+    const staff = await signedIn(t.host, 'protocolo@e2e-prot.test');
     await postForm(staff, `/triagem/${request.id}`, `/triagem/${request.id}/converter`, { destino: 'novo', especificacao: 'Iluminação da esquina' }, 303);
     const [{ process_id: processId }] = await tenantRows<{ process_id: string }>(t, 'SELECT process_id::text FROM tenant.citizen_requests WHERE id = $1', [request.id]);
     const form = await staff.get(`/processos/${processId}/intimar`).expect(200);

@@ -25,14 +25,6 @@ describe('E2E - Tramita: a process travels to another government', () => {
   let processId: string;
   let processNumber: string;
 
-  async function logIn(page: Page, w: DocWorld, email: string): Promise<void> {
-    await page.goto(harness.url(w.tt.host, '/login'));
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Senha').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(harness.url(w.tt.host, '/'));
-  }
-
   before(async function () {
     this.timeout(90_000);
     await harness.start();
@@ -54,8 +46,8 @@ describe('E2E - Tramita: a process travels to another government', () => {
     receiverCtx = await harness.newContext();
     sender = await originCtx.newPage();
     recipient = await receiverCtx.newPage();
-    await logIn(sender, origin, origin.tt.clerk.email);
-    await logIn(recipient, receiver, receiver.tt.clerk.email);
+    await harness.logIn(sender, origin.tt.host, origin.tt.clerk.email);
+    await harness.logIn(recipient, receiver.tt.host, receiver.tt.clerk.email);
   });
   after(async () => {
     await originCtx?.close();
@@ -244,7 +236,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
     const admin = await harness.newContext();
     const page = await admin.newPage();
     try {
-      await logIn(page, receiver, receiver.tt.admin.email);
+      await harness.logIn(page, receiver.tt.host, receiver.tt.admin.email);
       await page.goto(harness.url(receiver.tt.host, '/administracao/tramita'));
       expect(await page.locator('h1').innerText()).to.equal('Trâmite entre órgãos');
       await expectAccessible(page);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { $, agentFor, csrfFrom, login, type Agent } from './http';
-import { TEST_PASSWORD, createTestTenant, type TestTenant } from './tenants';
+import { $, csrfFrom, type Agent } from './http';
+import { createTestTenant, type TestTenant } from './tenants';
+import { signedIn } from './fixtures';
 
 /** A tenant for the process screens: PMT (protocol 10001) with SEGOV, SMS and SEAD, two users each. */
 export async function processTenant(overrides: Parameters<typeof createTestTenant>[0] = {}): Promise<TestTenant> {
@@ -33,11 +34,9 @@ export function emailOf(t: TestTenant, who: 'servidor' | 'colega' | 'sofia' | 's
   return `${who}@${t.definition.slug}.test`;
 }
 
+/** One of the big tenant's users logged in (see signedIn). */
 export async function loggedIn(t: TestTenant, who: Parameters<typeof emailOf>[1]): Promise<Agent> {
-  const agent = agentFor(t.host);
-  const res = await login(agent, emailOf(t, who), TEST_PASSWORD);
-  expect(res.status).to.equal(302);
-  return agent;
+  return signedIn(t.host, emailOf(t, who));
 }
 
 /** Creates a process through "Iniciar processo" and returns its id and number. */

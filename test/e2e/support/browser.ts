@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { testEnv } from '../../support/environment';
+import { TEST_PASSWORD } from '../../support/tenants';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const COVERAGE_FILE = path.resolve(__dirname, '..', '..', '..', 'var', 'a11y-covered.txt');
@@ -46,6 +47,15 @@ export class BrowserHarness {
 
   url(host: string, pathname = '/'): string {
     return `http://${host}:${this.port}${pathname}`;
+  }
+
+  /** The one logged-in set-up of a journey: the login form filled with the mouse, then the home page of `host`. */
+  async logIn(page: Page, host: string, email: string, password = TEST_PASSWORD): Promise<void> {
+    await page.goto(this.url(host, '/login'));
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Senha').fill(password);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL(this.url(host, '/'));
   }
 
   /**

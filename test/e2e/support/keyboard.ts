@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 
 /** Keyboard only: Tab until the focused element matches `selector` (and contains `text`, if given). */
-export async function tabTo(page: Page, selector: string, text = '', max = 80): Promise<void> {
+export async function tabTo(page: Page, selector: string, text = '', max = 120): Promise<void> {
   for (let i = 0; i < max; i++) {
     const hit = await page.evaluate(([s, t]) => {
       const el = document.activeElement;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PlatformAuditEntry, Tenant } from '../../../server/models';
 import { operatorAgent, PLATFORM } from '../../support/adhesion';
-import { $, agentFor, csrfFrom, login } from '../../support/http';
+import { $, agentFor, csrfFrom } from '../../support/http';
 import { createTestTenant } from '../../support/tenants';
 import { createExternalDocument } from '../../../server/documents/service';
 import { setReceivingUnit, setSendMapping, setTramitaDefaults } from '../../../server/tramita/admin';
@@ -10,6 +10,7 @@ import { cancelTransfer, sendToOtherGovernment } from '../../../server/tramita/s
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - console/tenants', () => {
   it('suspends a tenant with a reason: its host shows "temporariamente indisponível" and nobody logs in; reactivating restores it', async () => {
@@ -36,8 +37,7 @@ describe('Integration - console/tenants', () => {
     expect($(suspendedList.text)(`tr[data-slug="${t.definition.slug}"]`).text()).to.contain('suspenso').and.contain(reason);
     await agent.post(`/admin/entes/${t.tenant.id}/reativar`).type('form').send({ _csrf: csrfFrom(suspendedList.text), reason: 'Nova gestão indicada.' }).expect(303);
     expect((await Tenant.findByPk(t.tenant.id))?.status).to.equal('active');
-    const back = agentFor(t.host);
-    expect((await login(back, t.admin.email, t.admin.password)).status).to.equal(302);
+    await loggedInAs(t, 'admin'); // the administrator logs in again once the tenant is reactivated
 
     const actions = (await PlatformAuditEntry.findAll({ where: { tenantId: t.tenant.id, actorId: String(operator.id) }, order: [['id', 'ASC']] })).map((e) => e.action);
     expect(actions).to.deep.equal(['tenant.suspended', 'tenant.reactivated']);

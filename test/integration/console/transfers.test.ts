@@ -4,9 +4,10 @@ import { acceptTransfer, refuseTransfer } from '../../../server/tramita/receive'
 import { sendToOtherGovernment } from '../../../server/tramita/send';
 import { operatorAgent, PLATFORM } from '../../support/adhesion';
 import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
-import { $, agentFor, login, postForm } from '../../support/http';
+import { $, agentFor, postForm } from '../../support/http';
 import { platformQuery } from '../../support/processes';
 import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** The console's "Trâmites" page (issue 14): operators see every transfer's metadata and state, never its content. */
 describe('Integration - console/transfers', function () {
@@ -106,8 +107,7 @@ describe('Integration - console/transfers', function () {
   it('lets only operators in: a visitor goes to the login, a tenant user has no console', async () => {
     const visitor = await agentFor(PLATFORM).get('/admin/tramites').expect(302);
     expect(visitor.headers.location).to.equal('/login?next=%2Fadmin%2Ftramites');
-    const tenantAgent = agentFor(origin.tt.host);
-    expect((await login(tenantAgent, origin.tt.admin.email, origin.tt.admin.password)).status).to.equal(302);
+    const tenantAgent = await loggedInAs(origin.tt, 'admin');
     await tenantAgent.get('/admin/tramites').expect(404);
   });
 });

@@ -5,9 +5,10 @@ import { concludeProcess } from '../../../server/processes/actions';
 import { signDocument } from '../../../server/signatures/service';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, csrfFrom, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** What a clerk meets on a document's pages (issue 19: points 5, 6, 7, 8 and 15). */
 describe('Integration - documents as a clerk sees them', () => {
@@ -16,8 +17,7 @@ describe('Integration - documents as a clerk sees them', () => {
   let throttle: FailureThrottle;
   before(async () => {
     w = await docWorld(await createTestTenant());
-    clerk = agentFor(w.tt.host);
-    await login(clerk, w.tt.clerk.email, TEST_PASSWORD).then((r) => expect(r.status).to.equal(302));
+    clerk = await loggedInAs(w.tt, 'clerk');
     throttle = new FailureThrottle(testEnv().sequelize, `clerk-walk-${Date.now()}`, 5, 60);
   });
 

@@ -10,9 +10,10 @@ import { sha256Hex } from '../../../server/documents/storage';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePng } from '../../support/files';
-import { agentFor, binaryBody, csrfFrom, login, type Agent } from '../../support/http';
+import { binaryBody, csrfFrom, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
-import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** A PNG followed by incompressible bytes: accepted as an image, larger than `bytes`. */
 async function bigPng(bytes: number): Promise<Buffer> {
@@ -49,10 +50,8 @@ describe('Integration - document file downloads (streamed)', () => {
   before(async () => {
     w = await docWorld(await createTestTenant());
     [{ id: basisId }] = await tenantQuery<{ id: string }>(w.tt, 'SELECT id FROM legal_bases ORDER BY id LIMIT 1');
-    clerk = agentFor(w.tt.host);
-    await login(clerk, w.tt.clerk.email, TEST_PASSWORD);
-    other = agentFor(w.tt.host);
-    await login(other, w.tt.admin.email, TEST_PASSWORD);
+    clerk = await loggedInAs(w.tt, 'clerk');
+    other = await loggedInAs(w.tt, 'admin');
     const home = await other.get('/').expect(200);
     await other.post('/unidade-atual').type('form').send({ _csrf: csrfFrom(home.text), unitId: w.other.unitId }).expect(302);
   });
@@ -121,8 +120,7 @@ describe('Integration - document file downloads (streamed)', () => {
     await clerk.get('/documentos/abc/arquivo').expect(404);
     expect(await viewsOf(w, restricted)).to.deep.equal({ views: 0, seen: false });
     const stranger = await createTestTenant();
-    const outsider = agentFor(stranger.host);
-    await login(outsider, stranger.clerk.email, TEST_PASSWORD);
+    const outsider = await loggedInAs(stranger, 'clerk');
     await outsider.get(`/documentos/${restricted}/arquivo`).expect(404);
   });
 

@@ -8,9 +8,10 @@ import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng } from '../../support/files';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, csrfFrom, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 async function countDocs(w: DocWorld, processId: string): Promise<number> {
   const [r] = await tenantQuery<{ n: string }>(w.tt, 'SELECT count(*) AS n FROM documents WHERE process_id = $1', [processId]);
@@ -22,8 +23,7 @@ describe('Integration - documents over HTTP', () => {
   let clerk: Agent;
   before(async () => {
     w = await docWorld(await createTestTenant());
-    clerk = agentFor(w.tt.host);
-    await login(clerk, w.tt.clerk.email, TEST_PASSWORD).then((r) => expect(r.status).to.equal(302));
+    clerk = await loggedInAs(w.tt, 'clerk');
   });
 
   it('creates an Ofício from its template and saves a sanitised edit as version 2', async () => {
@@ -114,8 +114,7 @@ describe('Integration - documents over HTTP', () => {
     const env = testEnv();
     const limit = 1024 * 1024;
     const small = createApp({ config: { ...env.config, UPLOAD_MAX_BYTES: limit }, sequelize: env.sequelize, registry: env.registry, loginThrottle: new LoginThrottle(env.sequelize, { perAccount: 100, perIp: 100, windowSeconds: 60 }) }, env.sessionPool);
-    const agent = agentFor(w.tt.host, small);
-    await login(agent, w.tt.clerk.email, TEST_PASSWORD);
+    const agent = await loggedInAs(w.tt, 'clerk', small);
     const p = await newProcess(w);
     const form = await agent.get(`/processos/${p.id}/documentos/externo/novo`).expect(200);
     expect($(form.text)('#arquivo-hint').text()).to.contain('Tamanho máximo: 1 MB');
@@ -171,8 +170,7 @@ describe('Integration - documents over HTTP', () => {
     const draft = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: 'rascunho', accessLevel: 'public', legalBasisId: null }));
     const signed = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: 'final', accessLevel: 'public', legalBasisId: null }));
     await inWorld(w, () => signDocument(w.clerk, String(signed.id), { signerTitleId: w.titles.clerk, password: TEST_PASSWORD }, new FailureThrottle(testEnv().sequelize, 'http-test', 5, 60)));
-    const other = agentFor(w.tt.host);
-    await login(other, w.tt.admin.email, TEST_PASSWORD);
+    const other = await loggedInAs(w.tt, 'admin');
     const home = await other.get('/').expect(200);
     await other.post('/unidade-atual').type('form').send({ _csrf: csrfFrom(home.text), unitId: w.other.unitId }).expect(302);
     const list = await other.get(`/processos/${p.id}/documentos`).expect(200);

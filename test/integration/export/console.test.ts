@@ -12,9 +12,10 @@ import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/docu
 import { testEnv } from '../../support/environment';
 import { readArchive } from '../../support/exports';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, binaryBody, csrfFrom, login } from '../../support/http';
+import { $, agentFor, binaryBody, csrfFrom } from '../../support/http';
 import { LockHolder, until } from '../../support/faults';
 import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - console "Exportar dados" (an export job run by the worker)', function () {
   this.timeout(60_000);
@@ -118,8 +119,7 @@ describe('Integration - console "Exportar dados" (an export job run by the worke
     expect(res.headers.location).to.match(/^\/login\?next=/);
     const token = csrfFrom((await visitor.get('/login').expect(200)).text);
     expect((await visitor.post(pagePath).type('form').send({ _csrf: token })).status).to.equal(302);
-    const tenantUser = agentFor(t.host);
-    expect((await login(tenantUser, t.admin.email, t.admin.password)).status).to.equal(302);
+    const tenantUser = await loggedInAs(t, 'admin');
     await tenantUser.get(pagePath).expect(404);
     await tenantUser.get(`${pagePath}/1/arquivo`).expect(404);
     expect((await testEnv().sequelize.query('SELECT 1 FROM platform.tenant_exports WHERE tenant_id = $1', { bind: [t.tenant.id], type: 'SELECT' as never })).length).to.equal(0);

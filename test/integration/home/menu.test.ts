@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { $, agentFor, login } from '../../support/http';
-import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { $, agentFor } from '../../support/http';
+import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** The tenant's main menu (issue 19, point 13). */
 describe('Integration - the tenant header menu', () => {
@@ -13,8 +14,7 @@ describe('Integration - the tenant header menu', () => {
     expect(anonymous('.br-skiplink a[href="#main-searchbox"]')).to.have.length(0);
     const login$ = $((await agentFor(t.host).get('/login').expect(200)).text);
     expect(login$('[data-testid="main-menu"]').text()).not.to.contain('Controle de processos');
-    const clerk = agentFor(t.host);
-    await login(clerk, t.clerk.email, TEST_PASSWORD).then((r) => expect(r.status).to.equal(302));
+    const clerk = await loggedInAs(t, 'clerk');
     const staff = $((await clerk.get('/').expect(200)).text);
     expect(staff('[data-testid="main-menu"] a').map((_, el) => staff(el).text()).get()).to.include.members(['Controle de processos', 'Iniciar processo', 'Pesquisa']);
     expect(staff('form[role="search"][action="/pesquisa"]')).to.have.length(1);

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { createInternalDocument } from '../../../server/documents/service';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { samplePdf, samplePng } from '../../support/files';
-import { $, agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { $, agentFor, csrfFrom, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
-import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** The letterhead of generated documents (issue 19, point 16). */
 describe('Integration - letterhead: brasão, ente, unit and address', () => {
@@ -13,10 +14,8 @@ describe('Integration - letterhead: brasão, ente, unit and address', () => {
   let clerk: Agent;
   before(async () => {
     w = await docWorld(await createTestTenant({ name: 'Prefeitura Municipal de Piraí' }));
-    admin = agentFor(w.tt.host);
-    await login(admin, w.tt.admin.email, TEST_PASSWORD).then((r) => expect(r.status).to.equal(302));
-    clerk = agentFor(w.tt.host);
-    await login(clerk, w.tt.clerk.email, TEST_PASSWORD).then((r) => expect(r.status).to.equal(302));
+    admin = await loggedInAs(w.tt, 'admin');
+    clerk = await loggedInAs(w.tt, 'clerk');
   });
 
   async function upload(agent: Agent, bytes: Buffer, filename: string) {

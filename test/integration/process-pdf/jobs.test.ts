@@ -11,9 +11,10 @@ import { inTenant } from '../../../server/tenancy/context';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, binaryBody, csrfFrom, login, type Agent } from '../../support/http';
+import { $, binaryBody, csrfFrom, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
-import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,8 +77,7 @@ describe('Integration - process PDF jobs in the database', () => {
       const d = await inWorld(w, () => createInternalDocument(w.clerk, processId, { documentTypeId: w.docTypes['Despacho'], complement: `parte ${i}`, accessLevel: 'public', legalBasisId: null }));
       expect(d.id).to.be.ok;
     }
-    clerk = agentFor(w.tt.host);
-    await login(clerk, w.tt.clerk.email, TEST_PASSWORD);
+    clerk = await loggedInAs(w.tt, 'clerk');
   });
 
   it('commits the job before building, and writes progress in its own transactions while the build holds its own open', async () => {
@@ -112,8 +112,7 @@ describe('Integration - process PDF jobs in the database', () => {
       { config: { ...env.config, PDF_JOB_PROGRESS_MS: 0 }, sequelize: env.sequelize, registry: env.registry, loginThrottle: new LoginThrottle(env.sequelize, { perAccount: 100, perIp: 100, windowSeconds: 60 }) },
       env.sessionPool,
     );
-    const agent = agentFor(w.tt.host, eager);
-    await login(agent, w.tt.clerk.email, TEST_PASSWORD);
+    const agent = await loggedInAs(w.tt, 'clerk', eager);
     const path = await startThroughPage(agent, processId);
     const midway = await waitFor('progresso parcial', async () => {
       const body = (await agent.get(`${path}?formato=json`).expect(200)).body as { status: string; done: number; total: number };
@@ -141,8 +140,7 @@ describe('Integration - process PDF jobs in the database', () => {
   it('is served by another app instance over the same database: no job state lives in a web process', async () => {
     const path = await startThroughPage(clerk, processId);
     const jobId = path.split('/').pop()!;
-    const elsewhere = agentFor(w.tt.host, testEnv().buildApp());
-    await login(elsewhere, w.tt.clerk.email, TEST_PASSWORD);
+    const elsewhere = await loggedInAs(w.tt, 'clerk', testEnv().buildApp());
     expect((await elsewhere.get(`${path}?formato=json`).expect(200)).body.total).to.be.oneOf([0, 40]);
     await waitFor('fim', async () => (await jobRow(w, jobId))?.status === 'finished');
     const html = (await elsewhere.get(path).expect(200)).text;
@@ -181,8 +179,7 @@ describe('Integration - process PDF jobs in the database', () => {
     const pdf = await samplePdf('Só do servidor');
     const mine = await insertJob(w, { userId: w.clerk.userId, unitId: w.clerk.unitId, processId, status: 'finished', pdf });
     await clerk.get(`/processos/${processId}/pdf/${mine}`).expect(200);
-    const admin = agentFor(w.tt.host);
-    await login(admin, w.tt.admin.email, TEST_PASSWORD);
+    const admin = await loggedInAs(w.tt, 'admin');
     for (const suffix of ['', '?formato=json', '/arquivo']) await admin.get(`/processos/${processId}/pdf/${mine}${suffix}`).expect(404);
 
     const inSms = await insertJob(w, { userId: w.other.userId, unitId: w.other.unitId, processId, status: 'finished', pdf });
@@ -197,8 +194,7 @@ describe('Integration - process PDF jobs in the database', () => {
     await clerk.get(`/processos/${processId}/pdf/${mine.slice(1)}/arquivo`).expect(404);
 
     const stranger = await createTestTenant();
-    const outsider = agentFor(stranger.host);
-    await login(outsider, stranger.clerk.email, TEST_PASSWORD);
+    const outsider = await loggedInAs(stranger, 'clerk');
     for (const suffix of ['', '?formato=json', '/arquivo']) await outsider.get(`/processos/${processId}/pdf/${mine}${suffix}`).expect(404);
   });
 
@@ -233,8 +229,7 @@ describe('Integration - process PDF jobs in the database', () => {
     const [basis] = await tenantQuery<{ id: string }>(w.tt, 'SELECT id FROM legal_bases ORDER BY id LIMIT 1');
     const secret = await newProcess(w);
     await tenantQuery(w.tt, "UPDATE processes SET access_level = 'secret', secrecy_grade = 'reservado', legal_basis_id = $2 WHERE id = $1 RETURNING 1", [secret.id, basis.id]);
-    const admin = agentFor(w.tt.host);
-    await login(admin, w.tt.admin.email, TEST_PASSWORD);
+    const admin = await loggedInAs(w.tt, 'admin');
     const home = await admin.get('/').expect(200);
     const before = await tenantQuery<{ n: string }>(w.tt, 'SELECT count(*) AS n FROM process_pdf_jobs');
     const res = await admin.post(`/processos/${secret.id}/pdf`).type('form').send({ _csrf: csrfFrom(home.text) });

@@ -9,9 +9,10 @@ import { FailureThrottle } from '../../../server/auth/failureThrottle';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng, sampleDocx } from '../../support/files';
-import { $, agentFor, csrfFrom, login } from '../../support/http';
+import { $, csrfFrom } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - process PDF', () => {
   let w: DocWorld;
@@ -78,8 +79,7 @@ describe('Integration - process PDF', () => {
   });
 
   it('generates through the progress page and downloads the PDF', async () => {
-    const agent = agentFor(w.tt.host);
-    await login(agent, w.tt.clerk.email, TEST_PASSWORD);
+    const agent = await loggedInAs(w.tt, 'clerk');
     const page = await agent.get(`/processos/${processId}`).expect(200);
     const started = await agent.post(`/processos/${processId}/pdf`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(302);
     const progressPath = started.headers.location as string;
@@ -101,8 +101,7 @@ describe('Integration - process PDF', () => {
     });
     expect(file.headers['content-type']).to.equal('application/pdf');
     expect((file.body as Buffer).subarray(0, 5).toString()).to.equal('%PDF-');
-    const other = agentFor(w.tt.host);
-    await login(other, w.tt.admin.email, TEST_PASSWORD);
+    const other = await loggedInAs(w.tt, 'admin');
     await other.get(href).expect(404);
   });
 });

@@ -3,6 +3,7 @@ import { $, csrfFrom, postForm } from '../../support/http';
 import { createViaHttp, emailOf, loggedIn, processTenant } from '../../support/processes-http';
 import { idsOf, tenantQuery, type TenantIds } from '../../support/processes';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - processes/access (público, restrito, sigiloso, credenciais)', () => {
   let t: TestTenant;
@@ -93,9 +94,7 @@ describe('Integration - processes/access (público, restrito, sigiloso, credenci
   it('another tenant\'s user never reaches the process, whatever the id', async () => {
     const p = await createViaHttp(await loggedIn(t, 'servidor'));
     const other = await createTestTenant();
-    const { login, agentFor } = await import('../../support/http');
-    const agent = agentFor(other.host);
-    await login(agent, other.clerk.email, other.clerk.password);
+    const agent = await loggedInAs(other, 'clerk');
     const res = await agent.get(`/processos/${p.id}`);
     expect(res.status).to.equal(404);
     expect(res.text).to.not.contain(p.number);

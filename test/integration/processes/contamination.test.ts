@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { createInternalDocument } from '../../../server/documents/service';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
-import { $, agentFor, login } from '../../support/http';
+import { $ } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - processes/access: the most restrictive level among a process and its documents wins', () => {
   let w: DocWorld;
@@ -24,8 +25,7 @@ describe('Integration - processes/access: the most restrictive level among a pro
 
   it('keeps the content of a public process holding a restricted document from units it never passed through', async () => {
     const p = await processWithDocument('restricted');
-    const outsider = agentFor(w.tt.host);
-    await login(outsider, w.tt.admin.email, w.tt.admin.password);
+    const outsider = await loggedInAs(w.tt, 'admin');
     const page = $((await outsider.get(`/processos/${p.id}`).expect(200)).text);
     expect(page('[data-testid="restricted-notice"]').text()).to.contain('Processo restrito');
     expect(page('[data-testid="history"]').length).to.equal(0);
@@ -33,8 +33,7 @@ describe('Integration - processes/access: the most restrictive level among a pro
     const found = await outsider.get(`/processos/numero?numero=${encodeURIComponent(p.number)}`).expect(302);
     expect(found.headers.location).to.equal(`/processos/${p.id}`);
     // The unit that created it still reads it.
-    const clerk = agentFor(w.tt.host);
-    await login(clerk, w.tt.clerk.email, w.tt.clerk.password);
+    const clerk = await loggedInAs(w.tt, 'clerk');
     const own = $((await clerk.get(`/processos/${p.id}`).expect(200)).text);
     expect(own('[data-testid="restricted-notice"]').length).to.equal(0);
     expect(own('[data-testid="history"]').length).to.equal(1);
@@ -42,8 +41,7 @@ describe('Integration - processes/access: the most restrictive level among a pro
 
   it('hides a public process holding a secret document from everyone without a credential, even by number', async () => {
     const p = await processWithDocument('secret');
-    const outsider = agentFor(w.tt.host);
-    await login(outsider, w.tt.admin.email, w.tt.admin.password);
+    const outsider = await loggedInAs(w.tt, 'admin');
     await outsider.get(`/processos/${p.id}`).expect(404);
     await outsider.get(`/processos/numero?numero=${encodeURIComponent(p.number)}`).expect(404);
   });

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { businessDeadline } from '../../../server/calendar/businessDays';
 import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { tenantRows } from '../../support/protocol';
-import { $, agentFor, login, postForm } from '../../support/http';
+import { $, postForm } from '../../support/http';
 import { createAngraAndMaranhao, createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - protocol/holidays (each tenant\'s holidays in its business-day deadlines)', () => {
   it('seeds the national holidays of 2026–2027 in every tenant, and a local holiday moves only its own tenant\'s deadlines', async () => {
@@ -22,8 +23,7 @@ describe('Integration - protocol/holidays (each tenant\'s holidays in its busine
 describe('Integration - protocol/holidays administration (/administracao/feriados)', () => {
   it('lists the year\'s holidays; an administrator adds and removes a local one, with the audit log; bad input writes nothing', async () => {
     const t = await createTestTenant();
-    const admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    const admin = await loggedInAs(t, 'admin');
     const page = $((await admin.get('/administracao/feriados?ano=2026').expect(200)).text);
     expect(page('[data-testid="holidays"] tbody tr')).to.have.length(10);
     expect(page('[data-testid="holidays"] tbody th').first().text()).to.equal('01/01/2026');
@@ -42,8 +42,7 @@ describe('Integration - protocol/holidays administration (/administracao/feriado
     expect(await local()).to.equal('0');
     const audit = await tenantRows<{ action: string }>(t, "SELECT action FROM tenant.audit_log WHERE entity = 'holiday' ORDER BY id");
     expect(audit.map((a) => a.action)).to.deep.equal(['holiday.create', 'holiday.delete']);
-    const basic = agentFor(t.host);
-    await login(basic, t.clerk.email, t.clerk.password);
+    const basic = await loggedInAs(t, 'clerk');
     await basic.get('/administracao/feriados').expect(403);
   });
 });
@@ -51,8 +50,7 @@ describe('Integration - protocol/holidays administration (/administracao/feriado
 describe('Integration - protocol/holidays page: years and the tacit period of intimações', () => {
   it('links only the years that make sense, warns where the national holidays are missing, and sets the tenant\'s and a process type\'s tacit period', async () => {
     const t = await createTestTenant();
-    const admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    const admin = await loggedInAs(t, 'admin');
     const thisYear = Number(new Date(Date.now() - 3 * 3_600_000).toISOString().slice(0, 4));
     const years = async (year: number) => $((await admin.get(`/administracao/feriados?ano=${year}`).expect(200)).text);
     const first = await years(Math.min(thisYear, 2026));

@@ -8,9 +8,10 @@ import { runProtocolJobs } from '../../../server/protocol/jobs';
 import { answerRequest } from '../../../server/protocol/triage';
 import { runWithTenant } from '../../../server/tenancy/context';
 import { samplePdf, samplePng } from '../../support/files';
-import { $, agentFor, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { $, agentFor, csrfFrom, postForm, type Agent } from '../../support/http';
 import { clearProtocolLimits, CPFS, fileGeneralRequest, tenantRows } from '../../support/protocol';
-import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../support/tenants';
+import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { signedIn } from '../../support/fixtures';
 
 const count = async (t: TestTenant, sql: string, bind: unknown[] = []): Promise<number> => Number((await tenantRows<{ n: string }>(t, sql, bind))[0].n);
 const SVG_AS_PDF = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
@@ -40,8 +41,7 @@ describe('Integration - protocol/intimations (ciência, tácita, documents, inte
         { name: 'Sara da Saúde', email: 'sara@intim.test', units: [{ acronym: 'SMS', role: 'basic' }] },
       ],
     });
-    staff = agentFor(t.host);
-    await login(staff, 'protocolo@intim.test', TEST_PASSWORD);
+    staff = await signedIn(t.host, 'protocolo@intim.test');
   });
   beforeEach(clearProtocolLimits);
   after(clearProtocolLimits);
@@ -176,8 +176,7 @@ describe('Integration - protocol/intimations (ciência, tácita, documents, inte
     expect(processPage('[data-testid="process-intimations"] [data-testid="intimation-status"]').text()).to.equal('Pendente');
     expect(processPage('[data-testid="history"]').text()).to.contain('Intimação de');
     // A user of a unit the process never passed through does not see the restrito process's intimações.
-    const other = agentFor(t.host);
-    await login(other, 'sara@intim.test', TEST_PASSWORD);
+    const other = await signedIn(t.host, 'sara@intim.test');
     expect([403, 404]).to.include((await other.get(`/processos/${processId}/intimar`)).status);
 
     const status = await r.citizen.get('/protocolo/acompanhar/solicitacao').expect(200);

@@ -132,9 +132,6 @@ describe('Integration - protocol/portal (citizen filing)', () => {
   });
 
   it('validates every field kind and the attachments by content, size and requirement, writing nothing when refused', async () => {
-    const admin = agentFor(t.host);
-    const { login } = await import('../../support/http');
-    await login(admin, t.admin.email, t.admin.password);
     const [unit] = await tenantRows<{ id: string }>(t, `SELECT id::text FROM tenant.units WHERE acronym = 'SEGOV'`);
     const [type] = await tenantRows<{ id: string }>(t, `SELECT id::text FROM tenant.process_types WHERE name = 'Alvará de funcionamento'`);
     const [svc] = await tenantRows<{ id: string }>(

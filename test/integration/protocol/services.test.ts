@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, login, postForm, type Agent } from '../../support/http';
+import { $, agentFor, postForm, type Agent } from '../../support/http';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { signedIn } from '../../support/fixtures';
 
 async function rows<T extends object>(t: TestTenant, sql: string, bind: unknown[] = []): Promise<T[]> {
   return testEnv().sequelize.query<T>(sql.replaceAll('tenant.', `"${t.tenant.schema}".`), { bind, type: QueryTypes.SELECT });
@@ -20,8 +21,7 @@ describe('Integration - protocol/serviços ao cidadão (administration)', () => 
         { name: 'Agente de Protocolo', email: 'protocolo@svc.test', units: [{ acronym: 'SEGOV', role: 'protocol' }] },
       ],
     });
-    admin = agentFor(t.host);
-    await login(admin, 'admin@svc.test', t.admin.password);
+    admin = await signedIn(t.host, 'admin@svc.test');
     const [unit] = await rows<{ id: string }>(t, `SELECT id::text FROM tenant.units WHERE acronym = 'SMS'`);
     const [type] = await rows<{ id: string }>(t, `SELECT id::text FROM tenant.process_types WHERE name = 'Alvará de funcionamento'`);
     const [basis] = await rows<{ id: string }>(t, `SELECT id::text FROM tenant.legal_bases WHERE name = 'Informação pessoal'`);
@@ -134,8 +134,7 @@ describe('Integration - protocol/serviços ao cidadão (administration)', () => 
   });
 
   it('is only for administrators, and ids in the URL are checked', async () => {
-    const clerk = agentFor(t.host);
-    await login(clerk, 'protocolo@svc.test', t.admin.password);
+    const clerk = await signedIn(t.host, 'protocolo@svc.test');
     await clerk.get('/administracao/servicos').expect(403);
     await admin.get('/administracao/servicos/abc').expect(404);
     await admin.get('/administracao/servicos/99999999').expect(404);

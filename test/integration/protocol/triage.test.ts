@@ -7,9 +7,10 @@ import { sha256Hex } from '../../../server/documents/storage';
 import { OutboxMessage } from '../../../server/models';
 import { testEnv } from '../../support/environment';
 import { samplePdf, samplePng } from '../../support/files';
-import { $, agentFor, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { $, agentFor, csrfFrom, postForm, type Agent } from '../../support/http';
 import { clearProtocolLimits, CPFS, fileGeneralRequest, linkFromOutbox, tenantRows } from '../../support/protocol';
-import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../support/tenants';
+import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { signedIn } from '../../support/fixtures';
 
 const count = async (t: TestTenant, sql: string, bind: unknown[] = []): Promise<number> => Number((await tenantRows<{ n: string }>(t, sql, bind))[0].n);
 
@@ -28,8 +29,7 @@ describe('Integration - protocol/triage (Protocolo users of the receiving unit)'
         { name: 'Bruno Básico', email: 'bruno@triage.test', units: [{ acronym: 'SEGOV', role: 'basic' }] },
       ],
     });
-    staff = agentFor(t.host);
-    await login(staff, 'protocolo@triage.test', TEST_PASSWORD);
+    staff = await signedIn(t.host, 'protocolo@triage.test');
   });
   beforeEach(clearProtocolLimits);
   after(clearProtocolLimits);
@@ -62,12 +62,10 @@ describe('Integration - protocol/triage (Protocolo users of the receiving unit)'
 
   it('keeps citizens\' data from anyone but the Protocolo users of the receiving unit', async () => {
     const r = await file(false);
-    const other = agentFor(t.host);
-    await login(other, 'sara@triage.test', TEST_PASSWORD);
+    const other = await signedIn(t.host, 'sara@triage.test');
     await other.get(`/triagem/${r.id}`).expect(404);
     expect($((await other.get('/triagem').expect(200)).text)('[data-testid="queue"] tbody').text()).not.to.contain(r.number);
-    const basic = agentFor(t.host);
-    await login(basic, 'bruno@triage.test', TEST_PASSWORD);
+    const basic = await signedIn(t.host, 'bruno@triage.test');
     await basic.get(`/triagem/${r.id}`).expect(403);
     await agentFor(t.host).get(`/triagem/${r.id}`).expect(302);
     await staff.get('/triagem/abc').expect(404);

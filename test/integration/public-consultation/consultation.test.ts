@@ -8,9 +8,10 @@ import { suspendProcess } from '../../../server/processes/actions';
 import { signDocument } from '../../../server/signatures/service';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, login } from '../../support/http';
+import { $ } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 const digitsOf = (n: string) => n.replace(/\D/g, '');
 
@@ -178,8 +179,7 @@ describe('Integration - public-consultation (consulta pública, anonymous, LAI l
   });
 
   it('renders the same anonymous page for a logged-in visitor, without touching the session', async () => {
-    const a = agentFor(w.tt.host);
-    await login(a, w.tt.clerk.email, TEST_PASSWORD);
+    const a = await loggedInAs(w.tt, 'clerk');
     const res = await a.get('/consulta-publica').expect(200);
     expect(res.headers['set-cookie']).to.equal(undefined);
     expect($(res.text)('[data-testid="logged-user"]')).to.have.length(0);

@@ -6,10 +6,11 @@ import { PAGE_SIZE, search } from '../../../server/search/service';
 import { docWorld, inWorld, newProcess, passThrough, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, login } from '../../support/http';
+import { $ } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
 import { todayInSaoPaulo } from '../../../server/processes/dates';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - search', () => {
   let w: DocWorld;
@@ -146,8 +147,7 @@ describe('Integration - search', () => {
     const p = await newProcess(w);
     const d = await inWorld(w, () => createInternalDocument(w.clerk, p.id, { documentTypeId: w.docTypes['Despacho'], complement: null, accessLevel: 'public', legalBasisId: null }));
     await inWorld(w, () => saveDocumentBody(w.clerk, String(d.id), '<p>Pregão &lt;img src=x onerror=alert(1)&gt; eletrônico</p>'));
-    const agent = agentFor(w.tt.host);
-    await login(agent, w.tt.clerk.email, TEST_PASSWORD);
+    const agent = await loggedInAs(w.tt, 'clerk');
     const res = await agent.get('/pesquisa?q=pregao').expect(200);
     const results = $(res.text)('[data-testid="results"]');
     expect(results.find('img')).to.have.length(0);

@@ -3,11 +3,12 @@ import { processSurfaces } from '../../../server/processes/surfaces';
 import { apiKeyFor } from '../../support/api';
 import { decideAccess } from '../../../server/processes/access';
 import type { AccessLevel } from '../../../server/models';
-import { $, agentFor, binaryBody, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { $, agentFor, binaryBody, csrfFrom, postForm, type Agent } from '../../support/http';
 import { createViaHttp } from '../../support/processes-http';
 import { idsOf, tenantQuery, type TenantIds } from '../../support/processes';
 import { declaredRoutes, fillPath } from '../../support/routes';
-import { TEST_PASSWORD, createTestTenant, type TestTenant } from '../../support/tenants';
+import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { signedIn } from '../../support/fixtures';
 
 /**
  * One access rule, every surface (issue 12). Each surface registered in server/processes/surfaces.ts
@@ -260,8 +261,7 @@ describe('Integration - security/access conformance (every surface × every leve
     });
     ids = await idsOf(t);
     for (const cell of CELLS) {
-      agents[cell] = agentFor(t.host);
-      expect((await login(agents[cell], USERS[cell].email, TEST_PASSWORD)).status).to.equal(302);
+      agents[cell] = await signedIn(t.host, USERS[cell].email);
     }
     const creator = agents.creator;
     const cpfs: Record<AccessLevel, string> = { public: '52998224725', restricted: '11144477735', secret: '39053344705' };

@@ -6,10 +6,11 @@ import { runWithTenant } from '../../../server/tenancy/context';
 import { operatorAgent, PLATFORM } from '../../support/adhesion';
 import { ALL_SCOPES, apiKeyFor } from '../../support/api';
 import { testEnv } from '../../support/environment';
-import { agentFor, csrfFrom, login, type Agent } from '../../support/http';
+import { agentFor, csrfFrom, type Agent } from '../../support/http';
 import { createProcessAs, idsOf, processInput } from '../../support/processes';
 import { declaredRoutes, fillPath, type DeclaredRoute } from '../../support/routes';
-import { TEST_PASSWORD, createTestTenant, type TestTenant } from '../../support/tenants';
+import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { signedIn } from '../../support/fixtures';
 
 /**
  * The HTTP fuzzer (issue 12): random and hostile requests to every route of both hosts, read from
@@ -90,8 +91,7 @@ describe('Integration - security/HTTP fuzzer (every route of both hosts, every r
       { name: 'anônimo (ente)', host: 'tenant', agent: agentFor(tenant.host), csrf: null },
     ];
     for (const who of ['admin', 'servidor', 'protocolo']) {
-      const agent = agentFor(tenant.host);
-      expect((await login(agent, `${who}@${slug}.test`, TEST_PASSWORD)).status).to.equal(302);
+      const agent = await signedIn(tenant.host, `${who}@${slug}.test`);
       agents.push({ name: who, host: 'tenant', agent, csrf: null });
     }
     for (const a of agents) {

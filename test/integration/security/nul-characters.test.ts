@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login } from '../../support/http';
+import { $, agentFor, csrfFrom } from '../../support/http';
 import { createTestTenant, type TestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 const MESSAGE = 'caractere inválido (NUL)';
 
@@ -36,8 +37,7 @@ describe('Integration - security/NUL characters are refused at the door (400, no
   });
 
   it('refuses a NUL in a multipart field (uploads)', async () => {
-    const admin = agentFor(t.host);
-    await login(admin, t.admin.email, t.admin.password);
+    const admin = await loggedInAs(t, 'admin');
     const page = await admin.get('/administracao/unidades/importar').expect(200);
     const res = await admin
       .post('/administracao/unidades/importar')

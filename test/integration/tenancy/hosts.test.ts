@@ -6,8 +6,9 @@ import { createSequelize } from '../../../server/db/sequelize';
 import { Tenant, TenantDomain } from '../../../server/models';
 import { TenantRegistry } from '../../../server/tenancy/registry';
 import { testEnv, freePort } from '../../support/environment';
-import { $, agentFor, login } from '../../support/http';
+import { $ } from '../../support/http';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - tenancy/hosts', () => {
   let t: TestTenant;
@@ -47,8 +48,7 @@ describe('Integration - tenancy/hosts', () => {
 
   it('shows "temporariamente indisponível" for a suspended tenant, and its users cannot log in', async () => {
     const s = await createTestTenant();
-    const a = agentFor(s.host);
-    expect((await login(a, s.clerk.email, TEST_PASSWORD)).status).to.equal(302);
+    const a = await loggedInAs(s, 'clerk');
     await Tenant.update({ status: 'suspended', statusReason: 'teste' }, { where: { id: s.tenant.id } });
     await testEnv().registry.announceChange();
     const res = await a.get('/').expect(503);

@@ -10,7 +10,8 @@ import { inTenant, runWithTenant } from '../../../server/tenancy/context';
 import { TenantContextError } from '../../../server/errors';
 import { testEnv } from '../../support/environment';
 import { createAngraAndMaranhao, type TestTenant } from '../../support/tenants';
-import { $, agentFor, login } from '../../support/http';
+import { $ } from '../../support/http';
+import { signedIn } from '../../support/fixtures';
 
 describe('Integration - tenant isolation', () => {
   let angra: TestTenant;
@@ -48,10 +49,8 @@ describe('Integration - tenant isolation', () => {
   });
 
   it('shows each logged-in user only their own tenant\'s units, under concurrency, through the real app', async () => {
-    const a = agentFor(angra.host);
-    const m = agentFor(maranhao.host);
-    expect((await login(a, 'clara@angra.test', 'Senha-de-teste-1')).status).to.equal(302);
-    expect((await login(m, 'raimundo@maranhao.test', 'Senha-de-teste-1')).status).to.equal(302);
+    const a = await signedIn(angra.host, 'clara@angra.test');
+    const m = await signedIn(maranhao.host, 'raimundo@maranhao.test');
     const pages = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : m).get('/').expect(200)));
     pages.forEach((res, i) => {
       expect($(res.text)('[data-testid="current-unit"]').text()).to.equal(i % 2 ? 'SEGOV' : 'SEFAZ');

@@ -11,9 +11,10 @@ import { MAX_COMPONENT_BYTES } from '../../../server/tramita/send';
 import { attachPdf, type DocWorld, docWorld, inWorld, newProcess } from '../../support/documents';
 import { testEnv } from '../../support/environment';
 import { samplePdf } from '../../support/files';
-import { $, agentFor, binaryBody, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { $, binaryBody, csrfFrom, postForm, type Agent } from '../../support/http';
 import { platformQuery, tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** The entries of a ZIP, by name. */
 async function entriesOf(zipBytes: Buffer): Promise<Map<string, Buffer>> {
@@ -60,10 +61,8 @@ describe('Integration - Tramita package file: export and import', function () {
     await inWorld(receiver, () => setTramitaDefaults({ defaultSendEspecie: null, defaultReceiveDocumentTypeId: receiver.docTypes['Anexo'], defaultLegalBasisId: null, receivedProcessTypeId: null }));
     await inWorld(origin, () => setSendMapping(origin.docTypes['Despacho'], 42));
     await inWorld(origin, () => setSendMapping(origin.docTypes['Anexo'], 179));
-    originClerk = agentFor(origin.tt.host);
-    await login(originClerk, origin.tt.clerk.email, TEST_PASSWORD);
-    receiverClerk = agentFor(receiver.tt.host);
-    await login(receiverClerk, receiver.tt.clerk.email, TEST_PASSWORD);
+    originClerk = await loggedInAs(origin.tt, 'clerk');
+    receiverClerk = await loggedInAs(receiver.tt, 'clerk');
   });
 
   /** A process with a signed despacho and a PDF, ready to travel. */
@@ -222,8 +221,7 @@ describe('Integration - Tramita package file: export and import', function () {
   });
 
   it('lets only a receiving unit import (the form is not offered elsewhere, and the POST is refused)', async () => {
-    const clerk = agentFor(origin.tt.host);
-    await login(clerk, origin.tt.clerk.email, TEST_PASSWORD);
+    const clerk = await loggedInAs(origin.tt, 'clerk');
     const page = $((await clerk.get('/tramita/recebidos').expect(200)).text);
     expect(page('form[action="/tramita/recebidos/importar"]')).to.have.length(0);
     const before = await transferCount();

@@ -5,9 +5,10 @@ import { signDocument } from '../../../server/signatures/service';
 import { hipotesesLegais } from '../../../server/tramita/especies';
 import { docWorld, inWorld, newProcess, type DocWorld } from '../../support/documents';
 import { testEnv } from '../../support/environment';
-import { $, agentFor, csrfFrom, login, postForm, type Agent } from '../../support/http';
+import { $, csrfFrom, postForm, type Agent } from '../../support/http';
 import { tenantQuery } from '../../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 /** Tramita's pages (issue 14): administration, sending, the banner, the received package, the receipt. */
 describe('Integration - Tramita pages', function () {
@@ -21,12 +22,9 @@ describe('Integration - Tramita pages', function () {
   before(async () => {
     origin = await docWorld(await createTestTenant());
     receiver = await docWorld(await createTestTenant());
-    originClerk = agentFor(origin.tt.host);
-    await login(originClerk, origin.tt.clerk.email, TEST_PASSWORD);
-    receiverClerk = agentFor(receiver.tt.host);
-    await login(receiverClerk, receiver.tt.clerk.email, TEST_PASSWORD);
-    receiverAdmin = agentFor(receiver.tt.host);
-    await login(receiverAdmin, receiver.tt.admin.email, TEST_PASSWORD);
+    originClerk = await loggedInAs(origin.tt, 'clerk');
+    receiverClerk = await loggedInAs(receiver.tt, 'clerk');
+    receiverAdmin = await loggedInAs(receiver.tt, 'admin');
   });
 
   it('lets the administrator mark the receiving units and set the defaults, and refuses it to a clerk', async () => {

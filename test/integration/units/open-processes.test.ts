@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import { $, agentFor, csrfFrom, login } from '../../support/http';
+import { $, csrfFrom } from '../../support/http';
 import { createProcessAs, idsOf, processInput, tenantQuery } from '../../support/processes';
 import { createTestTenant } from '../../support/tenants';
+import { loggedInAs } from '../../support/fixtures';
 
 describe('Integration - units/deactivation with open processes (the real processes guard)', () => {
   it('refuses to deactivate a unit where a process is open, with the count and a link, and changes nothing', async () => {
     const t = await createTestTenant();
     const ids = await idsOf(t);
     const sms = ids.units.SMS;
-    const adminAgent = agentFor(t.host);
-    expect((await login(adminAgent, t.admin.email, t.admin.password)).status).to.equal(302);
+    const adminAgent = await loggedInAs(t, 'admin');
     await createProcessAs(t, { userId: ids.users[t.admin.email], unitId: sms }, processInput(ids));
     const page = await adminAgent.get(`/administracao/unidades/${sms}`).expect(200);
     const res = await adminAgent.post(`/administracao/unidades/${sms}/desativar`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(409);
