@@ -69,6 +69,7 @@ const MAX_USES = values['max-uses'].split(',').map(Number);
 const CONNECTIONS = 32;
 const WEB_PROCESSES = Number(process.env.BENCH_WEB_PROCESSES ?? os.cpus().length);
 const PASSWORD = 'Bench-senha-2026';
+const WEB_LOG = path.join(os.tmpdir(), `national-web-${process.pid}.log`);
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 const mb = (x: number): string => `${(x / 1024 / 1024).toFixed(0)} MB`;
@@ -245,11 +246,17 @@ async function main(): Promise<void> {
   const startWeb = async (maxUses: number): Promise<{ web: ChildProcess; appPort: number; barePort: number; stop: () => Promise<void> }> => {
     const [webAppPort, barePort] = [await freePort(), await freePort()];
     const web = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'spreadServer.ts')], {
-      env: { ...process.env, DATABASE_URL: db.url, DB_POOL_MAX_USES: String(maxUses), BENCH_WEB_PROCESSES: String(WEB_PROCESSES), BENCH_APP_PORT: String(webAppPort), BENCH_BARE_PORT: String(barePort) },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      // The web processes log warnings and errors (a 5xx, a lost connection) to WEB_LOG, not to this output.
+      env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: db.url, DB_POOL_MAX_USES: String(maxUses), BENCH_WEB_PROCESSES: String(WEB_PROCESSES), BENCH_APP_PORT: String(webAppPort), BENCH_BARE_PORT: String(barePort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const log = fs.createWriteStream(WEB_LOG, { flags: 'a' });
+    web.stderr?.pipe(log);
     await new Promise<void>((resolve, reject) => {
-      web.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      web.stdout?.on('data', (d: Buffer) => {
+        log.write(d);
+        if (d.toString().includes('ready')) resolve();
+      });
       web.once('exit', (code) => reject(new Error(`o servidor web terminou (${code})`)));
     });
     return {
@@ -324,6 +331,7 @@ async function main(): Promise<void> {
     const w = lastWeb;
     const rate = saturated * 0.8;
     print(`\n4. Soak: ${SOAK_MINUTES} min at ${rate.toFixed(0)} req/s (80 % of ${saturated.toFixed(0)}), inbox spread over ${tenants.length} tenants, ${CONNECTIONS} connections`);
+    print(`   (the web processes' warnings and errors: ${WEB_LOG})`);
     print('   minute  requests  errors  p99 ms   web RSS   PostgreSQL');
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     const gap = (CONNECTIONS / rate) * 1000;
@@ -333,28 +341,34 @@ async function main(): Promise<void> {
       const minuteEnd = Math.min(end, Date.now() + 60_000);
       const latencies: number[] = [];
       let errors = 0;
+      /** What each failed request met: its status, or the socket's error (timeout: no answer in 10 s), with its time. */
+      const kinds = new Map<string, number[]>();
       await Promise.all(
         Array.from({ length: CONNECTIONS }, async () => {
           while (Date.now() < minuteEnd) {
             const i = next++ % tenants.length;
             const t0 = performance.now();
-            const status = await new Promise<number>((resolve) => {
+            const status = await new Promise<string>((resolve) => {
               const req = http.get({ host: '127.0.0.1', port: w.appPort, path: '/', agent, headers: { Host: `${tenants[i].slug}.localhost`, Cookie: cookies[i] } }, (res) => {
                 res.resume();
-                res.on('end', () => resolve(res.statusCode ?? 0));
+                res.on('end', () => resolve(res.statusCode === 302 ? `302 → ${res.headers.location}` : String(res.statusCode)));
               });
-              req.on('error', () => resolve(0));
-              req.setTimeout(10_000, () => req.destroy());
+              req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+              req.setTimeout(10_000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
             });
             const took = performance.now() - t0;
             latencies.push(took);
-            if (status !== 200) errors += 1;
+            if (status !== '200') {
+              errors += 1;
+              kinds.set(status, [...(kinds.get(status) ?? []), Math.round(took)]);
+            }
             if (took < gap) await new Promise((r) => setTimeout(r, gap - took));
           }
         }),
       );
       latencies.sort((a, b) => a - b);
       print(`   ${String(minute).padStart(6)}  ${String(latencies.length).padStart(8)}  ${String(errors).padStart(6)}  ${percentile(latencies, 99).toFixed(1).padStart(6)}  ${mb(rssOf(webPids(w.web))).padStart(8)}   ${postgresMemory()}`);
+      for (const [kind, times] of kinds) print(`            ${times.length} × ${kind} (after ${times.join(', ')} ms)`);
     }
     agent.destroy();
   }
