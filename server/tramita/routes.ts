@@ -11,13 +11,13 @@ import { actorOf } from '../web/actor';
 import { flash, takeFlash } from '../web/flash';
 import { formErrorsOf, renderForm, withFieldErrors } from '../web/forms';
 import { receivingDirectory, saveTramitaAdmin } from './admin';
+import { parseTramitaAdminForm } from './adminForm';
 import { externalSendForm, receiptPdf, tramitaAdminData } from './pages';
 import { importPackage } from './import';
 import { writePackageFile } from './packageFile';
 import { packageFor, receivedPage, refuseTransfer } from './receive';
 import { acceptOrQueue } from './unpacking';
 import { acknowledgeRefusal, cancelTransfer, exportPackage, sendToOtherGovernment } from './send';
-import { hipotesesLegais } from './especies';
 import { REFUSAL_CODES } from './transit';
 
 registerProcessSurface('GET /processos/:id/enviar-outro-orgao', 'envio a outro órgão: número do processo');
@@ -32,19 +32,6 @@ const refuseSchema = z.object({
   code: z.enum(Object.keys(REFUSAL_CODES) as [keyof typeof REFUSAL_CODES], { message: 'Escolha o motivo da recusa na lista.' }),
   reason: z.string().trim().max(1000, 'O motivo pode ter no máximo 1.000 caracteres.').optional(),
 });
-const ID_OR_EMPTY = z.union([z.string().regex(/^[1-9][0-9]{0,17}$/), z.literal('')]);
-const INDEX_OR_EMPTY = z.union([z.string().regex(/^[0-9]{1,3}$/), z.literal('')]);
-const adminSchema = z.object({
-  receiving: z.union([z.string(), z.array(z.string())]).optional(),
-  defaultSendEspecie: z.union([z.string().regex(/^[0-9]{1,4}$/, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
-  defaultReceiveDocumentTypeId: z.union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'Escolha um tipo da lista.'), z.literal('')]).optional(),
-  defaultSendHipotese: INDEX_OR_EMPTY.optional(),
-  defaultReceiveLegalBasisId: ID_OR_EMPTY.optional(),
-  novaEspecie: z.union([z.string().regex(/^[0-9]{1,4}$/, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
-  novoTipo: ID_OR_EMPTY.optional(),
-});
-/** The per-row fields of the administration page: `especie-<type>`, `recebe-<espécie>`, `hipotese-<legal basis>`, `base-<hipótese's index>`. */
-const ROW_KEY = /^(especie|recebe|hipotese|base)-([0-9]{1,18})$/;
 const refusalOptions = Object.entries(REFUSAL_CODES).map(([code, label]) => ({ code, label }));
 
 /** Tramita's pages: sending to another government, the received packages, receipts, administration. */
@@ -220,56 +207,9 @@ export default function tramitaRoutes({ config }: Services): Router {
   });
 
   router.post('/administracao/tramita', input(NO_INPUT), async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = parseForm(adminSchema, body);
+    const parsed = parseTramitaAdminForm((req.body ?? {}) as Record<string, unknown>);
     if (!parsed.ok) return renderAdmin(req, res, 422, parsed.errors);
-    const national = hipotesesLegais();
-    const hipoteseAt = (value: unknown): string | null | undefined => (value === '' ? null : typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? national[Number(value)] : undefined);
-    const idOrNull = (value: unknown): string | null | undefined => (value === '' ? null : typeof value === 'string' && /^[1-9][0-9]{0,17}$/.test(value) ? value : undefined);
-    const sendMap: Record<string, number | null> = {};
-    const receiveMap: Record<string, string | null> = {};
-    const basisSendMap: Record<string, string | null> = {};
-    const hipoteseReceiveMap: Record<string, string | null> = {};
-    const errors: FieldErrors = {};
-    for (const [key, value] of Object.entries(body)) {
-      const m = ROW_KEY.exec(key);
-      if (!m) continue;
-      const [, kind, id] = m;
-      if (kind === 'especie') sendMap[id] = typeof value === 'string' && /^[0-9]{1,4}$/.test(value) ? Number(value) : null;
-      else if (kind === 'recebe') {
-        const typeId = idOrNull(value);
-        if (typeId === undefined) errors[key] = 'Escolha um tipo de documento da lista.';
-        else receiveMap[id] = typeId;
-      } else if (kind === 'hipotese') {
-        const hipotese = hipoteseAt(value);
-        if (hipotese === undefined) errors[key] = 'Escolha uma hipótese legal da lista nacional.';
-        else basisSendMap[id] = hipotese;
-      } else {
-        const basisId = idOrNull(value);
-        if (national[Number(id)] === undefined || basisId === undefined) errors[key] = 'Escolha uma hipótese legal deste órgão.';
-        else hipoteseReceiveMap[national[Number(id)]] = basisId;
-      }
-    }
-    const { novaEspecie, novoTipo } = parsed.data;
-    if (novaEspecie && !novoTipo) errors.novoTipo = 'Escolha o tipo de documento em que a espécie será registrada.';
-    if (novoTipo && !novaEspecie) errors.novaEspecie = 'Escolha a espécie documental.';
-    if (novaEspecie && novoTipo) receiveMap[novaEspecie] = novoTipo;
-    const defaultSendHipotese = hipoteseAt(parsed.data.defaultSendHipotese ?? '');
-    if (defaultSendHipotese === undefined) errors.defaultSendHipotese = 'Escolha uma hipótese legal da lista nacional.';
-    if (Object.keys(errors).length) return renderAdmin(req, res, 422, errors);
-    const saved = await withFieldErrors(() =>
-      saveTramitaAdmin(auditActorOf(req), {
-        receivingUnitIds: ([] as string[]).concat(parsed.data.receiving ?? []),
-        sendMap,
-        defaultSendEspecie: parsed.data.defaultSendEspecie ? Number(parsed.data.defaultSendEspecie) : null,
-        defaultReceiveDocumentTypeId: parsed.data.defaultReceiveDocumentTypeId || null,
-        receiveMap,
-        basisSendMap,
-        defaultSendHipotese: defaultSendHipotese ?? null,
-        hipoteseReceiveMap,
-        defaultReceiveLegalBasisId: parsed.data.defaultReceiveLegalBasisId || null,
-      }),
-    );
+    const saved = await withFieldErrors(() => saveTramitaAdmin(auditActorOf(req), parsed.input));
     if (!saved.ok) return renderAdmin(req, res, 422, saved.errors);
     flash(req, 'Alterações salvas.');
     res.redirect(303, '/administracao/tramita');
