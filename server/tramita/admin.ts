@@ -5,6 +5,7 @@ import { DocumentType, LegalBasis, Unit } from '../models';
 import { recordChange, type Actor as AuditActor } from '../audit/record';
 import { inTenant, requireTenant } from '../tenancy/context';
 import { especieName, hipotesesLegais } from './especies';
+import { ID_PATTERN } from '../documents/ids';
 
 /**
  * Tenant administration of Tramita: which units receive from other governments (published to the
@@ -12,7 +13,7 @@ import { especieName, hipotesesLegais } from './especies';
  */
 export async function setReceivingUnit(unitId: string, receives: boolean): Promise<void> {
   await inTenant(async (t) => {
-    const unit = /^[1-9][0-9]{0,17}$/.test(unitId) ? await Unit.findByPk(unitId, { transaction: t, lock: t.LOCK.UPDATE }) : null;
+    const unit = ID_PATTERN.test(unitId) ? await Unit.findByPk(unitId, { transaction: t, lock: t.LOCK.UPDATE }) : null;
     if (!unit) throw new NotFoundError('Unidade não encontrada.');
     if (receives && !unit.active) throw new ValidationError('Corrija os campos indicados.', { unitId: 'Uma unidade inativa não pode receber processos de outros órgãos.' });
     await execute(t, 'UPDATE units SET receives_external = $2 WHERE id = $1', [unitId, receives]);
@@ -34,7 +35,7 @@ function checkEspecie(code: number, field: string): void {
 }
 
 async function checkDocumentType(id: string, field: string): Promise<void> {
-  const type = /^[1-9][0-9]{0,17}$/.test(id) ? await DocumentType.findOne({ where: { id, active: true } }) : null;
+  const type = ID_PATTERN.test(id) ? await DocumentType.findOne({ where: { id, active: true } }) : null;
   if (!type) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha um tipo de documento ativo da lista.' });
 }
 
@@ -43,7 +44,7 @@ function checkHipotese(hipotese: string, field: string): void {
 }
 
 async function checkLegalBasis(id: string, field: string): Promise<void> {
-  const basis = /^[1-9][0-9]{0,17}$/.test(id) ? await LegalBasis.findOne({ where: { id, active: true } }) : null;
+  const basis = ID_PATTERN.test(id) ? await LegalBasis.findOne({ where: { id, active: true } }) : null;
   if (!basis) throw new ValidationError('Corrija os campos indicados.', { [field]: 'Escolha uma hipótese legal ativa deste órgão.' });
 }
 

@@ -9,6 +9,7 @@ import { receivingDirectory, type DirectoryUnit } from './admin';
 import { especieName, especies, hipoteseNamed, hipotesesLegais } from './especies';
 import type { Receipt } from './package';
 import { REFUSAL_CODES, STATE_LABELS, type RefusalCode, type TransferState } from './transit';
+import { ID_PATTERN } from '../documents/ids';
 
 /** The reads behind Tramita's pages (routes stay thin). */
 
@@ -75,7 +76,7 @@ const DATE_TIME = new Intl.DateTimeFormat('pt-BR', { timeZone: 'America/Sao_Paul
 /** The recibo de conclusão de trâmite held by this tenant, as PDF, for a viewer who may read its process. */
 export async function receiptPdf(actor: Actor, transferId: string): Promise<{ fileName: string; bytes: Buffer }> {
   const found = await inTenant(async (t) => {
-    const [row] = /^[1-9][0-9]{0,17}$/.test(transferId)
+    const [row] = ID_PATTERN.test(transferId)
       ? await select<{ process_id: string; receipt: Receipt; receipt_sha256: string }>(t, 'SELECT process_id, receipt, receipt_sha256 FROM tramita_receipts WHERE transfer_id = $1', [transferId])
       : [];
     if (!row) throw new NotFoundError('Recibo não encontrado.');

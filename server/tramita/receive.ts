@@ -14,10 +14,9 @@ import { buildReceipt, type ComponentDocument, type PackageMetadata } from './pa
 import { syncOriginQuietly } from './sync';
 import { transitBlocker } from '../processes/rules';
 import { externalTransitOf, REFUSAL_CODES, STATE_LABELS, type RefusalCode, type TransferState } from './transit';
+import { ID_PATTERN } from '../documents/ids';
 
 export { REFUSAL_CODES, type RefusalCode };
-
-const ID = /^[1-9][0-9]{0,17}$/;
 
 /** The sender's name: its tenant's, or for a package imported from a file, the ente its manifest names. */
 export const originNameSql = (tenantAlias: string): string => `COALESCE(${tenantAlias}.name, tr.external_origin || ' (fora do PEN Nuvem)')`;
@@ -60,7 +59,7 @@ export interface ReceivedListItem {
  * tenant or unit, guessing the id, finds nothing.
  */
 export async function receivedTransfer(t: Transaction, actor: Actor, transferId: string, lock: boolean): Promise<TransferRow> {
-  const [row] = ID.test(transferId)
+  const [row] = ID_PATTERN.test(transferId)
     ? await select<TransferRow>(
         t,
         `SELECT tr.id, tr.state, tr.nup, tr.origin_tenant_id, ${ORIGIN_NAME_SQL} AS origin_name, tr.origin_unit_name, tr.receiver_unit_id, tr.receiver_unit_name,

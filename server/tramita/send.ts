@@ -11,6 +11,7 @@ import { packComponents, travellingDocuments, type PackageMetadata, type PackedC
 import { buildManifest, type PackageManifest } from './packageFile';
 import { packTransfer } from './packing';
 import { expiryOf, LIVE_STATES_SQL, STATE_LABELS, type TransferState } from './transit';
+import { ID_PATTERN } from '../documents/ids';
 
 /** The largest component a receiver accepts (every tenant shares the deployment's limit). */
 export const MAX_COMPONENT_BYTES = 100 * 1024 * 1024;
@@ -29,8 +30,6 @@ export interface ExternalSendOptions {
   /** Up to what size the request packs (INLINE_PACKING by default): a test sends a large process to the worker with a smaller one. */
   inlinePacking?: { documents: number; bytes: number };
 }
-
-const ID = /^[1-9][0-9]{0,17}$/;
 
 /** The prerequisites of sending, each with its message: checked before anything is packed. */
 async function prerequisiteFailures(t: Transaction, processId: string, viewer: Viewer): Promise<{ fields: Record<string, string>; defaultEspecie: number | null; hipoteseOf: HipoteseOf }> {
@@ -144,7 +143,7 @@ export async function sendToOtherGovernment(
     const { fields, hipoteseOf } = await prerequisiteFailures(t, processId, viewer);
     const message = input.message?.trim() ? input.message.trim().slice(0, 1000) : null;
     let receiver: { tenant_name: string; acronym: string; name: string } | undefined;
-    if (!ID.test(input.receiverTenantId) || !ID.test(input.receiverUnitId)) {
+    if (!ID_PATTERN.test(input.receiverTenantId) || !ID_PATTERN.test(input.receiverUnitId)) {
       fields.destino = 'Escolha o órgão e a unidade de destino na lista.';
     } else if (input.receiverTenantId === String(tenant.id)) {
       fields.destino = 'Para enviar a uma unidade do próprio órgão, use "Enviar processo".';
@@ -234,7 +233,7 @@ interface OriginRow {
 }
 
 async function originTransfer(t: Transaction, transferId: string, lock: boolean): Promise<OriginRow> {
-  const [row] = ID.test(transferId)
+  const [row] = ID_PATTERN.test(transferId)
     ? await select<OriginRow>(
         t,
         `SELECT tr.id, tr.state, tr.origin_process_id, tr.origin_unit_id, te.name AS receiver_name, tr.receiver_unit_name
