@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import { logger } from '../logger';
 import { Tenant } from '../models';
-import { runWithTenant, schemaFor } from '../tenancy/context';
+import { runWithTenant, tenantRef } from '../tenancy/context';
 import { purgeIdempotencyKeys } from './idempotency';
 
 /**
@@ -14,7 +14,7 @@ export async function runApiJobs(): Promise<{ purged: number }> {
   let purged = 0;
   for (const t of tenants) {
     try {
-      purged += await runWithTenant({ id: String(t.id), slug: t.slug!, name: t.name, schema: schemaFor(t.id) }, () => purgeIdempotencyKeys());
+      purged += await runWithTenant(tenantRef(t), () => purgeIdempotencyKeys());
     } catch (err) {
       logger.error({ err, tenantId: String(t.id) }, 'falha ao apagar Idempotency-Keys vencidas');
     }

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import { platformSelect, select, execute } from '../db/sql';
 import { sha256Hex } from '../documents/storage';
 import { buildProcessPdf } from '../process-pdf/service';
-import { inTenant, runWithTenant, schemaFor, type TenantRef } from '../tenancy/context';
+import { inTenant, runWithTenant, tenantRef } from '../tenancy/context';
 import { findPgDump, spawnPgDump } from './pgDump';
 import { csvColumns, FILES_COLUMN, FILES_TABLE, quoteIdent, tenantTables } from './schema';
 
@@ -132,7 +132,7 @@ export const NO_PDF_REASON = 'não gerado: exportação pedida sem os PDFs dos p
 export async function exportTenant(target: ExportTarget, slug: string, out: string, onProgress: ProgressFn = () => {}, options: ExportOptions = {}): Promise<Manifest> {
   const row = await tenantBySlug(target.sequelize, slug);
   if (!row) throw new Error(`Ente "${slug}" não encontrado.`);
-  const tenant: TenantRef = { id: String(row.id), slug: row.slug, name: row.name, schema: schemaFor(row.id) };
+  const tenant = tenantRef(row);
   const domains = (await platformSelect<{ domain: string }>(target.sequelize, 'SELECT domain FROM platform.tenant_domains WHERE tenant_id = $1 ORDER BY domain', [tenant.id])).map((d) => d.domain);
 
   const partial = `${out}.partial`;

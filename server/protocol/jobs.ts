@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import { logger } from '../logger';
 import { Tenant } from '../models';
-import { runWithTenant, schemaFor } from '../tenancy/context';
+import { runWithTenant, tenantRef } from '../tenancy/context';
 import { recordTacitAcknowledgements } from './intimations';
 import { expireAmendments } from './triage';
 
@@ -16,7 +16,7 @@ export async function runProtocolJobs(now = new Date()): Promise<{ expired: numb
   let tacit = 0;
   for (const t of tenants) {
     try {
-      const ref = { id: String(t.id), slug: t.slug!, name: t.name, schema: schemaFor(t.id) };
+      const ref = tenantRef(t);
       expired += await runWithTenant(ref, () => expireAmendments(now));
       // Ciência tácita of the intimações whose period ended (their stored deadlines).
       tacit += await runWithTenant(ref, () => recordTacitAcknowledgements(now));

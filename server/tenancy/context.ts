@@ -72,6 +72,11 @@ export function schemaFor(id: string | number | bigint): string {
   return `tenant_${s}`;
 }
 
+/** A tenant's reference from its registry row (id, slug, name): the schema always from the id. */
+export function tenantRef(row: { id: string | number | bigint; slug: string | null; name: string }): TenantRef {
+  return { id: String(row.id), slug: row.slug ?? '', name: row.name, schema: schemaFor(row.id) };
+}
+
 export function currentTenant(): TenantRef | undefined {
   return namespace.active ? (namespace.get(TENANT_KEY) as TenantRef | undefined) : undefined;
 }

@@ -7,7 +7,7 @@ import { enterTenantSchema, migrationExecute, platformExecute, platformSelect } 
 import { ConflictError, ValidationError } from '../errors';
 import { logger } from '../logger';
 import { PlatformAuditEntry, Tenant, TenantDomain } from '../models';
-import { schemaFor, setCurrentTenant, type TenantRef } from './context';
+import { setCurrentTenant, type TenantRef, tenantRef } from './context';
 import type { TenantDefinition } from './definition';
 import type { TenantRegistry } from './registry';
 import { slugProblem } from './slugs';
@@ -92,12 +92,12 @@ export async function provisionTenant(
       if (spare) {
         fromSpare = true;
         row = await spare.update({ ...identity, status: 'active' });
-        tenant = { id: String(row.id), slug: def.slug, name: def.name, schema: schemaFor(row.id) };
+        tenant = tenantRef({ id: row.id, slug: def.slug, name: def.name });
         setCurrentTenant(tenant);
         await enterTenantSchema(t, tenant);
       } else {
         row = await Tenant.create(identity);
-        tenant = { id: String(row.id), slug: def.slug, name: def.name, schema: schemaFor(row.id) };
+        tenant = tenantRef({ id: row.id, slug: def.slug, name: def.name });
         await buildSchema(sequelize, t, row, tenant);
       }
       for (const domain of def.domains) await TenantDomain.create({ tenantId: tenant.id, domain: domain.toLowerCase() });
@@ -151,7 +151,7 @@ export async function prepareSpareSchemas(sequelize: Sequelize, target: number):
       await platformExecute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [SPARES_LOCK], t);
       if ((await countReadySpares(sequelize)) >= target) return false;
       const row = await Tenant.create({ slug: null, name: 'Esquema reserva', kind: 'orgao', uf: '--', ibgeCode: null, status: 'spare' });
-      const tenant: TenantRef = { id: String(row.id), slug: '', name: row.name, schema: schemaFor(row.id) };
+      const tenant = tenantRef({ id: row.id, slug: null, name: row.name });
       await buildSchema(sequelize, t, row, tenant);
       return true;
     });

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { execute, platformSelect, select } from '../db/sql';
 import { logger } from '../logger';
 import { Tenant } from '../models';
-import { inTenant, runWithTenant, schemaFor } from '../tenancy/context';
+import { inTenant, runWithTenant, tenantRef } from '../tenancy/context';
 import { PollingLoop } from '../worker/pollingLoop';
 import { sendingHipoteses } from './hipoteses';
 import { packComponents, travellingDocuments } from './package';
@@ -32,7 +32,7 @@ export async function packTransfer(transferId: string, now = new Date()): Promis
     [transferId, now],
   );
   if (!tr) return 'busy';
-  const tenant = { id: String(tr.origin_tenant_id), slug: tr.slug, name: tr.name, schema: schemaFor(tr.origin_tenant_id) };
+  const tenant = tenantRef({ id: tr.origin_tenant_id, slug: tr.slug, name: tr.name });
   return runWithTenant(tenant, async () => {
     const { docs, defaultEspecie, held, hipoteseOf } = await inTenant(async (t) => {
       const [settings] = await select<{ default_send_especie: number | null }>(t, 'SELECT default_send_especie FROM tramita_settings');

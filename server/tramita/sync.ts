@@ -3,7 +3,7 @@ import { execute, platformExecute, platformSelect, select } from '../db/sql';
 import { logger } from '../logger';
 import { ProcessUnit, Tenant } from '../models';
 import { recordEvent } from '../processes/events';
-import { inTenant, runWithTenant, schemaFor } from '../tenancy/context';
+import { inTenant, runWithTenant, tenantRef } from '../tenancy/context';
 import { buildReceipt, type Receipt } from './package';
 import { LIVE_STATES_SQL, REFUSAL_CODES, type RefusalCode, type TransferState } from './transit';
 
@@ -23,7 +23,7 @@ export async function syncOrigin(transferId: string): Promise<boolean> {
     [transferId],
   );
   if (!tr || !tr.ended_at || tr.origin_synced_at) return false;
-  return runWithTenant({ id: String(tr.origin_tenant_id), slug: tr.slug, name: tr.name, schema: schemaFor(tr.origin_tenant_id) }, () =>
+  return runWithTenant(tenantRef({ id: tr.origin_tenant_id, slug: tr.slug, name: tr.name }), () =>
     inTenant(async (t) => {
       const [row] = await select<{
         id: string; state: TransferState; origin_process_id: string; origin_unit_id: string; origin_user_id: string; keep_open: boolean;

@@ -2,7 +2,7 @@ import { execute, platformExecute, platformSelect } from '../db/sql';
 import { DomainError } from '../errors';
 import { logger } from '../logger';
 import { Tenant } from '../models';
-import { inTenant, runWithTenant, schemaFor } from '../tenancy/context';
+import { inTenant, runWithTenant, tenantRef } from '../tenancy/context';
 import { PollingLoop } from '../worker/pollingLoop';
 import type { Actor } from '../web/actor';
 import { acceptTransfer, notAwaiting, receivedTransfer, type AcceptOutcome } from './receive';
@@ -53,7 +53,7 @@ export async function runUnpacking(now = new Date(), limit = 5): Promise<number>
   );
   let accepted = 0;
   for (const d of due) {
-    const tenant = { id: String(d.receiver_tenant_id), slug: d.slug, name: d.name, schema: schemaFor(d.receiver_tenant_id) };
+    const tenant = tenantRef({ id: d.receiver_tenant_id, slug: d.slug, name: d.name });
     const actor: Actor = { userId: String(d.user_id), name: '', unitId: String(d.receiver_unit_id), unitAcronym: '' };
     try {
       const out = await runWithTenant(tenant, () => acceptTransfer(actor, String(d.id)));
