@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { auditActorOf } from '../audit/record';
 import { requireRole } from '../auth/currentUnit';
+import { ID_PATTERN } from '../documents/ids';
 import { requireUser } from '../middleware/setUpAuth';
 import { NO_INPUT, idParams, input, inputOf, parseForm, type FieldErrors } from '../validation';
 import { flash, takeFlash } from '../web/flash';
@@ -11,7 +12,7 @@ import { SCOPES, SCOPE_LABELS, createKey, listKeys, revokeKey, unitsForKeys, typ
 
 const keySchema = z.object({
   name: z.string({ error: 'Informe o nome do sistema.' }).trim().min(1, 'Informe o nome do sistema.').max(100, 'Use no máximo 100 caracteres.'),
-  unitId: z.string({ error: 'Escolha a unidade.' }).regex(/^[1-9][0-9]{0,17}$/, 'Escolha a unidade.'),
+  unitId: z.string({ error: 'Escolha a unidade.' }).regex(ID_PATTERN, 'Escolha a unidade.'),
   scopes: z
     .union([z.enum(SCOPES), z.array(z.enum(SCOPES))], { error: 'Marque ao menos um escopo.' })
     .transform((v) => [...new Set(([] as Scope[]).concat(v))]),

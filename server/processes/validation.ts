@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ID_PATTERN } from '../documents/ids';
 import { ACCESS_LEVELS, SECRECY_GRADES, type AccessLevel, type SecrecyGrade } from '../models';
 import { calendarDate } from '../validation';
 import type { PartyInput } from './create';
@@ -7,11 +8,11 @@ import type { PartyInput } from './create';
 
 export const MAX_PARTIES = 20;
 
-const id = z.string().regex(/^[1-9][0-9]{0,17}$/);
+const id = z.string().regex(ID_PATTERN);
 const optionalId = z.union([id, z.literal('')]).optional().transform((v) => v || null);
 
 export const processFieldsSchema = z.object({
-  processTypeId: z.string({ error: 'Escolha o tipo de processo.' }).regex(/^[1-9][0-9]{0,17}$/, 'Escolha o tipo de processo.'),
+  processTypeId: z.string({ error: 'Escolha o tipo de processo.' }).regex(ID_PATTERN, 'Escolha o tipo de processo.'),
   specification: z.string().default(''),
   accessLevel: z.enum(ACCESS_LEVELS as [AccessLevel, ...AccessLevel[]], { error: 'Escolha o nível de acesso.' }),
   legalBasisId: optionalId,

@@ -1,5 +1,6 @@
 import { externalTransitOf } from '../tramita/transit';
 import { preparedSelect, select } from '../db/sql';
+import { isId } from '../documents/ids';
 import { NotFoundError } from '../errors';
 import type { AccessLevel } from '../models';
 import { inTenant } from '../tenancy/context';
@@ -111,7 +112,7 @@ SELECT e.created_at, un.acronym AS unit, u.name AS user, e.description, e.summar
  ORDER BY e.id DESC`;
 
 export async function processPage(id: string, viewer: Viewer): Promise<ProcessPage> {
-  if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new NotFoundError('Processo não encontrado.');
+  if (!isId(id)) throw new NotFoundError('Processo não encontrado.');
   return inTenant(async (t) => {
     const [raw] = await preparedSelect<Raw>(t, PAGE_SQL, [id, viewer.userId, viewer.unitId]);
     if (!raw) throw new NotFoundError('Processo não encontrado.');

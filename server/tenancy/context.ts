@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import type { Sequelize, Transaction, TransactionOptions } from 'sequelize';
 import { namespace } from '../db/cls';
 import { preparedOn } from '../db/prepared';
+import { ID_PATTERN } from '../documents/ids';
 import { TenantContextError } from '../errors';
 
 /** What the rest of the code knows of the tenant a request (or a job) works for. */
@@ -68,7 +69,7 @@ export function tenantSearchPathSql(schema: string): string {
 /** The schema of a tenant, from its numeric id only: never from a slug or any other input. */
 export function schemaFor(id: string | number | bigint): string {
   const s = String(id);
-  if (!/^[1-9][0-9]{0,17}$/.test(s)) throw new TenantContextError(`Identificador de ente inválido: ${s}`);
+  if (!ID_PATTERN.test(s)) throw new TenantContextError(`Identificador de ente inválido: ${s}`);
   return `tenant_${s}`;
 }
 
