@@ -8,14 +8,15 @@ const ESPECIE_CODE = /^[0-9]{1,4}$/;
 /** A hipótese legal is posted as its index in the national list (the names are long and change with the law's wording). */
 const HIPOTESE_INDEX = /^[0-9]{1,3}$/;
 const ID_OR_EMPTY = z.union([z.string().regex(ID_PATTERN), z.literal('')]);
+const ESPECIE_OR_EMPTY = z.union([z.string().regex(ESPECIE_CODE, 'Escolha uma espécie da lista.'), z.literal('')]);
 
 const fixedFields = z.object({
   receiving: z.union([z.string(), z.array(z.string())]).optional(),
-  defaultSendEspecie: z.union([z.string().regex(ESPECIE_CODE, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
+  defaultSendEspecie: ESPECIE_OR_EMPTY.optional(),
   defaultReceiveDocumentTypeId: z.union([z.string().regex(ID_PATTERN, 'Escolha um tipo da lista.'), z.literal('')]).optional(),
   defaultSendHipotese: z.union([z.string().regex(HIPOTESE_INDEX), z.literal('')]).optional(),
   defaultReceiveLegalBasisId: ID_OR_EMPTY.optional(),
-  novaEspecie: z.union([z.string().regex(ESPECIE_CODE, 'Escolha uma espécie da lista.'), z.literal('')]).optional(),
+  novaEspecie: ESPECIE_OR_EMPTY.optional(),
   novoTipo: ID_OR_EMPTY.optional(),
 });
 
