@@ -9,7 +9,7 @@ import { testEnv } from '../support/environment';
 import { SmtpPeer } from '../support/smtp';
 import { createTestTenant, TEST_PASSWORD, type TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
-import { pressAndWait, tabTo } from './support/keyboard';
+import { chooseFilesByKeyboard, pressAndWait, tabTo } from './support/keyboard';
 
 const CSV = [
   'sigla,nome,sigla_superior,codigo_protocolo',
@@ -142,10 +142,7 @@ describe('E2E - tenant administration: import units, invite, set password, switc
     await tabTo(page, 'a[href="/administracao/unidades/importar"]');
     await page.keyboard.press('Enter');
     await page.waitForURL(/importar$/);
-    await tabTo(page, '#arquivo');
-    const chooser = page.waitForEvent('filechooser');
-    await page.keyboard.press('Space');
-    await (await chooser).setFiles(csvFile);
+    await chooseFilesByKeyboard(page, '#arquivo', csvFile);
     await tabTo(page, 'button[type="submit"]', 'Ver prévia');
     await pressAndWait(page, 'Enter');
     await tabTo(page, 'button', 'Confirmar importação');

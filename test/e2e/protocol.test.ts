@@ -6,6 +6,7 @@ import { agentFor, csrfFrom, postForm } from '../support/http';
 import { clearProtocolLimits, CPFS, fileGeneralRequest, linkFromOutbox, tenantRows } from '../support/protocol';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { BrowserHarness, expectAccessible, pagePerTest } from './support/browser';
+import { chooseFilesByKeyboard } from './support/keyboard';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -296,11 +297,8 @@ describe('E2E - protocol: a citizen files and follows a request', () => {
     await check();
     await tabTo('#descricao');
     await page.keyboard.type('Foto do poste');
-    await tabTo('#documentos');
     // The file comes from the system's picker, which the keyboard opens; Playwright answers it.
-    const chooser = page.waitForEvent('filechooser');
-    await page.keyboard.press('Space');
-    await (await chooser).setFiles(files.png);
+    await chooseFilesByKeyboard(page, '#documentos', files.png);
     await tabTo('[data-testid="intercurrent-form"] button[type="submit"]');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#peticionamento$/);

@@ -9,6 +9,7 @@ import { testEnv } from '../support/environment';
 import { tenantQuery } from '../support/processes';
 import { createTestTenant, TEST_PASSWORD } from '../support/tenants';
 import { BrowserHarness, expectAccessible } from './support/browser';
+import { chooseFilesByKeyboard } from './support/keyboard';
 
 /**
  * Tramita in the browser (issue 14): one government sends a process with a signed ofício and a PDF to
@@ -216,9 +217,7 @@ describe('E2E - Tramita: a process travels to another government', () => {
     const file = await download.path();
 
     await recipient.goto(harness.url(receiver.tt.host, '/tramita/recebidos'));
-    await tabTo(recipient, '#arquivo');
-    const [chooser] = await Promise.all([recipient.waitForEvent('filechooser'), recipient.keyboard.press('Space')]);
-    await chooser.setFiles(file);
+    await chooseFilesByKeyboard(recipient, '#arquivo', file);
     await tabTo(recipient, 'form[action="/tramita/recebidos/importar"] button[type="submit"]');
     await recipient.keyboard.press('Enter');
     await recipient.waitForURL(/\/tramita\/recebidos\/[0-9]+$/);
