@@ -1,5 +1,5 @@
 import connectPgSimple from 'connect-pg-simple';
-import { Router } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
@@ -124,6 +124,7 @@ export default function setUpSession(config: Config, pool: Pool, cache?: Session
       },
     }),
   );
+  router.use(saveBeforeRedirect);
   router.use((req, _res, next) => {
     const host = req.hostname.toLowerCase();
     if (req.session.boundHost && req.session.boundHost !== host) {
@@ -133,6 +134,30 @@ export default function setUpSession(config: Config, pool: Pool, cache?: Session
   });
   return router;
 }
+
+/** The session's content as express-session compares it (everything but the cookie). */
+function contentOf(sess: session.Session & Partial<session.SessionData>): string {
+  const { cookie: _cookie, ...content } = sess;
+  return JSON.stringify(content);
+}
+
+/**
+ * A redirect goes out only once the session it changed is stored. express-session sends the
+ * response's head before its own save completes (it holds back only the body's last byte), and a
+ * browser follows a Location as soon as it reads the head: on a busy server the page the redirect
+ * led to read the session as it was before — a flash lost, a citizen who had just opened their
+ * request sent back to the "acompanhar" form. A redirect that changed nothing in the session goes
+ * out at once; a store that cannot save fails the request (503) instead of losing the change.
+ */
+const saveBeforeRedirect: RequestHandler = (req, res, next) => {
+  const before = contentOf(req.session);
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session || contentOf(req.session) === before) return redirect(...args);
+    req.session.save((err: unknown) => (err ? next(err) : redirect(...args)));
+  }) as Response['redirect'];
+  next();
+};
 
 /** Binds the session to this host; called whenever something worth keeping is put in it. */
 export function bindSessionToHost(req: Express.Request & { hostname: string }): void {

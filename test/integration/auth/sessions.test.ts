@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { SESSION_POOL_NAME } from '../../../server/db/database';
@@ -127,6 +129,76 @@ describe('Integration - auth/sessions and login', () => {
       const home = await a.get('/').expect(200);
       await a.post('/logout').type('form').send({ _csrf: csrfFrom(home.text) }).expect(302);
       await a.get('/').expect(302);
+    });
+  });
+
+  describe('Redirects', () => {
+    it('sends a redirect only after the session it changed is stored, so the page it leads to reads the change', async () => {
+      const t = await createTestTenant({
+        users: [{ name: 'Servidora de Duas Unidades', email: 'duas@redirect.test', units: [{ acronym: 'SEGOV', role: 'basic' }, { acronym: 'SMS', role: 'basic' }] }],
+      });
+      const cookie = sessionCookie(await login(agentFor(t.host), 'duas@redirect.test', TEST_PASSWORD));
+      const home = await request(testEnv().app).get('/').set('Host', t.host).set('Cookie', cookie).expect(200);
+      const page = $(home.text);
+      const other = page('#current-unit option:not([selected])').attr('value');
+      expect(other, 'a unit to switch to').to.match(/^\d+$/);
+      const sid = decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
+
+      // Another connection holds the session's row, so storing the switch has to wait for it.
+      const holder = await testEnv().sessionPool.connect();
+      const server = http.createServer(testEnv().app);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM platform.sessions WHERE sid = $1 FOR UPDATE', [sid]);
+        const body = new URLSearchParams({ _csrf: csrfFrom(home.text), unitId: other! }).toString();
+        let answeredAt = 0;
+        const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
+          const req = http.request(
+            { port: (server.address() as AddressInfo).port, method: 'POST', path: '/unidade-atual', headers: { Host: t.host, Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } },
+            (res) => {
+              answeredAt = Date.now();
+              res.resume();
+              resolve(res);
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+        await new Promise((r) => setTimeout(r, 700));
+        expect(answeredAt, 'no redirect (not even its head) while the session is not stored').to.equal(0);
+        const releasedAt = Date.now();
+        await holder.query('COMMIT');
+        const res = await answered;
+        expect(res.statusCode).to.equal(302);
+        expect(answeredAt).to.be.at.least(releasedAt);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        holder.release();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      const after = await request(testEnv().app).get('/').set('Host', t.host).set('Cookie', cookie).expect(200);
+      expect($(after.text)('#current-unit option[selected]').attr('value')).to.equal(other);
+    });
+
+    it('sends a redirect that changed nothing in the session at once, without writing it', async () => {
+      const cookie = sessionCookie(await login(agentFor(angra.host), angra.clerk.email, TEST_PASSWORD));
+      const sid = decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
+      await request(testEnv().app).get('/').set('Host', angra.host).set('Cookie', cookie).expect(200);
+      const stored = async () => (await testEnv().sessionPool.query<{ s: string }>('SELECT sess::text AS s FROM platform.sessions WHERE sid = $1', [sid])).rows[0].s;
+      const before = await stored();
+      const holder = await testEnv().sessionPool.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM platform.sessions WHERE sid = $1 FOR UPDATE', [sid]);
+        // /login, for a user already logged in, sends them on; nothing waits for the held row.
+        const res = await request(testEnv().app).get('/login').set('Host', angra.host).set('Cookie', cookie).timeout(5000);
+        expect(res.status).to.equal(302);
+      } finally {
+        await holder.query('ROLLBACK');
+        holder.release();
+      }
+      expect(await stored()).to.equal(before);
     });
   });
 
