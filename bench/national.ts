@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/national.ts [--tenants 5597] [--concurrency 2] [--spares 8] [--sample 50]
  *                             [--seconds 20] [--soak-minutes 30] [--max-uses 5000,200]
+ *                             [--keep]   (with DATABASE_URL: the filled database stays on that server)
  *
  * On one fresh embedded PostgreSQL (fsync on), in one run:
  * 1. Provisioning: --tenants governments (default all: the 27 states and the 5,570 municipalities of
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'soak-minutes': { type: 'string', default: '30' },
     'max-uses': { type: 'string', default: '5000,200' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const C = Number(values.concurrency);
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
   const all = entesWithSlugs();
   const N = Math.min(Number(values.tenants), all.length);
   print(`PEN Nuvem — national benchmark: ${N} governments, ${os.cpus().length} CPUs, approvals ${C} at a time, ${SPARES} spare schemas kept ready`);
-  const db = await openBenchDatabase();
+  const db = await openBenchDatabase({ keep: values.keep });
   const { sequelize } = db;
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   const registry = new TenantRegistry(sequelize, config.APP_DOMAIN);
@@ -374,6 +376,7 @@ async function main(): Promise<void> {
   }
   await lastWeb?.stop();
   await db.close();
+  if (values.keep) print(`\nDatabase kept, with every tenant: ${db.url} (e.g. TEST_DATABASE_URL=… FUZZ_RUNS=10000 for the fuzzer)`);
 }
 
 main().then(

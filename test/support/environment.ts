@@ -16,6 +16,8 @@ import type { SessionReadCache } from '../../server/middleware/sessionReadCache'
 /**
  * One real PostgreSQL per test run: the embedded one in a throwaway directory, or a fresh database
  * on the server of DATABASE_URL. Every test file shares it and creates its own tenants.
+ * TEST_DATABASE_URL runs the tests in that existing database, left in place at the end — e.g. the
+ * fuzzer against the one `bench/national.ts --keep` filled with every government.
  */
 export interface TestEnvironment {
   config: Config;
@@ -40,7 +42,9 @@ export function testEnv(): TestEnvironment {
 
 export async function startTestEnvironment(): Promise<TestEnvironment> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: undefined, APP_DOMAIN: 'localhost', SMTP_URL: undefined });
-  const database = await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_test', fast: true });
+  const database = process.env.TEST_DATABASE_URL
+    ? { url: process.env.TEST_DATABASE_URL, close: async () => undefined }
+    : await openThrowawayDatabase({ serverUrl: process.env.DATABASE_URL, prefix: 'pen_test', fast: true });
   const url = database.url;
   const sequelize = createSequelize({ url, poolMax: 20, poolMaxUses: 5000, namedStatements: config.DB_PREPARED_STATEMENTS });
   initModels(sequelize);
