@@ -4,6 +4,7 @@
  *   npx tsx bench/national.ts [--tenants 5597] [--concurrency 2] [--spares 8] [--sample 50]
  *                             [--seconds 20] [--soak-minutes 30] [--max-uses 5000,200]
  *                             [--keep]   (with DATABASE_URL: the filled database stays on that server)
+ *                             [--reuse URL]   (a database a --keep run filled: phases 3 and 4 only)
  *
  * On one fresh embedded PostgreSQL (fsync on), in one run:
  * 1. Provisioning: --tenants governments (default all: the 27 states and the 5,570 municipalities of
@@ -60,6 +61,7 @@ const { values } = parseArgs({
     'soak-minutes': { type: 'string', default: '30' },
     'max-uses': { type: 'string', default: '5000,200' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 const C = Number(values.concurrency);
@@ -129,15 +131,9 @@ async function main(): Promise<void> {
   const all = entesWithSlugs();
   const N = Math.min(Number(values.tenants), all.length);
   print(`PEN Nuvem — national benchmark: ${N} governments, ${os.cpus().length} CPUs, approvals ${C} at a time, ${SPARES} spare schemas kept ready`);
-  const db = await openBenchDatabase({ keep: values.keep });
+  const db = await openBenchDatabase({ keep: values.keep, reuseUrl: values.reuse });
   const { sequelize } = db;
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
-  const registry = new TenantRegistry(sequelize, config.APP_DOMAIN);
-  const app = createApp({ config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize) }, db.sessionPool);
-  app.enable('view cache');
-  const server = http.createServer(app);
-  const appPort = await freePort();
-  await new Promise<void>((resolve) => server.listen(appPort, '127.0.0.1', resolve));
   const postmaster = await (async () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();
@@ -147,96 +143,109 @@ async function main(): Promise<void> {
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   })();
 
-  // ---- 1. Provisioning through the approval service, with the spare pool doing its job.
-  const operator = await Operator.create({ name: 'Operadora de Bench', email: 'bench@mgi.gov.br', passwordHash: await hashPassword(PASSWORD) });
-  const ctx = { operatorId: String(operator.id), ip: null, requestId: null };
-  const ids = await pool(N, 4, (i) => submittedRequest(all[i], all[i].slug));
-  const sizeOf = async (): Promise<number> =>
-    Number((await sequelize.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size', { type: QueryTypes.SELECT }))[0].size);
-  const sizeBefore = await sizeOf();
-  let provisioning = true;
-  let sparesMade = 0;
-  const spareLoop = (async () => {
-    while (provisioning) {
-      sparesMade += await prepareSpareSchemas(sequelize, SPARES).catch(() => 0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  const every = Math.max(1, Math.floor(N / Math.max(1, SAMPLE)));
-  const sampled: number[] = [];
-  let failed = 0;
-  const started = performance.now();
-  await pool(N, C, async (i) => {
-    const t0 = performance.now();
-    const result = await approveRequest({ sequelize, registry, config }, ids[i], ctx).catch((err: unknown) => ({ ok: false as const, error: String(err) }));
-    if (!result.ok) {
-      failed += 1;
-      return;
-    }
-    if (i % every === 0) {
-      const host = `${all[i].slug}.${config.APP_DOMAIN}`;
-      const deadline = Date.now() + 10_000;
-      while ((await get(appPort, host, '/login')) !== 200 && Date.now() < deadline);
-      sampled.push(performance.now() - t0);
-    }
-    if ((i + 1) % 500 === 0) print(`  … ${i + 1} approved, ${((performance.now() - started) / 60_000).toFixed(1)} min`);
-  });
-  const provisionMs = performance.now() - started;
-  provisioning = false;
-  await spareLoop;
-  const fromSpare = (
-    await sequelize.query<{ n: string }>("SELECT count(*) AS n FROM platform.audit_log WHERE action = 'tenant.provisioned' AND details->>'spare' = 'true'", { type: QueryTypes.SELECT })
-  )[0].n;
-  const sizeAfter = await sizeOf();
-  sampled.sort((a, b) => a - b);
-  print(`\n1. Provisioning ${N} governments through approveRequest: ${(provisionMs / 60_000).toFixed(1)} min (${ms(provisionMs / N)} per tenant), ${failed} failed, ${fromSpare} claimed a spare schema, ${sparesMade} spares prepared meanwhile`);
-  print(`   "Aprovar" → login page 200 (${sampled.length} sampled while the rest provisioned): p50 ${ms(percentile(sampled, 50))}, p99 ${ms(percentile(sampled, 99))}, max ${ms(sampled[sampled.length - 1] ?? NaN)}`);
-  print(`   Database: ${mb(sizeAfter)} (${((sizeAfter - sizeBefore) / N / 1024).toFixed(0)} KB per tenant added)`);
-  const [one] = await sequelize.query<{ schema: string }>("SELECT 'tenant_' || id AS schema FROM platform.tenants WHERE status = 'active' ORDER BY id DESC LIMIT 1", { type: QueryTypes.SELECT });
-  const parts = await sequelize.query<{ kind: string; n: string; bytes: string }>(
-    `SELECT CASE c.relkind WHEN 'r' THEN 'tables' WHEN 'i' THEN 'indexes' WHEN 'S' THEN 'sequences' WHEN 't' THEN 'TOAST tables' ELSE c.relkind::text END AS kind,
-            count(*) AS n, sum(pg_relation_size(c.oid)) AS bytes
-       FROM pg_class c WHERE c.relnamespace = $1::regnamespace
-         OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = $1::regnamespace)
-         OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = $1::regnamespace))
-      GROUP BY 1 ORDER BY 3 DESC`,
-    { bind: [one.schema], type: QueryTypes.SELECT },
-  );
-  const relBytes = parts.reduce((sum, p) => sum + Number(p.bytes), 0);
-  print(`   One empty tenant (${one.schema}): ${parts.map((p) => `${p.n} ${p.kind} ${(Number(p.bytes) / 1024).toFixed(0)} KB`).join(', ')}; relations ${(relBytes / 1024).toFixed(0)} KB, the rest of its share is catalog rows (pg_class, pg_attribute, pg_index…) and WAL-free space`);
+  // --reuse: a database a --keep run filled; phases 1 and 2 were measured then.
+  if (!values.reuse) {
+    const registry = new TenantRegistry(sequelize, config.APP_DOMAIN);
+    const app = createApp({ config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize) }, db.sessionPool);
+    app.enable('view cache');
+    const server = http.createServer(app);
+    const appPort = await freePort();
+    await new Promise<void>((resolve) => server.listen(appPort, '127.0.0.1', resolve));
+    // ---- 1. Provisioning through the approval service, with the spare pool doing its job.
+    const operator = await Operator.create({ name: 'Operadora de Bench', email: 'bench@mgi.gov.br', passwordHash: await hashPassword(PASSWORD) });
+    const ctx = { operatorId: String(operator.id), ip: null, requestId: null };
+    const ids = await pool(N, 4, (i) => submittedRequest(all[i], all[i].slug));
+    const sizeOf = async (): Promise<number> =>
+      Number((await sequelize.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size', { type: QueryTypes.SELECT }))[0].size);
+    const sizeBefore = await sizeOf();
+    let provisioning = true;
+    let sparesMade = 0;
+    const spareLoop = (async () => {
+      while (provisioning) {
+        sparesMade += await prepareSpareSchemas(sequelize, SPARES).catch(() => 0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const every = Math.max(1, Math.floor(N / Math.max(1, SAMPLE)));
+    const sampled: number[] = [];
+    let failed = 0;
+    const started = performance.now();
+    await pool(N, C, async (i) => {
+      const t0 = performance.now();
+      const result = await approveRequest({ sequelize, registry, config }, ids[i], ctx).catch((err: unknown) => ({ ok: false as const, error: String(err) }));
+      if (!result.ok) {
+        failed += 1;
+        return;
+      }
+      if (i % every === 0) {
+        const host = `${all[i].slug}.${config.APP_DOMAIN}`;
+        const deadline = Date.now() + 10_000;
+        while ((await get(appPort, host, '/login')) !== 200 && Date.now() < deadline);
+        sampled.push(performance.now() - t0);
+      }
+      if ((i + 1) % 500 === 0) print(`  … ${i + 1} approved, ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+    });
+    const provisionMs = performance.now() - started;
+    provisioning = false;
+    await spareLoop;
+    const fromSpare = (
+      await sequelize.query<{ n: string }>("SELECT count(*) AS n FROM platform.audit_log WHERE action = 'tenant.provisioned' AND details->>'spare' = 'true'", { type: QueryTypes.SELECT })
+    )[0].n;
+    const sizeAfter = await sizeOf();
+    sampled.sort((a, b) => a - b);
+    print(`\n1. Provisioning ${N} governments through approveRequest: ${(provisionMs / 60_000).toFixed(1)} min (${ms(provisionMs / N)} per tenant), ${failed} failed, ${fromSpare} claimed a spare schema, ${sparesMade} spares prepared meanwhile`);
+    print(`   "Aprovar" → login page 200 (${sampled.length} sampled while the rest provisioned): p50 ${ms(percentile(sampled, 50))}, p99 ${ms(percentile(sampled, 99))}, max ${ms(sampled[sampled.length - 1] ?? NaN)}`);
+    print(`   Database: ${mb(sizeAfter)} (${((sizeAfter - sizeBefore) / N / 1024).toFixed(0)} KB per tenant added)`);
+    const [one] = await sequelize.query<{ schema: string }>("SELECT 'tenant_' || id AS schema FROM platform.tenants WHERE status = 'active' ORDER BY id DESC LIMIT 1", { type: QueryTypes.SELECT });
+    const parts = await sequelize.query<{ kind: string; n: string; bytes: string }>(
+      `SELECT CASE c.relkind WHEN 'r' THEN 'tables' WHEN 'i' THEN 'indexes' WHEN 'S' THEN 'sequences' WHEN 't' THEN 'TOAST tables' ELSE c.relkind::text END AS kind,
+              count(*) AS n, sum(pg_relation_size(c.oid)) AS bytes
+         FROM pg_class c WHERE c.relnamespace = $1::regnamespace
+           OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = $1::regnamespace)
+           OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = $1::regnamespace))
+        GROUP BY 1 ORDER BY 3 DESC`,
+      { bind: [one.schema], type: QueryTypes.SELECT },
+    );
+    const relBytes = parts.reduce((sum, p) => sum + Number(p.bytes), 0);
+    print(`   One empty tenant (${one.schema}): ${parts.map((p) => `${p.n} ${p.kind} ${(Number(p.bytes) / 1024).toFixed(0)} KB`).join(', ')}; relations ${(relBytes / 1024).toFixed(0)} KB, the rest of its share is catalog rows (pg_class, pg_attribute, pg_index…) and WAL-free space`);
 
-  // ---- 2. The migration runner over every tenant.
-  const real = loadMigrations('tenant');
-  const noop = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY });
-  print(`\n2. Migration runner, nothing to do: ${noop.tenants} tenants in ${(noop.totalMs / 1000).toFixed(2)} s`);
-  const addColumn: Migration = {
-    name: '9900-bench-add-column',
-    up: async ({ context }) => {
-      await context.sequelize.query('ALTER TABLE units ADD COLUMN bench_note TEXT', { transaction: context.transaction });
-    },
-  };
-  const added = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY, tenantMigrations: [...real, addColumn] });
-  print(`   ALTER TABLE … ADD COLUMN: ${added.migrated.length} tenants in ${(added.totalMs / 1000).toFixed(1)} s, ${added.failed.length} failed`);
-  const victims = (await sequelize.query<{ schema: string }>("SELECT 'tenant_' || id AS schema FROM platform.tenants WHERE status = 'active' ORDER BY random() LIMIT 3", { type: QueryTypes.SELECT })).map((r) => r.schema);
-  let broken = true;
-  const flaky: Migration = {
-    name: '9901-bench-fails-in-three',
-    up: async ({ context }) => {
-      if (broken && victims.includes(context.schema)) throw new Error(`falha simulada em ${context.schema}`);
-      await context.sequelize.query('ALTER TABLE units ADD COLUMN bench_flag BOOLEAN', { transaction: context.transaction });
-    },
-  };
-  const partial = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY, tenantMigrations: [...real, addColumn, flaky] });
-  print(`   A migration failing in 3 tenants: ${partial.migrated.length} completed, ${partial.failed.length} reported (${partial.failed.map((f) => f.slug).join(', ')}) in ${(partial.totalMs / 1000).toFixed(1)} s`);
-  broken = false;
-  const rerun = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY, tenantMigrations: [...real, addColumn, flaky] });
-  print(`   Re-run: ${rerun.migrated.length} migrated (${rerun.migrated.map((f) => f.slug).join(', ')}), ${rerun.failed.length} failed, ${rerun.upToDate} already up to date, ${(rerun.totalMs / 1000).toFixed(1)} s`);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+    // ---- 2. The migration runner over every tenant.
+    const real = loadMigrations('tenant');
+    const noop = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY });
+    print(`\n2. Migration runner, nothing to do: ${noop.tenants} tenants in ${(noop.totalMs / 1000).toFixed(2)} s`);
+    const addColumn: Migration = {
+      name: '9900-bench-add-column',
+      up: async ({ context }) => {
+        await context.sequelize.query('ALTER TABLE units ADD COLUMN bench_note TEXT', { transaction: context.transaction });
+      },
+    };
+    const added = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY, tenantMigrations: [...real, addColumn] });
+    print(`   ALTER TABLE … ADD COLUMN: ${added.migrated.length} tenants in ${(added.totalMs / 1000).toFixed(1)} s, ${added.failed.length} failed`);
+    const victims = (await sequelize.query<{ schema: string }>("SELECT 'tenant_' || id AS schema FROM platform.tenants WHERE status = 'active' ORDER BY random() LIMIT 3", { type: QueryTypes.SELECT })).map((r) => r.schema);
+    let broken = true;
+    const flaky: Migration = {
+      name: '9901-bench-fails-in-three',
+      up: async ({ context }) => {
+        if (broken && victims.includes(context.schema)) throw new Error(`falha simulada em ${context.schema}`);
+        await context.sequelize.query('ALTER TABLE units ADD COLUMN bench_flag BOOLEAN', { transaction: context.transaction });
+      },
+    };
+    const partial = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY, tenantMigrations: [...real, addColumn, flaky] });
+    print(`   A migration failing in 3 tenants: ${partial.migrated.length} completed, ${partial.failed.length} reported (${partial.failed.map((f) => f.slug).join(', ')}) in ${(partial.totalMs / 1000).toFixed(1)} s`);
+    broken = false;
+    const rerun = await runMigrations(sequelize, { concurrency: config.MIGRATION_CONCURRENCY, tenantMigrations: [...real, addColumn, flaky] });
+    print(`   Re-run: ${rerun.migrated.length} migrated (${rerun.migrated.map((f) => f.slug).join(', ')}), ${rerun.failed.length} failed, ${rerun.upToDate} already up to date, ${(rerun.totalMs / 1000).toFixed(1)} s`);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 
   // ---- 3. Traffic spread over every tenant, logged in.
   if (!wrkAvailable()) throw new Error('wrk não está instalado (apt-get install wrk)');
   const passwordHash = await hashPassword(PASSWORD);
-  const tenants = await sequelize.query<{ id: string; slug: string }>("SELECT id, slug FROM platform.tenants WHERE status = 'active' ORDER BY id", { type: QueryTypes.SELECT });
+  // The governments of phase 1 (a reused database may also hold tenants that tests made in it).
+  const tenants = await sequelize.query<{ id: string; slug: string }>("SELECT id, slug FROM platform.tenants WHERE status = 'active' AND slug = ANY($1) ORDER BY id", {
+    bind: [all.slice(0, N).map((e) => e.slug)],
+    type: QueryTypes.SELECT,
+  });
   // The gestor of each tenant was invited (no password yet): give each the bench password and a unit to work in.
   await pool(tenants.length, 4, (i) =>
     sequelize.query(
