@@ -28,6 +28,12 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   /** Web processes (one per core is best); 1 outside production unless set. See server/cluster.ts. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * Idle keep-alive connections are kept this long. Longer than the idle timeout of whatever sits in
+   * front (ALB and nginx upstreams: 60 s), so it is the balancer that closes an idle connection: with
+   * Node's 5 s, a request sent on a connection the server is closing at that instant gets a reset (a 502).
+   */
+  HTTP_KEEP_ALIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(65),
   DB_POOL_MAX_USES: z.coerce.number().int().min(1).default(200),
   MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SPARE_SCHEMAS: z.coerce.number().int().min(0).max(100).default(3),

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import path from 'node:path';
 import { seedDemo, DEMO_OPERATOR } from '../seeders/demo';
 import { createApp } from './app';
@@ -23,6 +22,7 @@ import { prepareSpareSchemas } from './tenancy/provisioning';
 import { TenantRegistry } from './tenancy/registry';
 import { platformUrl, tenantUrl } from './tenancy/urls';
 import { explainStartupFailure } from './startupFailure';
+import { createHttpServer } from './web/httpServer';
 
 /**
  * `npm start` (no flag): the whole product — database (embedded unless DATABASE_URL), migrations,
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       const sessionCache = new SessionReadCache();
       stops.push(await sessionCache.listen(config.DATABASE_DIRECT_URL ?? db.url));
       const app = createApp({ config, sequelize: db.sequelize, registry, loginThrottle: new LoginThrottle(db.sequelize), sessionCache }, db.sessionPool);
-      const server = http.createServer(app);
+      const server = createHttpServer(app, config);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, () => {

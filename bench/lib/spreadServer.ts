@@ -11,7 +11,6 @@
  * when every copy listens. Started and stopped by bench/national.ts.
  */
 import cluster from 'node:cluster';
-import http from 'node:http';
 
 process.env.LOG_LEVEL ??= 'warn';
 
@@ -30,6 +29,7 @@ async function copy(): Promise<void> {
   const { createApp } = await import('../../server/app');
   const { LoginThrottle } = await import('../../server/auth/loginThrottle');
   const { loadConfig } = await import('../../server/config');
+  const { createHttpServer } = await import('../../server/web/httpServer');
   const { openDatabase } = await import('../../server/db/database');
   const { inTenant, runWithTenant } = await import('../../server/tenancy/context');
   const { listenForRegistryChanges } = await import('../../server/tenancy/listener');
@@ -64,8 +64,8 @@ async function copy(): Promise<void> {
     res.type('html').send(bareTemplate({ rows }));
   });
 
-  http.createServer(app).listen(Number(process.env.BENCH_APP_PORT), '127.0.0.1');
-  http.createServer(bare).listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
+  createHttpServer(app, config).listen(Number(process.env.BENCH_APP_PORT), '127.0.0.1');
+  createHttpServer(bare, config).listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
   process.once('SIGTERM', () => void db.close().then(() => process.exit(0)));
 }
 

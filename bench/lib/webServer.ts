@@ -11,7 +11,6 @@
  * "ready" on stdout when every copy listens. Started and stopped by bench/processes.ts.
  */
 import cluster from 'node:cluster';
-import http from 'node:http';
 import path from 'node:path';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -31,6 +30,7 @@ async function copy(): Promise<void> {
   const { createApp } = await import('../../server/app');
   const { LoginThrottle } = await import('../../server/auth/loginThrottle');
   const { loadConfig } = await import('../../server/config');
+  const { createHttpServer } = await import('../../server/web/httpServer');
   const { openDatabase } = await import('../../server/db/database');
   const { requireUser } = await import('../../server/middleware/setUpAuth');
   const { inTenant, runWithTenant } = await import('../../server/tenancy/context');
@@ -75,8 +75,8 @@ async function copy(): Promise<void> {
     res.type('html').send(bareTemplate({ rows }));
   });
 
-  http.createServer(app).listen(Number(process.env.BENCH_APP_PORT), '127.0.0.1');
-  http.createServer(bare).listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
+  createHttpServer(app, config).listen(Number(process.env.BENCH_APP_PORT), '127.0.0.1');
+  createHttpServer(bare, config).listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
   process.once('SIGTERM', () => void db.close().then(() => process.exit(0)));
 }
 

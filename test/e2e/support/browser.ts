@@ -6,6 +6,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createHttpServer } from '../../../server/web/httpServer';
 import { testEnv } from '../../support/environment';
 import { TEST_PASSWORD } from '../../support/tenants';
 
@@ -26,7 +27,7 @@ export class BrowserHarness {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium não encontrado em ${CHROMIUM}: instale com "apt-get install -y chromium" (ou defina CHROMIUM_PATH).`);
     }
-    this.server = http.createServer(app);
+    this.server = createHttpServer(app, testEnv().config);
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     this.browser = await chromium.launch({
