@@ -7,7 +7,7 @@ import { createTestTenant, type TestTenant } from '../../support/tenants';
 
 interface Answer {
   status: number;
-  keepAlive: string | undefined;
+  keepAlive: http.IncomingHttpHeaders['keep-alive'];
   reusedSocket: boolean;
 }
 
@@ -15,14 +15,7 @@ function get(agent: http.Agent, port: number, host: string, path: string): Promi
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent, headers: { Host: host } }, (res) => {
       res.resume();
-      const keepAlive = res.headers['keep-alive'];
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          keepAlive: Array.isArray(keepAlive) ? keepAlive.join(', ') : keepAlive,
-          reusedSocket: req.reusedSocket,
-        }),
-      );
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, keepAlive: res.headers['keep-alive'], reusedSocket: req.reusedSocket }));
     });
     req.on('error', reject);
   });
