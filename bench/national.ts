@@ -45,6 +45,7 @@ import { loadMigrations, runMigrations, type Migration } from '../server/db/migr
 import { Operator } from '../server/models';
 import { prepareSpareSchemas } from '../server/tenancy/provisioning';
 import { TenantRegistry } from '../server/tenancy/registry';
+import { createHttpServer } from '../server/web/httpServer';
 import { entes, submittedRequest, type Ente } from './lib/adhesionRequests';
 import { childrenOf } from './lib/cpu';
 import { openBenchDatabase } from './lib/database';
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     const registry = new TenantRegistry(sequelize, config.APP_DOMAIN);
     const app = createApp({ config, sequelize, registry, loginThrottle: new LoginThrottle(sequelize) }, db.sessionPool);
     app.enable('view cache');
-    const server = http.createServer(app);
+    const server = createHttpServer(app, config);
     const appPort = await freePort();
     await new Promise<void>((resolve) => server.listen(appPort, '127.0.0.1', resolve));
     // ---- 1. Provisioning through the approval service, with the spare pool doing its job.
