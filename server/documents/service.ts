@@ -242,39 +242,95 @@ async function validSignatures(t: Transaction, documentId: string): Promise<Sign
 }
 
 /**
- * The document and its process, when the actor may read it. Writers pass `lock` (the row locked
- * FOR UPDATE: actions on one document queue up, and each sees the other's outcome); readers do not,
- * so that reading a document neither queues behind other readers nor writes a row lock to the WAL.
+ * A draft (minuta) of another unit is not readable: an internal document without a valid signature
+ * is seen only by the unit that wrote it.
  */
-async function documentInProcess(t: Transaction, actor: Actor, documentId: string, lock: boolean): Promise<{ doc: Document; process: ProcessFacts }> {
+function hiddenDraft(doc: { kind: Document['kind']; unitId: string }, signed: boolean, actor: Actor): boolean {
+  return doc.kind === 'internal' && !signed && String(doc.unitId) !== String(actor.unitId);
+}
+
+/**
+ * The document and its process, for a change: the row locked FOR UPDATE, so actions on one document
+ * queue up and each sees the other's outcome. Readers use `readableDocument`, which takes no lock, so
+ * that reading a document neither queues behind other readers nor writes a row lock to the WAL.
+ */
+async function lockedDocumentInProcess(t: Transaction, actor: Actor, documentId: string): Promise<{ doc: Document; process: ProcessFacts }> {
   const doc = ID_PATTERN.test(documentId)
-    ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, ...(lock ? { lock: t.LOCK.UPDATE } : {}) })
+    ? await Document.findOne({ where: { id: documentId, deletedAt: null }, transaction: t, lock: t.LOCK.UPDATE })
     : null;
   if (!doc) throw new NotFoundError('Documento não encontrado.');
   const process = await readableProcess(t, actor, doc.processId);
-  if (doc.kind === 'internal' && doc.unitId !== actor.unitId && !(await isSigned(t, doc))) throw new NotFoundError('Documento não encontrado.');
+  // Hidden only if unsigned: the signatures are counted only for another unit's internal document.
+  if (hiddenDraft(doc, false, actor) && !(await isSigned(t, doc))) throw new NotFoundError('Documento não encontrado.');
   return { doc, process };
 }
 
-function lockedDocumentInProcess(t: Transaction, actor: Actor, documentId: string): Promise<{ doc: Document; process: ProcessFacts }> {
-  return documentInProcess(t, actor, documentId, true);
+/** A document as its readers see it: its own columns (named as the model names them) and the names and valid signatures its views show. */
+type ReadDocument = Pick<
+  Document,
+  | 'id' | 'processId' | 'number' | 'kind' | 'unitId' | 'title' | 'complement' | 'accessLevel' | 'bodyHtml' | 'version' | 'fileName' | 'fileMime'
+  | 'fileSize' | 'fileSha256' | 'documentDate' | 'origin' | 'sender' | 'verificationCode' | 'crc' | 'seenByOtherUnitAt' | 'cancelledAt'
+  | 'cancelReason' | 'createdAt'
+> & {
+  typeName: string;
+  unitAcronym: string;
+  unitName: string;
+  unitAddress: string | null;
+  legalBasis: string | null;
+  arms: boolean;
+  signatures: { signerName: string; signerTitle: string; signedAt: string }[];
+};
+
+/**
+ * Every read of a document (its page, the editor, versions, the file) starts here: one prepared
+ * statement for the row, the names of its type, unit and legal basis, its valid signatures and the
+ * letterhead's facts (this runs on every view of a document).
+ */
+const READ_DOCUMENT_SQL = `
+SELECT d.id, d.process_id AS "processId", d.number, d.kind, d.unit_id AS "unitId", d.title, d.complement, d.access_level AS "accessLevel",
+       d.body_html AS "bodyHtml", d.version, d.file_name AS "fileName", d.file_mime AS "fileMime", d.file_size AS "fileSize",
+       d.file_sha256 AS "fileSha256", d.document_date::text AS "documentDate", d.origin, d.sender, d.verification_code AS "verificationCode",
+       d.crc, d.seen_by_other_unit_at AS "seenByOtherUnitAt", d.cancelled_at AS "cancelledAt", d.cancel_reason AS "cancelReason",
+       d.created_at AS "createdAt", dt.name AS "typeName", u.acronym AS "unitAcronym", u.name AS "unitName", u.address AS "unitAddress",
+       (SELECT lb.name || ' (' || lb.basis || ')' FROM legal_bases lb WHERE lb.id = d.legal_basis_id) AS "legalBasis",
+       EXISTS (SELECT 1 FROM tenant_settings ts WHERE ts.arms_sha256 IS NOT NULL) AS arms,
+       (SELECT coalesce(json_agg(json_build_object('signerName', s.signer_name, 'signerTitle', s.signer_title, 'signedAt', s.signed_at) ORDER BY s.signed_at, s.id), '[]')
+          FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signatures
+  FROM documents d JOIN document_types dt ON dt.id = d.document_type_id JOIN units u ON u.id = d.unit_id
+ WHERE d.id = $1 AND d.deleted_at IS NULL`;
+
+async function readDocument(t: Transaction, documentId: string): Promise<ReadDocument | null> {
+  if (!ID_PATTERN.test(documentId)) return null;
+  const [row] = await preparedSelect<ReadDocument>(t, READ_DOCUMENT_SQL, [documentId]);
+  return row ?? null;
+}
+
+/** The document and its process, when the actor may read it (no row lock: see `lockedDocumentInProcess`). */
+async function readableDocument(t: Transaction, actor: Actor, documentId: string): Promise<{ doc: ReadDocument; process: ProcessFacts }> {
+  const doc = await readDocument(t, documentId);
+  if (!doc) throw new NotFoundError('Documento não encontrado.');
+  const process = await readableProcess(t, actor, doc.processId);
+  if (hiddenDraft(doc, doc.signatures.length > 0, actor)) throw new NotFoundError('Documento não encontrado.');
+  return { doc, process };
 }
 
 /**
  * Records that a unit other than the author's opened the document. The first such view marks the
  * document seen (from then on its author can no longer edit or delete it): a conditional UPDATE,
  * which waits for an edit holding the row and then applies to its outcome, so a view and an edit
- * never both win. After the first view the document is reloaded, so the reader gets the version
- * that the mark froze (or nothing, when that edit made it unreadable to other units).
+ * never both win. After the first view the document is read again, so the reader gets the version
+ * that the mark froze (or nothing, when that edit made it unreadable to other units). Answers the
+ * document as the reader is to see it.
  */
-async function recordOtherUnitView(t: Transaction, actor: Actor, doc: Document): Promise<void> {
-  if (doc.unitId === actor.unitId) return;
+async function recordOtherUnitView(t: Transaction, actor: Actor, doc: ReadDocument): Promise<ReadDocument> {
+  if (String(doc.unitId) === String(actor.unitId)) return doc;
   await select(t, 'INSERT INTO document_views (document_id, unit_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [doc.id, actor.unitId, actor.userId]);
-  if (doc.seenByOtherUnitAt) return;
+  if (doc.seenByOtherUnitAt) return doc;
   await select(t, 'UPDATE documents SET seen_by_other_unit_at = now() WHERE id = $1 AND seen_by_other_unit_at IS NULL RETURNING 1', [doc.id]);
-  await doc.reload({ transaction: t });
   // An edit that committed meanwhile may have deleted it or removed its signatures (a minuta again).
-  if (doc.deletedAt || (doc.kind === 'internal' && !(await isSigned(t, doc)))) throw new NotFoundError('Documento não encontrado.');
+  const fresh = await readDocument(t, String(doc.id));
+  if (!fresh || hiddenDraft(fresh, fresh.signatures.length > 0, actor)) throw new NotFoundError('Documento não encontrado.');
+  return fresh;
 }
 
 async function isSigned(t: Transaction, doc: Document): Promise<boolean> {
@@ -426,23 +482,8 @@ export interface DocumentView {
   letterhead: Letterhead | null;
 }
 
-/** What the document page shows beside the row itself: names of its type, unit and legal basis, its valid signatures, the letterhead's facts. */
-const VIEW_FACTS_SQL = `
-SELECT dt.name AS type_name, u.acronym AS unit_acronym, u.name AS unit_name, u.address AS unit_address,
-       (SELECT lb.name || ' (' || lb.basis || ')' FROM legal_bases lb WHERE lb.id = d.legal_basis_id) AS legal_basis,
-       EXISTS (SELECT 1 FROM tenant_settings ts WHERE ts.arms_sha256 IS NOT NULL) AS arms,
-       (SELECT coalesce(json_agg(json_build_object('signerName', s.signer_name, 'signerTitle', s.signer_title, 'signedAt', s.signed_at) ORDER BY s.signed_at, s.id), '[]')
-          FROM signatures s WHERE s.document_id = d.id AND s.invalidated_at IS NULL) AS signatures
-  FROM documents d JOIN document_types dt ON dt.id = d.document_type_id JOIN units u ON u.id = d.unit_id
- WHERE d.id = $1`;
-
-async function toView(t: Transaction, doc: Document, actor: Actor | null, process: Pick<ProcessFacts, 'openInUnit'>): Promise<DocumentView> {
-  // One statement for every name and the signatures (this runs on every view of a document).
-  const [facts] = await select<{
-    type_name: string; unit_acronym: string; unit_name: string; unit_address: string | null; legal_basis: string | null; arms: boolean;
-    signatures: { signerName: string; signerTitle: string; signedAt: string }[];
-  }>(t, VIEW_FACTS_SQL, [doc.id]);
-  const signatures = facts.signatures.map((x) => ({ signerName: x.signerName, signerTitle: x.signerTitle, signedAt: new Date(x.signedAt) }));
+function toView(doc: ReadDocument, actor: Actor | null, process: Pick<ProcessFacts, 'openInUnit'>): DocumentView {
+  const signatures = doc.signatures.map((x) => ({ signerName: x.signerName, signerTitle: x.signerTitle, signedAt: new Date(x.signedAt) }));
   const signed = signatures.length > 0;
   const author = actor?.unitId === doc.unitId;
   const blocker = actor ? editBlocker(doc, actor, process) : 'Somente leitura';
@@ -451,11 +492,11 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     processId: String(doc.processId),
     number: String(doc.number),
     kind: doc.kind,
-    typeName: facts.type_name,
+    typeName: doc.typeName,
     title: doc.title,
     complement: doc.complement,
     accessLevel: doc.accessLevel,
-    legalBasis: facts.legal_basis,
+    legalBasis: doc.legalBasis,
     bodyHtml: doc.bodyHtml,
     version: doc.version,
     fileName: doc.fileName,
@@ -468,7 +509,7 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     verificationCode: doc.verificationCode,
     crc: signed ? doc.crc : null,
     unitId: String(doc.unitId),
-    unitAcronym: facts.unit_acronym,
+    unitAcronym: doc.unitAcronym,
     signatures,
     signed,
     draft: doc.kind === 'internal' && !signed,
@@ -482,7 +523,7 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
     canDelete: !!author && !doc.seenByOtherUnitAt && !doc.cancelledAt,
     canCancel: !!author && !!doc.seenByOtherUnitAt && !doc.cancelledAt,
     canSign: !doc.cancelledAt && (author || signed || doc.kind === 'external'),
-    letterhead: doc.kind === 'internal' ? letterheadOf({ unitName: facts.unit_name, unitAddress: facts.unit_address, hasArms: facts.arms }) : null,
+    letterhead: doc.kind === 'internal' ? letterheadOf({ unitName: doc.unitName, unitAddress: doc.unitAddress, hasArms: doc.arms }) : null,
   };
 }
 
@@ -492,9 +533,8 @@ async function toView(t: Transaction, doc: Document, actor: Actor | null, proces
  */
 export async function openDocument(actor: Actor, documentId: string): Promise<DocumentView> {
   return inTenant(async (t) => {
-    const { doc, process } = await documentInProcess(t, actor, documentId, false);
-    await recordOtherUnitView(t, actor, doc);
-    return toView(t, doc, actor, process);
+    const { doc, process } = await readableDocument(t, actor, documentId);
+    return toView(await recordOtherUnitView(t, actor, doc), actor, process);
   });
 }
 
@@ -510,9 +550,8 @@ export interface DocumentPage {
 
 export async function documentPageFor(actor: Actor, documentId: string): Promise<DocumentPage> {
   return inTenant(async (t) => {
-    const { doc, process } = await documentInProcess(t, actor, documentId, false);
-    await recordOtherUnitView(t, actor, doc);
-    const view = await toView(t, doc, actor, process);
+    const { doc, process } = await readableDocument(t, actor, documentId);
+    const view = toView(await recordOtherUnitView(t, actor, doc), actor, process);
     return { doc: view, process, tree: await treeRows(t, String(doc.processId), actor.unitId) };
   });
 }
@@ -520,8 +559,8 @@ export async function documentPageFor(actor: Actor, documentId: string): Promise
 /** A document for the author's editor and other read-only uses (no view is recorded). */
 export async function documentForActor(actor: Actor, documentId: string): Promise<DocumentView> {
   return inTenant(async (t) => {
-    const { doc, process } = await documentInProcess(t, actor, documentId, false);
-    return toView(t, doc, actor, process);
+    const { doc, process } = await readableDocument(t, actor, documentId);
+    return toView(doc, actor, process);
   });
 }
 
@@ -536,7 +575,7 @@ export interface VersionRow {
 
 export async function listVersions(actor: Actor, documentId: string): Promise<{ document: DocumentView; versions: VersionRow[] }> {
   return inTenant(async (t) => {
-    const { doc, process } = await documentInProcess(t, actor, documentId, false);
+    const { doc, process } = await readableDocument(t, actor, documentId);
     const rows = await select<{ version: number; created_at: Date; author: string; acronym: string; note: string | null }>(
       t,
       `SELECT v.version, v.created_at, u.name AS author, un.acronym, v.note
@@ -545,7 +584,7 @@ export async function listVersions(actor: Actor, documentId: string): Promise<{ 
       [doc.id],
     );
     return {
-      document: await toView(t, doc, actor, process),
+      document: toView(doc, actor, process),
       versions: rows.map((r) => ({ version: r.version, createdAt: r.created_at, author: r.author, unitAcronym: r.acronym, note: r.note, current: r.version === doc.version })),
     };
   });
@@ -553,12 +592,12 @@ export async function listVersions(actor: Actor, documentId: string): Promise<{ 
 
 export async function versionBodies(actor: Actor, documentId: string, a: number, b: number): Promise<{ document: DocumentView; from: string; to: string }> {
   return inTenant(async (t) => {
-    const { doc, process } = await documentInProcess(t, actor, documentId, false);
+    const { doc, process } = await readableDocument(t, actor, documentId);
     if (doc.unitId !== actor.unitId) throw new PermissionDeniedError('Só a unidade que gerou o documento vê as suas versões.');
     const va = await DocumentVersion.findOne({ where: { documentId, version: a }, transaction: t });
     const vb = await DocumentVersion.findOne({ where: { documentId, version: b }, transaction: t });
     if (!va || !vb) throw new NotFoundError('Versão não encontrada.');
-    return { document: await toView(t, doc, actor, process), from: va.bodyHtml, to: vb.bodyHtml };
+    return { document: toView(doc, actor, process), from: va.bodyHtml, to: vb.bodyHtml };
   });
 }
 
@@ -625,7 +664,7 @@ export async function treeRows(t: Transaction, processId: string, unitId: string
 export async function downloadFile(actor: Actor, documentId: string): Promise<FileDownload> {
   const tenant = requireTenant();
   const file = await inTenant(async (t) => {
-    const { doc } = await documentInProcess(t, actor, documentId, false);
+    const { doc } = await readableDocument(t, actor, documentId);
     if (doc.kind !== 'external' || !doc.fileSha256 || doc.cancelledAt) throw new NotFoundError('Arquivo não encontrado.');
     const [row] = await select<{ size: string }>(t, 'SELECT size FROM file_contents WHERE sha256 = $1', [doc.fileSha256]);
     if (!row) throw new NotFoundError('Arquivo não encontrado.');

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { select } from '../db/sql';
+import { preparedSelect, select } from '../db/sql';
 import { NotFoundError, PermissionDeniedError } from '../errors';
 import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
 import type { Actor } from '../web/actor';
@@ -103,7 +103,8 @@ export interface ProcessFacts {
  */
 export async function readableProcess(t: Transaction, viewer: Viewer, processId: string, opts: { forWriting?: boolean } = {}): Promise<ProcessFacts> {
   if (!ID_PATTERN.test(processId)) throw new NotFoundError('Processo não encontrado.');
-  const [row] = await select<{
+  // On every read of a process or one of its documents: a prepared statement (planned once per connection).
+  const [row] = await preparedSelect<{
     id: string; number: string; specification: string; type_name: string; access_level: AccessLevel; effective: AccessLevel;
     readable: boolean; findable: boolean; open_here: boolean | null; parties: { name: string; document: string | null }[] | null; created_at: Date;
   }>(
