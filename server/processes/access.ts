@@ -5,7 +5,8 @@ import { ACCESS_LEVELS, Process, type AccessLevel } from '../models';
 import type { Actor } from '../web/actor';
 import { ID_PATTERN } from '../documents/ids';
 import { formatCpfCnpj } from '../formatting';
-import { externalTransitOf } from '../tramita/transit';
+import { externalTransitReceiverSql } from '../tramita/transit';
+import { requireTenant } from '../tenancy/context';
 import { transitBlocker } from './rules';
 
 /**
@@ -106,22 +107,24 @@ export async function readableProcess(t: Transaction, viewer: Viewer, processId:
   // On every read of a process or one of its documents: a prepared statement (planned once per connection).
   const [row] = await preparedSelect<{
     id: string; number: string; specification: string; type_name: string; access_level: AccessLevel; effective: AccessLevel;
-    readable: boolean; findable: boolean; open_here: boolean | null; parties: { name: string; document: string | null }[] | null; created_at: Date;
+    readable: boolean; findable: boolean; open_here: boolean | null; transit_to: string | null; parties: { name: string; document: string | null }[] | null; created_at: Date;
   }>(
     t,
     `SELECT p.id, p.number, p.specification, pt.name AS type_name, p.access_level, p.created_at,
             ${effectiveLevelSql('p')} AS effective, ${readableSql('p', '$2', '$3')} AS readable, ${findableSql('$2')} AS findable,
             (SELECT pu.open FROM process_units pu WHERE pu.process_id = p.id AND pu.unit_id = $3) AS open_here,
+            ${externalTransitReceiverSql('$4', 'p.id')} AS transit_to,
             (SELECT json_agg(json_build_object('name', pa.name, 'document', pa.document) ORDER BY pp.position) FROM process_parties pp JOIN parties pa ON pa.id = pp.party_id WHERE pp.process_id = p.id) AS parties
        FROM processes p JOIN process_types pt ON pt.id = p.process_type_id
       WHERE p.id = $1`,
-    [processId, viewer.userId, viewer.unitId],
+    [processId, viewer.userId, viewer.unitId, requireTenant().id],
   );
   if (!row || !row.findable) throw new NotFoundError('Processo não encontrado.');
   if (!row.readable) throw new PermissionDeniedError('Este processo é de acesso restrito às unidades por onde tramitou.');
   if (opts.forWriting && !row.open_here) throw new PermissionDeniedError('O processo não está aberto na sua unidade: inclua documentos na unidade onde ele está aberto.');
-  const transit = row.open_here ? await externalTransitOf(t, String(row.id)) : null;
-  if (opts.forWriting && transit) throw new PermissionDeniedError(transitBlocker({ externalTransitTo: transit.receiverName })!);
+  // In external transit only where it is open (the origin unit): elsewhere it has nothing to block.
+  const transitTo = row.open_here ? row.transit_to : null;
+  if (opts.forWriting && transitTo) throw new PermissionDeniedError(transitBlocker({ externalTransitTo: transitTo })!);
   return {
     id: String(row.id),
     number: row.number,
@@ -131,7 +134,7 @@ export async function readableProcess(t: Transaction, viewer: Viewer, processId:
     effectiveLevel: row.effective,
     parties: (row.parties ?? []).map((pa) => (pa.document ? `${pa.name} (${formatCpfCnpj(pa.document)})` : pa.name)),
     openInUnit: !!row.open_here,
-    externalTransitTo: transit?.receiverName ?? null,
+    externalTransitTo: transitTo,
     createdAt: row.created_at,
   };
 }

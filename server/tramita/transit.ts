@@ -47,17 +47,30 @@ export interface ExternalTransit {
   since: Date;
 }
 
+/** The live transfers of process `process` of tenant `tenant` (SQL expressions), with their receivers: `tr` and `te`. */
+function liveTransfersSql(tenant: string, process: string): string {
+  return `platform.tramita_transfers tr JOIN platform.tenants te ON te.id = tr.receiver_tenant_id
+      WHERE tr.origin_tenant_id = ${tenant} AND tr.origin_process_id = ${process} AND tr.state IN ${LIVE_STATES_SQL}`;
+}
+
+/**
+ * The receiver's name of the live transfer of process `process` of tenant `tenant` (SQL expressions),
+ * or NULL: a scalar subquery, for a statement that already reads the process (readableProcess's),
+ * so the page learns what externalTransitOf tells without a round trip of its own.
+ */
+export function externalTransitReceiverSql(tenant: string, process: string): string {
+  return `(SELECT te.name FROM ${liveTransfersSql(tenant, process)} LIMIT 1)`;
+}
+
 /**
  * The live transfer of `processId` of the current tenant, if any. It is read from the transfer's
  * own state in `platform`, so the origin unblocks as soon as the transfer ends, whoever ends it.
  */
 export async function externalTransitOf(t: Transaction, processId: string): Promise<ExternalTransit | null> {
-  // On every process page and action: a prepared statement (planned once per connection).
+  // On every process action: a prepared statement (planned once per connection).
   const [row] = await preparedSelect<{ id: string; receiver_name: string; state: TransferState; created_at: Date }>(
     t,
-    `SELECT tr.id, te.name AS receiver_name, tr.state, tr.created_at
-       FROM platform.tramita_transfers tr JOIN platform.tenants te ON te.id = tr.receiver_tenant_id
-      WHERE tr.origin_tenant_id = $1 AND tr.origin_process_id = $2 AND tr.state IN ${LIVE_STATES_SQL}`,
+    `SELECT tr.id, te.name AS receiver_name, tr.state, tr.created_at FROM ${liveTransfersSql('$1', '$2')}`,
     [requireTenant().id, processId],
   );
   return row ? { transferId: String(row.id), receiverName: row.receiver_name, state: row.state, since: row.created_at } : null;
